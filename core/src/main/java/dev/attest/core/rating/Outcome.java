@@ -1,0 +1,21 @@
+package dev.attest.core.rating;
+
+import java.util.Locale;
+
+/** A decision's outcome: denied = blocked by an entitlement. */
+public enum Outcome {
+    CHARGED, DENIED;
+
+    public static Outcome parse(String text) {
+        if (text == null) throw new IllegalArgumentException("outcome is required");
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "charged" -> CHARGED;
+            case "denied" -> DENIED;
+            default -> throw new IllegalArgumentException("outcome must be charged or denied, got '" + text + "'");
+        };
+    }
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
