@@ -1,18 +1,33 @@
 package dev.attest.core.rating;
 
+import dev.attest.core.policy.PolicyKind;
 import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.core.policy.PolicyVersion;
+import dev.attest.core.policy.Resolution;
+import dev.attest.core.policy.Rounding;
+import dev.attest.core.policy.Rule;
+import dev.attest.core.policy.VersionRef;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The billing-period fold of contracts section 4 and 9: rates one (customer, meter, month) partition in
  * both knowledge views. Pure and deterministic: the cut-off is passed in, never read from a clock.
+ *
+ * <p>Each view is its own fold with its own {@code before}: entitlements may differ between views, and so
+ * may which events count. The two folds run in lockstep, and an event that both views see alike is
+ * computed once.
  */
 public final class PeriodRater {
     private final PolicyRegistry registry;
     private final Instant cutoff;
 
     public PeriodRater(PolicyRegistry registry, Instant cutoff) {
+        if (registry == null) throw new IllegalArgumentException("registry is required");
+        if (cutoff == null) throw new IllegalArgumentException("the knowledge cut-off is required");
         this.registry = registry;
         this.cutoff = cutoff;
     }
@@ -23,6 +38,238 @@ public final class PeriodRater {
      * @return one ExpectedEvent per input event, in input order
      */
     public List<ExpectedEvent> rate(List<RatingEvent> partition) {
-        throw new UnsupportedOperationException("TODO");
+        if (partition.isEmpty()) return List.of();
+        return new Partition(partition).fold();
+    }
+
+    /** One view's running state: its own {@code before}, and whether volume's flat fee is still due. */
+    private static final class View {
+        BigDecimal before = BigDecimal.ZERO;
+        boolean volumeFeeDue = true;
+
+        boolean sameAs(View o) {
+            return volumeFeeDue == o.volumeFeeDue && before.compareTo(o.before) == 0;
+        }
+    }
+
+    /** The state shared by both views of one partition. */
+    private final class Partition {
+        final List<RatingEvent> events;
+        final PolicyRegistry.Resolver entitlements;
+        final PolicyRegistry.Resolver discounts;
+        final PolicyRegistry.Resolver prices;
+        final boolean periodOpen;
+        final RefCache refs = new RefCache();
+        final Account why = new Account();
+        Rounding lastRounding;
+        String lastRoundingText;
+        BigDecimal volumeTotal; // lazily: only volume pricing needs it
+
+        Partition(List<RatingEvent> events) {
+            this.events = events;
+            RatingEvent first = events.get(0);
+            BillingPeriod period = BillingPeriod.of(first.eventTime());
+            checkPartition(events, period);
+            entitlements = registry.resolver(PolicyKind.ENTITLEMENT, first.customerId(), first.meter());
+            discounts = registry.resolver(PolicyKind.DISCOUNT, first.customerId(), first.meter());
+            prices = registry.resolver(PolicyKind.PRICE, first.customerId(), first.meter());
+            periodOpen = !period.closedAt(cutoff);
+        }
+
+        /**
+         * Both views' folds in lockstep. Where an event resolves to the same versions in both views and both
+         * folds are in the same state, the as-corrected expectation is the as-known one too: computed once,
+         * shared. Resolved results are canonical instances, so comparing them is an identity check.
+         */
+        List<ExpectedEvent> fold() {
+            View known = new View(), corrected = new View();
+            List<ExpectedEvent> out = new ArrayList<>(events.size());
+            for (RatingEvent e : events) {
+                Instant t = e.eventTime();
+                Resolution entC = entitlements.resolve(t, cutoff);
+                Resolution discC = discounts.resolve(t, cutoff);
+                Resolution priceC = prices.resolve(t, cutoff);
+                Expectation asCorrected, asKnown;
+                Instant k = e.knownAt();
+                if (k == null || k.equals(cutoff)) { // no decision: both views use the cut-off
+                    boolean same = known.sameAs(corrected);
+                    asCorrected = step(corrected, e, entC, discC, priceC);
+                    asKnown = same ? share(asCorrected, known, corrected) : step(known, e, entC, discC, priceC);
+                } else {
+                    Resolution entK = entitlements.resolve(t, k);
+                    Resolution discK = discounts.resolve(t, k);
+                    Resolution priceK = prices.resolve(t, k);
+                    boolean same = entK == entC && discK == discC && priceK == priceC && known.sameAs(corrected);
+                    asCorrected = step(corrected, e, entC, discC, priceC);
+                    asKnown = same ? share(asCorrected, known, corrected) : step(known, e, entK, discK, priceK);
+                }
+                out.add(new ExpectedEvent(e, asKnown, asCorrected));
+            }
+            return out;
+        }
+
+        /** The as-known view took the same step as the as-corrected one: same expectation, same state after. */
+        private Expectation share(Expectation x, View known, View corrected) {
+            known.before = corrected.before;
+            known.volumeFeeDue = corrected.volumeFeeDue;
+            return x;
+        }
+
+        /** One event in one view: check the entitlement, price it, and advance the view's fold. */
+        private Expectation step(View v, RatingEvent e, Resolution ent, Resolution disc, Resolution price) {
+            // An entitlement in conflict counts as allowed: we cannot claim the event was denied, and
+            // leaving its quantity out would shift every later event's tiers.
+            boolean counted = allowed(ent, v.before, e.quantity());
+            boolean volume = price instanceof Resolution.Resolved r && r.version().rule() instanceof Rule.Volume;
+            boolean feeHere = volume && counted && v.volumeFeeDue;
+            Expectation x = expect(e, v.before, ent, disc, price, !counted, feeHere, why.reset());
+            if (feeHere) v.volumeFeeDue = false; // the flat fee goes to the first allowed event volume prices
+            if (counted) v.before = v.before.add(e.quantity());
+            return x;
+        }
+
+        /**
+         * Volume's period total T: the quantity of the period's allowed events. Contracts section 9 makes it
+         * the same in both views; we take the as-corrected view's allowed set (what the books say now).
+         */
+        BigDecimal volumeTotal() {
+            if (volumeTotal == null) {
+                BigDecimal total = BigDecimal.ZERO;
+                for (RatingEvent e : events) {
+                    Resolution ent = entitlements.resolve(e.eventTime(), cutoff);
+                    if (allowed(ent, total, e.quantity())) total = total.add(e.quantity());
+                }
+                volumeTotal = total;
+            }
+            return volumeTotal;
+        }
+
+        /** One event in one view, given what resolved. */
+        Expectation expect(RatingEvent e, BigDecimal before, Resolution ent, Resolution disc, Resolution price,
+                           boolean denied, boolean volumeFee, Account why) {
+            PolicyVersion priceV = price instanceof Resolution.Resolved r ? r.version() : null;
+            PolicyVersion discV = disc instanceof Resolution.Resolved r ? r.version() : null;
+            PolicyVersion entV = ent instanceof Resolution.Resolved r ? r.version() : null;
+            String currency = price instanceof Resolution.Resolved r ? r.policy().currency() : null;
+            VersionRef priceRef = refs.price(priceV), discRef = refs.discount(discV), entRef = refs.entitlement(entV);
+            Rounding rounding = priceV == null ? null : priceV.roundingOrDefault();
+            boolean provisional = periodOpen && !denied && priceV != null && priceV.rule() instanceof Rule.Volume;
+
+            List<String> conflicting = conflicts(ent, price, disc);
+            if (conflicting != null) {
+                why.text("policy conflict: ").text(String.join(", ", conflicting));
+                Outcome outcome = ent instanceof Resolution.Conflict ? null : denied ? Outcome.DENIED : Outcome.CHARGED;
+                BigDecimal amount = outcome == Outcome.DENIED ? zero(rounding) : null;
+                return new Expectation(outcome, amount, RatingStatus.POLICY_CONFLICT, priceRef, discRef, entRef, currency,
+                        before, provisional, conflicting, why.toString());
+            }
+            RatingStatus priced = priceV == null ? RatingStatus.NO_POLICY : RatingStatus.RATED;
+            if (denied) {
+                Rule.Entitlement limit = (Rule.Entitlement) entV.rule();
+                why.text("denied by entitlement ").ref(entRef).text(": ").number(before).text(" + ").number(e.quantity())
+                        .text(" > limit ").number(limit.limit()).text(" -> 0");
+                return new Expectation(Outcome.DENIED, zero(rounding), priced, priceRef, discRef, entRef, currency, before,
+                        false, List.of(), why.toString());
+            }
+            if (priceV == null) {
+                why.text("no price version applies");
+                return new Expectation(Outcome.CHARGED, null, RatingStatus.NO_POLICY, null, discRef, entRef, null, before,
+                        false, List.of(), why.toString());
+            }
+            why.text(priceV.rule().model()).text(" v").number(priceV.version()).text(": ");
+            BigDecimal amount = price(priceV.rule(), e, before, volumeFee, why);
+            if (amount == null)
+                return new Expectation(Outcome.CHARGED, null, RatingStatus.NO_PRICE, priceRef, discRef, entRef, currency, before,
+                        provisional, List.of(), why.toString());
+            if (discV != null) {
+                Rule.Discount d = (Rule.Discount) discV.rule();
+                amount = PriceModels.discount(d, amount);
+                why.text("; discount ").number(d.percentOff()).text("% -> ").number(amount);
+            }
+            BigDecimal rounded = rounding.apply(amount); // once, with the price version's rounding
+            why.text(roundingText(rounding)).number(rounded);
+            return new Expectation(Outcome.CHARGED, rounded, RatingStatus.RATED, priceRef, discRef, entRef, currency, before,
+                    provisional, List.of(), why.toString());
+        }
+
+        /** "; round 2 half_even -> ", built once per rounding rule rather than per event. */
+        String roundingText(Rounding r) {
+            if (r != lastRounding) {
+                lastRounding = r;
+                lastRoundingText = "; round " + r.scale() + " " + r.wireMode() + " -> ";
+            }
+            return lastRoundingText;
+        }
+
+        /** The price model's amount before discount and rounding; null when the rule cannot price the event. */
+        BigDecimal price(Rule rule, RatingEvent e, BigDecimal before, boolean volumeFee, Account why) {
+            BigDecimal q = e.quantity();
+            if (rule instanceof Rule.Unit u) return PriceModels.unit(u, q, why);
+            if (rule instanceof Rule.Graduated g) return PriceModels.graduated(g.tiers(), before, q, why);
+            if (rule instanceof Rule.Volume v) return PriceModels.volume(v.tiers(), volumeTotal(), q, volumeFee, why);
+            if (rule instanceof Rule.Package pk) return PriceModels.pack(pk, before, q, why);
+            if (rule instanceof Rule.Percentage pc) return PriceModels.percentage(pc, e.value(), why);
+            if (rule instanceof Rule.Matrix m) return PriceModels.matrix(m, q, e.dimensions(), why);
+            throw new IllegalStateException("a " + rule.model() + " rule cannot price an event");
+        }
+    }
+
+    /** allowed iff before + quantity <= limit; no entitlement allows all; a conflicting one counts as allowed. */
+    private static boolean allowed(Resolution ent, BigDecimal before, BigDecimal quantity) {
+        if (!(ent instanceof Resolution.Resolved r)) return true;
+        return before.add(quantity).compareTo(((Rule.Entitlement) r.version().rule()).limit()) <= 0;
+    }
+
+    /** A denied event's amount: zero at the price version's scale, or scale 0 without one. */
+    private static BigDecimal zero(Rounding rounding) {
+        return rounding == null ? BigDecimal.ZERO : BigDecimal.ZERO.setScale(rounding.scale());
+    }
+
+    /** The sorted policy ids of every kind in conflict, or null when none is. */
+    private static List<String> conflicts(Resolution ent, Resolution price, Resolution disc) {
+        if (!(ent instanceof Resolution.Conflict) && !(price instanceof Resolution.Conflict) && !(disc instanceof Resolution.Conflict))
+            return null;
+        List<String> ids = new ArrayList<>();
+        for (Resolution r : Arrays.asList(ent, price, disc)) if (r instanceof Resolution.Conflict c) ids.addAll(c.policyIds());
+        ids.sort(null);
+        return ids;
+    }
+
+    private void checkPartition(List<RatingEvent> events, BillingPeriod period) {
+        RatingEvent first = events.get(0);
+        Instant start = period.start(), end = period.end();
+        RatingEvent previous = null;
+        for (RatingEvent e : events) {
+            if (!e.customerId().equals(first.customerId()) || !e.meter().equals(first.meter()))
+                throw new IllegalArgumentException("a partition holds one customer and meter: " + e.eventId() + " is "
+                        + e.customerId() + "/" + e.meter() + ", not " + first.customerId() + "/" + first.meter());
+            if (e.eventTime().isBefore(start) || !e.eventTime().isBefore(end))
+                throw new IllegalArgumentException("event " + e.eventId() + " at " + e.eventTime() + " is outside billing period " + period);
+            if (previous != null) {
+                int c = previous.eventTime().compareTo(e.eventTime());
+                if (c > 0 || c == 0 && previous.eventId().compareTo(e.eventId()) > 0)
+                    throw new IllegalArgumentException("partition not sorted by (event_time, event_id) at event " + e.eventId());
+            }
+            previous = e;
+        }
+    }
+
+    /** Consecutive events mostly share versions: reuse their VersionRef instead of one per event and view. */
+    private static final class RefCache {
+        private final PolicyVersion[] versions = new PolicyVersion[3];
+        private final VersionRef[] refs = new VersionRef[3];
+
+        VersionRef price(PolicyVersion v) { return ref(0, v); }
+        VersionRef discount(PolicyVersion v) { return ref(1, v); }
+        VersionRef entitlement(PolicyVersion v) { return ref(2, v); }
+
+        private VersionRef ref(int slot, PolicyVersion v) {
+            if (v == null) return null;
+            if (versions[slot] != v) {
+                versions[slot] = v;
+                refs[slot] = v.ref();
+            }
+            return refs[slot];
+        }
     }
 }

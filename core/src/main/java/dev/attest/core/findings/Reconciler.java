@@ -1,0 +1,244 @@
+package dev.attest.core.findings;
+
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.core.policy.PolicyVersion;
+import dev.attest.core.policy.VersionRef;
+import dev.attest.core.rating.Expectation;
+import dev.attest.core.rating.ExpectedEvent;
+import dev.attest.core.rating.RatingEvent;
+import dev.attest.core.rating.RatingStatus;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The finding rules of contracts sections 5 and 9, as small named checks. Pure: it reads the registry and
+ * its parameters, and writes findings to a sink. Callers decide which events and decisions are in the window.
+ */
+public final class Reconciler {
+
+    /**
+     * @param tolerance  amounts differing by more than half a minor unit but no more than this are accepted
+     * @param lateAfter  LATE_DECISION limit; null = no limit (the default, section 9)
+     */
+    public record Params(BigDecimal tolerance, Duration lateAfter) {
+        public Params {
+            if (tolerance == null) tolerance = BigDecimal.ZERO;
+            if (tolerance.signum() < 0) throw new IllegalArgumentException("tolerance must be >= 0");
+            if (lateAfter != null && lateAfter.isNegative()) throw new IllegalArgumentException("late-after must be >= 0");
+        }
+    }
+
+    private final PolicyRegistry registry;
+    private final Params params;
+
+    public Reconciler(PolicyRegistry registry, Params params) {
+        this.registry = Objects.requireNonNull(registry);
+        this.params = Objects.requireNonNull(params);
+    }
+
+    // ---- event level: once per event of the window ----
+
+    /** MISSING_DECISION, DUPLICATE_DECISION, the as-known rating status, RETROACTIVE_CORRECTION. */
+    public void checkEvent(ExpectedEvent e, int decisionCount, Consumer<Finding> out) {
+        if (decisionCount == 0) out.accept(missingDecision(e));
+        if (decisionCount > 1) out.accept(duplicateDecision(e, decisionCount));
+        noExpectation(e).ifPresent(out);
+        retroactiveCorrection(e).ifPresent(out);
+    }
+
+    private Finding missingDecision(ExpectedEvent e) {
+        Expectation k = e.asKnown();
+        String expected = k.hasAmount() ? " (expected " + k.outcome().wire() + " " + plain(k.amount()) + " " + k.currency() + ")" : "";
+        return eventFinding(FindingCode.MISSING_DECISION, e, null,
+                "event " + e.event().eventId() + " has no decision" + expected);
+    }
+
+    private Finding duplicateDecision(ExpectedEvent e, int count) {
+        return eventFinding(FindingCode.DUPLICATE_DECISION, e, null,
+                "event " + e.event().eventId() + " has " + count + " decisions; exactly one is expected");
+    }
+
+    /** NO_POLICY, NO_PRICE, POLICY_CONFLICT: once per event, from the as-known view (section 9). */
+    private Optional<Finding> noExpectation(ExpectedEvent e) {
+        Expectation k = e.asKnown();
+        RatingEvent ev = e.event();
+        return switch (k.status()) {
+            case RATED -> Optional.empty();
+            case NO_POLICY -> Optional.of(eventFinding(FindingCode.NO_POLICY, e, null,
+                    "no price version of meter " + ev.meter() + " applies to customer " + ev.customerId() + " at " + ev.eventTime()
+                            + " as known at " + knowledge(e)));
+            case NO_PRICE -> Optional.of(eventFinding(FindingCode.NO_PRICE, e, null,
+                    "price " + k.price() + " cannot price the event: " + (k.computation() == null ? "no price" : k.computation())));
+            case POLICY_CONFLICT -> Optional.of(eventFinding(FindingCode.POLICY_CONFLICT, e, null,
+                    "policies " + String.join(", ", k.conflicting()) + " all apply to the event; none is chosen"));
+        };
+    }
+
+    /** A correction recorded after the decision changes what the books should say: a backfill candidate. */
+    private Optional<Finding> retroactiveCorrection(ExpectedEvent e) {
+        Expectation k = e.asKnown();
+        Expectation c = e.asCorrected();
+        if (!k.hasAmount() || !c.hasAmount()) return Optional.empty();
+        if (k.amount().compareTo(c.amount()) == 0 && k.outcome() == c.outcome()) return Optional.empty();
+        BigDecimal diff = c.amount().subtract(k.amount());
+        return Optional.of(new Finding(FindingCode.RETROACTIVE_CORRECTION, null, e.event().eventId(), null,
+                e.event().customerId(), e.event().meter(), e.event().eventTime(), e.event().knownAt(), c.amount(), k.amount(),
+                outcome(c), outcome(k), diff, c.currency(), text(k.price()), text(c.price()), null,
+                "as corrected the event is " + outcome(c) + " " + plain(c.amount()) + " under " + text(c.price())
+                        + "; as known at decision time it was " + outcome(k) + " " + plain(k.amount()) + " under " + text(k.price())));
+    }
+
+    // ---- decision level: every decision of an event, checked against the event's expectation ----
+
+    public void checkDecision(ExpectedEvent e, DecisionRecord d, Consumer<Finding> out) {
+        ruleReference(e, d).ifPresent(out);
+        currency(e, d).ifPresent(out);
+        outcomeOrAmount(e, d).ifPresent(out);
+        late(e.event().eventTime(), e, d).ifPresent(out);
+    }
+
+    /** Only the first that applies of MISSING_RULE_REF, UNKNOWN_POLICY_VERSION, NOT_YET_RECORDED, WRONG_VERSION. */
+    Optional<Finding> ruleReference(ExpectedEvent e, DecisionRecord d) {
+        if (d.outcome() == dev.attest.core.rating.Outcome.CHARGED && !d.hasPriceRef())
+            return Optional.of(decisionFinding(FindingCode.MISSING_RULE_REF, e, d,
+                    "charged decision " + d.decisionId() + " names no price " + (d.pricePolicyId() == null ? "policy" : "version")));
+        String[] kinds = {"price", "discount", "entitlement"};
+        String[] ids = {d.pricePolicyId(), d.discountPolicyId(), d.entitlementPolicyId()};
+        Integer[] versions = {d.priceVersion(), d.discountVersion(), d.entitlementVersion()};
+        PolicyVersion[] applied = new PolicyVersion[3];
+        for (int i = 0; i < 3; i++) {
+            if (ids[i] == null && versions[i] == null) continue;
+            Optional<PolicyVersion> v = ids[i] == null || versions[i] == null ? Optional.empty() : registry.find(ids[i], versions[i]);
+            if (v.isEmpty())
+                return Optional.of(decisionFinding(FindingCode.UNKNOWN_POLICY_VERSION, e, d,
+                        "decision " + d.decisionId() + " applied " + kinds[i] + " " + (ids[i] == null ? "?" : ids[i]) + "@v"
+                                + (versions[i] == null ? "?" : versions[i]) + ", which is not in the policy registry"));
+            applied[i] = v.get();
+        }
+        for (int i = 0; i < 3; i++) {
+            if (applied[i] != null && applied[i].recordedAt().isAfter(d.decidedAt()))
+                return Optional.of(decisionFinding(FindingCode.NOT_YET_RECORDED, e, d,
+                        "decision " + d.decisionId() + " at " + d.decidedAt() + " applied " + kinds[i] + " " + applied[i].ref()
+                                + ", recorded only at " + applied[i].recordedAt()));
+        }
+        Expectation k = e.asKnown();
+        // Without a complete expectation (NO_POLICY, NO_PRICE, a conflict) there is no version to call wrong:
+        // those findings say why.
+        if (k.status() != RatingStatus.RATED || k.price() == null) return Optional.empty();
+        VersionRef[] expected = {k.price(), k.discount(), k.entitlement()};
+        for (int i = 0; i < 3; i++) {
+            if (applied[i] == null) continue;
+            if (!applied[i].ref().equals(expected[i]))
+                return Optional.of(decisionFinding(FindingCode.WRONG_VERSION, e, d,
+                        "decision " + d.decisionId() + " applied " + kinds[i] + " " + applied[i].ref() + " but " + text(expected[i])
+                                + " applied to the event at " + e.event().eventTime() + " as known at " + d.decidedAt()));
+        }
+        return Optional.empty();
+    }
+
+    /** The decision's currency against that of the price policy expected as-known. */
+    Optional<Finding> currency(ExpectedEvent e, DecisionRecord d) {
+        String expected = e.asKnown().currency();
+        if (expected == null || d.currency() == null || expected.equalsIgnoreCase(d.currency())) return Optional.empty();
+        return Optional.of(decisionFinding(FindingCode.CURRENCY_MISMATCH, e, d,
+                "decision " + d.decisionId() + " is in " + d.currency() + " but price " + e.asKnown().price() + " is in " + expected));
+    }
+
+    /** OUTCOME_MISMATCH first; amounts are compared only when outcomes agree and an amount is expected. */
+    Optional<Finding> outcomeOrAmount(ExpectedEvent e, DecisionRecord d) {
+        Expectation k = e.asKnown();
+        if (k.outcome() != null && k.outcome() != d.outcome())
+            return Optional.of(decisionFinding(FindingCode.OUTCOME_MISMATCH, e, d,
+                    "decision " + d.decisionId() + " " + d.outcome().wire() + " the event but " + k.outcome().wire() + " was expected"
+                            + (k.entitlement() == null ? " (no entitlement applies)" : " under " + k.entitlement() + " with "
+                            + plain(k.before()) + " already used")));
+        if (!k.hasAmount()) return Optional.empty();
+        BigDecimal diff = d.amount().subtract(k.amount());
+        BigDecimal abs = diff.abs();
+        if (abs.signum() == 0) return Optional.empty();
+        if (abs.compareTo(MinorUnits.half(d.currency())) <= 0)
+            return Optional.of(amountFinding(FindingCode.ROUNDING_DIFFERENCE, e, d, diff,
+                    "decision " + d.decisionId() + " charged " + plain(d.amount()) + ", expected " + plain(k.amount())
+                            + ": a rounding difference of " + plain(diff) + " (within half a minor unit of " + d.currency() + ")"));
+        if (abs.compareTo(params.tolerance()) > 0)
+            return Optional.of(amountFinding(FindingCode.AMOUNT_MISMATCH, e, d, diff,
+                    "decision " + d.decisionId() + " charged " + plain(d.amount()) + " " + d.currency() + " but " + text(k.price())
+                            + " gives " + plain(k.amount()) + ": " + (diff.signum() > 0 ? "over" : "under") + "charged by " + plain(abs)));
+        return Optional.empty();
+    }
+
+    private Optional<Finding> late(Instant eventTime, ExpectedEvent e, DecisionRecord d) {
+        if (params.lateAfter() == null || eventTime == null) return Optional.empty();
+        Duration lag = Duration.between(eventTime, d.decidedAt());
+        if (lag.compareTo(params.lateAfter()) <= 0) return Optional.empty();
+        return Optional.of(decisionFinding(FindingCode.LATE_DECISION, e, d,
+                "decision " + d.decisionId() + " came " + lag + " after the event; the limit is " + params.lateAfter()));
+    }
+
+    // ---- decisions without an event, and conflicting events ----
+
+    public Finding orphan(DecisionRecord d) {
+        return linkFinding(FindingCode.ORPHAN_DECISION, d, "decision " + d.decisionId() + " names event " + d.eventId() + ", which does not exist");
+    }
+
+    /** Orphan whose event_id exists only among quarantined rows: still broken, but say why. */
+    public Finding orphanOfQuarantined(DecisionRecord d) {
+        return linkFinding(FindingCode.ORPHAN_DECISION, d, "decision " + d.decisionId() + " names event " + d.eventId()
+                + ", which exists only in quarantined (invalid) event rows");
+    }
+
+    public Finding unlinked(DecisionRecord d) {
+        return linkFinding(FindingCode.UNLINKED_DECISION, d, "decision " + d.decisionId() + " names no event");
+    }
+
+    public Finding duplicateEventConflict(String eventId, String customerId, String meter, Instant eventTime, int variants, int rows) {
+        return new Finding(FindingCode.DUPLICATE_EVENT_CONFLICT, null, eventId, null, customerId, meter, eventTime, null, null, null,
+                null, null, null, null, null, null, null,
+                "event " + eventId + " was delivered " + rows + " times with " + variants + " different contents; it is not rated");
+    }
+
+    // ---- finding construction ----
+
+    private Finding linkFinding(FindingCode code, DecisionRecord d, String why) {
+        return new Finding(code, null, d.eventId(), d.decisionId(), d.customerId(), d.meter(), null, d.decidedAt(), null, d.amount(),
+                null, d.outcome().wire(), null, d.currency(), null, null, d.appliedPriceText(), why);
+    }
+
+    private Finding eventFinding(FindingCode code, ExpectedEvent e, BigDecimal diff, String why) {
+        Expectation k = e.asKnown();
+        return new Finding(code, null, e.event().eventId(), null, e.event().customerId(), e.event().meter(), e.event().eventTime(),
+                e.event().knownAt(), k.amount(), null, outcome(k), null, diff, k.currency(), text(k.price()),
+                text(e.asCorrected().price()), null, why);
+    }
+
+    private Finding decisionFinding(FindingCode code, ExpectedEvent e, DecisionRecord d, String why) {
+        return amountFinding(code, e, d, null, why);
+    }
+
+    private Finding amountFinding(FindingCode code, ExpectedEvent e, DecisionRecord d, BigDecimal diff, String why) {
+        Expectation k = e.asKnown();
+        return new Finding(code, null, e.event().eventId(), d.decisionId(), e.event().customerId(), e.event().meter(),
+                e.event().eventTime(), d.decidedAt(), k.amount(), d.amount(), outcome(k), d.outcome().wire(), diff, d.currency(),
+                text(k.price()), text(e.asCorrected().price()), d.appliedPriceText(), why);
+    }
+
+    private static String knowledge(ExpectedEvent e) {
+        return e.event().knownAt() == null ? "the run's cut-off" : e.event().knownAt().toString();
+    }
+
+    private static String outcome(Expectation x) {
+        return x.outcome() == null ? null : x.outcome().wire();
+    }
+
+    private static String text(VersionRef ref) {
+        return ref == null ? null : ref.toString();
+    }
+
+    static String plain(BigDecimal x) {
+        return x == null ? "?" : x.stripTrailingZeros().toPlainString();
+    }
+}
