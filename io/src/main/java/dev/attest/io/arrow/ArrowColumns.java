@@ -1,0 +1,86 @@
+package dev.attest.io.arrow;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
+
+/** Typed reads from Arrow vectors exported by DuckDB, without going through JDBC getters. */
+public final class ArrowColumns {
+    private ArrowColumns() {}
+
+    public static Instant instant(FieldVector v, int i) {
+        if (v.isNull(i)) return null;
+        long micros = ((TimeStampVector) v).get(i);
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    public static long micros(FieldVector v, int i) {
+        return ((TimeStampVector) v).get(i);
+    }
+
+    public static BigDecimal decimal(FieldVector v, int i) {
+        return v.isNull(i) ? null : ((DecimalVector) v).getObject(i);
+    }
+
+    public static Integer integer(FieldVector v, int i) {
+        return v.isNull(i) ? null : ((IntVector) v).get(i);
+    }
+
+    public static boolean bool(FieldVector v, int i) {
+        return !v.isNull(i) && ((BitVector) v).get(i) == 1;
+    }
+
+    public static String string(FieldVector v, int i) {
+        if (v.isNull(i)) return null;
+        return new String(((VarCharVector) v).get(i), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads a low-cardinality string column (customer, meter, currency, policy ids): consecutive equal values,
+     * the common case in sorted partitions, return the same String instance without decoding again.
+     */
+    public static final class Cached {
+        private byte[] buf = new byte[64];
+        private int len = -1;
+        private String last;
+
+        public String get(FieldVector v, int i) {
+            if (v.isNull(i)) return null;
+            VarCharVector vc = (VarCharVector) v;
+            long start = vc.getStartOffset(i);
+            int n = (int) (vc.getEndOffset(i) - start);
+            if (n == len) {
+                byte[] probe = scratch(n);
+                vc.getDataBuffer().getBytes(start, probe, 0, n);
+                if (Arrays.equals(probe, 0, n, buf, 0, n)) return last;
+                swap(probe, n);
+            } else {
+                byte[] probe = scratch(n);
+                vc.getDataBuffer().getBytes(start, probe, 0, n);
+                swap(probe, n);
+            }
+            last = new String(buf, 0, n, StandardCharsets.UTF_8);
+            return last;
+        }
+
+        private byte[] spare = new byte[64];
+
+        private byte[] scratch(int n) {
+            if (spare.length < n) spare = new byte[Math.max(n, spare.length * 2)];
+            return spare;
+        }
+
+        private void swap(byte[] probe, int n) {
+            spare = buf;
+            buf = probe;
+            len = n;
+        }
+    }
+}

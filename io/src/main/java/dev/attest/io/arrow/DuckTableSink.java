@@ -1,0 +1,180 @@
+package dev.attest.io.arrow;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Builds Arrow batches in Java and appends them to a DuckDB table, one batch at a time through
+ * {@code registerArrowStream} (push model: Java drives, DuckDB never calls back into a running fold).
+ * Memory is bounded by one batch.
+ */
+public final class DuckTableSink implements AutoCloseable {
+    public static final int DECIMAL_SCALE = 9;
+
+    public static Field utf8(String name) { return Field.nullable(name, ArrowType.Utf8.INSTANCE); }
+    public static Field int32(String name) { return Field.nullable(name, new ArrowType.Int(32, true)); }
+    public static Field bool(String name) { return Field.nullable(name, ArrowType.Bool.INSTANCE); }
+    public static Field decimal(String name) { return Field.nullable(name, new ArrowType.Decimal(38, DECIMAL_SCALE, 128)); }
+    public static Field timestamp(String name) {
+        return new Field(name, FieldType.nullable(new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")), null);
+    }
+
+    private final DuckDBConnection conn;
+    private final BufferAllocator allocator;
+    private final String table;
+    private final String streamName;
+    private final VectorSchemaRoot root;
+    private final FieldVector[] vectors;
+    private final int batchRows;
+    private int row;
+    private long total;
+
+    /** Creates (or replaces) {@code table} with the schema's columns. */
+    public DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, String table, List<Field> fields, int batchRows)
+            throws SQLException {
+        this.conn = conn;
+        this.allocator = allocator;
+        this.table = table;
+        this.streamName = "__sink_" + table;
+        this.batchRows = batchRows;
+        this.root = VectorSchemaRoot.create(new Schema(fields), allocator);
+        this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
+        for (FieldVector v : vectors) v.setInitialCapacity(batchRows);
+        root.allocateNew();
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE OR REPLACE TABLE " + table + " (" + ddl(fields) + ")");
+        }
+    }
+
+    private static String ddl(List<Field> fields) {
+        StringBuilder sb = new StringBuilder();
+        for (Field f : fields) {
+            if (!sb.isEmpty()) sb.append(", ");
+            sb.append('"').append(f.getName()).append("\" ");
+            ArrowType t = f.getType();
+            if (t instanceof ArrowType.Utf8) sb.append("VARCHAR");
+            else if (t instanceof ArrowType.Int) sb.append("INTEGER");
+            else if (t instanceof ArrowType.Bool) sb.append("BOOLEAN");
+            else if (t instanceof ArrowType.Decimal) sb.append("DECIMAL(38,").append(DECIMAL_SCALE).append(')');
+            else if (t instanceof ArrowType.Timestamp) sb.append("TIMESTAMPTZ");
+            else throw new IllegalArgumentException("unsupported sink type " + t);
+        }
+        return sb.toString();
+    }
+
+    public int row() { return row; }
+
+    public long total() { return total + row; }
+
+    public void setString(int col, String value) {
+        VarCharVector v = (VarCharVector) vectors[col];
+        if (value == null) v.setNull(row); else v.setSafe(row, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void setInt(int col, Integer value) {
+        IntVector v = (IntVector) vectors[col];
+        if (value == null) v.setNull(row); else v.setSafe(row, value);
+    }
+
+    public void setBool(int col, boolean value) {
+        ((BitVector) vectors[col]).setSafe(row, value ? 1 : 0);
+    }
+
+    /** Exact: a value with more than 9 decimals is a programming error here, not something to round quietly. */
+    public void setDecimal(int col, BigDecimal value) {
+        DecimalVector v = (DecimalVector) vectors[col];
+        if (value == null) v.setNull(row);
+        else v.setSafe(row, value.scale() == DECIMAL_SCALE ? value : value.setScale(DECIMAL_SCALE, RoundingMode.UNNECESSARY));
+    }
+
+    public void setInstant(int col, Instant value) {
+        TimeStampMicroTZVector v = (TimeStampMicroTZVector) vectors[col];
+        if (value == null) v.setNull(row);
+        else v.setSafe(row, Math.addExact(Math.multiplyExact(value.getEpochSecond(), 1_000_000L), value.getNano() / 1_000L));
+    }
+
+    /** Ends the current row; pushes the batch when it is full. */
+    public void endRow() throws SQLException {
+        if (++row == batchRows) flush();
+    }
+
+    public void flush() throws SQLException {
+        if (row == 0) return;
+        root.setRowCount(row);
+        try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch();
+             OneBatch reader = new OneBatch(allocator, root.getSchema(), batch);
+             ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+            Data.exportArrayStream(allocator, reader, stream);
+            conn.registerArrowStream(streamName, stream);
+            try (Statement st = conn.createStatement()) {
+                st.execute("INSERT INTO " + table + " SELECT * FROM " + streamName);
+            }
+        } catch (IOException e) {
+            throw new SQLException("could not hand a batch of " + table + " to DuckDB: " + e.getMessage(), e);
+        }
+        total += row;
+        row = 0;
+        root.clear();
+        root.allocateNew();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            flush();
+        } finally {
+            root.close();
+        }
+    }
+
+    /** An ArrowReader over exactly one record batch. */
+    private static final class OneBatch extends ArrowReader {
+        private final Schema schema;
+        private final ArrowRecordBatch batch;
+        private boolean done;
+
+        OneBatch(BufferAllocator allocator, Schema schema, ArrowRecordBatch batch) {
+            super(allocator);
+            this.schema = schema;
+            this.batch = batch;
+        }
+
+        @Override
+        public boolean loadNextBatch() throws IOException {
+            if (done) return false;
+            done = true;
+            new VectorLoader(getVectorSchemaRoot()).load(batch);
+            return true;
+        }
+
+        @Override public long bytesRead() { return 0; }
+        @Override protected void closeReadSource() {}
+        @Override protected Schema readSchema() { return schema; }
+    }
+}

@@ -1,0 +1,245 @@
+package dev.attest.io.audit;
+
+import dev.attest.core.findings.DecisionRecord;
+import dev.attest.core.findings.Reconciler;
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.core.policy.VersionRef;
+import dev.attest.core.rating.BillingPeriod;
+import dev.attest.core.rating.Expectation;
+import dev.attest.core.rating.ExpectedEvent;
+import dev.attest.core.rating.Outcome;
+import dev.attest.core.rating.PeriodRater;
+import dev.attest.core.rating.RatingEvent;
+import dev.attest.io.arrow.ArrowColumns;
+import dev.attest.io.arrow.DuckTableSink;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBResultSet;
+
+/**
+ * The re-rating pass. DuckDB joins each event with its decisions and sorts into billing partitions
+ * (customer, meter, event_time, event_id); the rows cross into Java as Arrow batches; core rates each
+ * (customer, meter, month) partition in both knowledge views and checks the event's own decisions against
+ * the as-known expectation. Expectations and findings go back into DuckDB as Arrow batches.
+ * Java holds one input batch, one partition and one output batch at a time.
+ */
+public final class RatePass {
+
+    /** Receives progress: rows done out of total. */
+    public interface Progress {
+        void update(long done, long total);
+    }
+
+    public record Result(long eventsRated, long eventsInWindow, long findings) {}
+
+    public static final List<Field> EXPECTED_FIELDS = List.of(
+            DuckTableSink.utf8("event_id"), DuckTableSink.utf8("customer_id"), DuckTableSink.utf8("meter"),
+            DuckTableSink.timestamp("event_time"), DuckTableSink.utf8("billing_period"), DuckTableSink.decimal("quantity"),
+            DuckTableSink.int32("decisions"), DuckTableSink.timestamp("known_at"),
+            DuckTableSink.utf8("expected_outcome"), DuckTableSink.decimal("expected_amount"), DuckTableSink.utf8("currency"),
+            DuckTableSink.utf8("status"), DuckTableSink.utf8("price_policy_id"), DuckTableSink.int32("price_version"),
+            DuckTableSink.utf8("discount_policy_id"), DuckTableSink.int32("discount_version"),
+            DuckTableSink.utf8("entitlement_policy_id"), DuckTableSink.int32("entitlement_version"),
+            DuckTableSink.decimal("before_quantity"), DuckTableSink.bool("provisional"),
+            DuckTableSink.utf8("corrected_outcome"), DuckTableSink.decimal("corrected_amount"),
+            DuckTableSink.utf8("corrected_status"), DuckTableSink.utf8("corrected_price_policy_id"),
+            DuckTableSink.int32("corrected_price_version"));
+
+    private final DuckDBConnection source;
+    private final DuckDBConnection target;
+    private final BufferAllocator allocator;
+    private final PolicyRegistry registry;
+    private final Reconciler reconciler;
+    private final AuditWindow window;
+    private final int batchRows;
+
+    public RatePass(DuckDBConnection connection, BufferAllocator allocator, PolicyRegistry registry, Reconciler reconciler,
+                    AuditWindow window, int batchRows) throws SQLException {
+        this.source = connection;
+        this.target = connection.duplicate();
+        this.allocator = allocator;
+        this.registry = registry;
+        this.reconciler = reconciler;
+        this.window = window;
+        this.batchRows = batchRows;
+    }
+
+    String query() {
+        return "SELECT e.event_id, e.customer_id, e.meter, e.quantity, e.event_time, e.value, e.dimensions, "
+                + window.contains("e.event_time") + " AS in_window, "
+                + "d.decision_id, d.outcome, d.amount, d.currency, d.price_policy_id, d.price_version, d.discount_policy_id, "
+                + "d.discount_version, d.entitlement_policy_id, d.entitlement_version, d.decided_at, d.invoice_id, "
+                + "d.customer_id AS d_customer_id, d.meter AS d_meter "
+                + "FROM events_unique e LEFT JOIN decisions d ON d.event_id = e.event_id "
+                + "WHERE " + window.ratingScope("e.event_time") + " "
+                + "ORDER BY e.customer_id, e.meter, e.event_time, e.event_id, d.decided_at, d.decision_id";
+    }
+
+    public Result run(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
+        long total;
+        try (Statement st = source.createStatement();
+             var rs = st.executeQuery("SELECT count(*) FROM events_unique e WHERE " + window.ratingScope("e.event_time"))) {
+            rs.next();
+            total = rs.getLong(1);
+        }
+        PeriodRater rater = new PeriodRater(registry, window.cutoff());
+        try (Statement st = source.createStatement();
+             DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery(query());
+             ArrowReader reader = (ArrowReader) rs.arrowExportStream(allocator, batchRows);
+             DuckTableSink expected = new DuckTableSink(target, allocator, expectedTable, EXPECTED_FIELDS, batchRows);
+             FindingSink findings = new FindingSink(target, allocator, findingsTable)) {
+            Fold fold = new Fold(rater, expected, findings);
+            while (reader.loadNextBatch()) {
+                fold.accept(reader.getVectorSchemaRoot());
+                progress.update(fold.events, total);
+            }
+            fold.flushPartition();
+            progress.update(fold.events, total);
+            return new Result(fold.events, fold.inWindow, findings.count());
+        } finally {
+            target.close();
+        }
+    }
+
+    /** One pending event of the current partition with its decisions. */
+    private record Pending(RatingEvent event, boolean inWindow, List<DecisionRecord> decisions) {}
+
+    private final class Fold {
+        private final PeriodRater rater;
+        private final DuckTableSink out;
+        private final FindingSink findings;
+        private final List<Pending> partition = new ArrayList<>();
+        private final ArrowColumns.Cached customer = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached meter = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached dims = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached outcome = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached currency = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached pricePolicy = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached discountPolicy = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached entitlementPolicy = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached dCustomer = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached dMeter = new ArrowColumns.Cached();
+        private final Map<String, Map<String, String>> parsedDims = new HashMap<>();
+        private String partCustomer;
+        private String partMeter;
+        private BillingPeriod partPeriod;
+        private byte[] lastEventId = new byte[0];
+        private Pending current;
+        long events;
+        long inWindow;
+
+        Fold(PeriodRater rater, DuckTableSink out, FindingSink findings) {
+            this.rater = rater;
+            this.out = out;
+            this.findings = findings;
+        }
+
+        void accept(VectorSchemaRoot root) throws SQLException {
+            FieldVector[] v = root.getFieldVectors().toArray(new FieldVector[0]);
+            VarCharVector eventIds = (VarCharVector) v[0];
+            int n = root.getRowCount();
+            for (int i = 0; i < n; i++) {
+                byte[] id = eventIds.get(i);
+                boolean sameEvent = current != null && java.util.Arrays.equals(id, lastEventId);
+                if (!sameEvent) {
+                    String c = customer.get(v[1], i);
+                    String m = meter.get(v[2], i);
+                    Instant t = ArrowColumns.instant(v[4], i);
+                    BillingPeriod p = BillingPeriod.of(t);
+                    if (!c.equals(partCustomer) || !m.equals(partMeter) || !p.equals(partPeriod)) {
+                        flushPartition();
+                        partCustomer = c;
+                        partMeter = m;
+                        partPeriod = p;
+                    }
+                    lastEventId = id;
+                    Instant knownAt = v[18].isNull(i) ? null : ArrowColumns.instant(v[18], i); // earliest decided_at: sorted first
+                    RatingEvent ev = new RatingEvent(new String(id, java.nio.charset.StandardCharsets.UTF_8), c, m,
+                            ArrowColumns.decimal(v[3], i), t, knownAt, ArrowColumns.decimal(v[5], i), dimensions(v[6], i));
+                    current = new Pending(ev, ArrowColumns.bool(v[7], i), new ArrayList<>(1));
+                    partition.add(current);
+                    events++;
+                }
+                if (!v[8].isNull(i)) current.decisions().add(decision(v, i, current.event().eventId()));
+            }
+        }
+
+        private DecisionRecord decision(FieldVector[] v, int i, String eventId) {
+            return new DecisionRecord(ArrowColumns.string(v[8], i), eventId, dCustomer.get(v[20], i), dMeter.get(v[21], i),
+                    Outcome.parse(outcome.get(v[9], i)), ArrowColumns.decimal(v[10], i), currency.get(v[11], i),
+                    pricePolicy.get(v[12], i), ArrowColumns.integer(v[13], i), discountPolicy.get(v[14], i),
+                    ArrowColumns.integer(v[15], i), entitlementPolicy.get(v[16], i), ArrowColumns.integer(v[17], i),
+                    ArrowColumns.instant(v[18], i), ArrowColumns.string(v[19], i));
+        }
+
+        private Map<String, String> dimensions(FieldVector v, int i) {
+            String text = dims.get(v, i);
+            if (text == null) return Map.of();
+            return parsedDims.computeIfAbsent(text, CanonicalJson::parseFlatObject);
+        }
+
+        void flushPartition() throws SQLException {
+            if (partition.isEmpty()) return;
+            List<RatingEvent> evs = new ArrayList<>(partition.size());
+            for (Pending p : partition) evs.add(p.event());
+            List<ExpectedEvent> rated = rater.rate(evs);
+            for (int j = 0; j < rated.size(); j++) {
+                Pending p = partition.get(j);
+                if (!p.inWindow()) continue;
+                ExpectedEvent e = rated.get(j);
+                inWindow++;
+                reconciler.checkEvent(e, p.decisions().size(), findings);
+                for (DecisionRecord d : p.decisions()) reconciler.checkDecision(e, d, findings);
+                write(e, p.decisions().size());
+            }
+            partition.clear();
+            if (parsedDims.size() > 100_000) parsedDims.clear();
+        }
+
+        private void write(ExpectedEvent e, int decisions) throws SQLException {
+            RatingEvent ev = e.event();
+            Expectation k = e.asKnown();
+            Expectation c = e.asCorrected();
+            out.setString(0, ev.eventId());
+            out.setString(1, ev.customerId());
+            out.setString(2, ev.meter());
+            out.setInstant(3, ev.eventTime());
+            out.setString(4, partPeriod.toString());
+            out.setDecimal(5, ev.quantity());
+            out.setInt(6, decisions);
+            out.setInstant(7, ev.knownAt());
+            out.setString(8, k.outcome() == null ? null : k.outcome().wire());
+            out.setDecimal(9, k.amount());
+            out.setString(10, k.currency());
+            out.setString(11, k.status().name());
+            setRef(12, k.price());
+            setRef(14, k.discount());
+            setRef(16, k.entitlement());
+            out.setDecimal(18, k.before());
+            out.setBool(19, k.provisional());
+            out.setString(20, c.outcome() == null ? null : c.outcome().wire());
+            out.setDecimal(21, c.amount());
+            out.setString(22, c.status().name());
+            setRef(23, c.price());
+            out.endRow();
+        }
+
+        private void setRef(int col, VersionRef ref) {
+            out.setString(col, ref == null ? null : ref.policyId());
+            out.setInt(col + 1, ref == null ? null : ref.version());
+        }
+    }
+}

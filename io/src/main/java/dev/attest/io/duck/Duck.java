@@ -1,0 +1,159 @@
+package dev.attest.io.duck;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One DuckDB connection set up the way Attest needs it: no extension downloads (known extensions may
+ * autoload from the bundled build), the session time zone pinned to UTC (so nothing is ever read in a
+ * local zone by accident) and one worker thread per available core. Closing it closes the connection.
+ */
+public final class Duck implements AutoCloseable {
+    private final Connection connection;
+    private final String location;
+    private final boolean owned;
+
+    private Duck(Connection connection, String location, boolean owned) {
+        this.connection = connection;
+        this.location = location;
+        this.owned = owned;
+    }
+
+    /**
+     * Uses a connection opened elsewhere, without taking ownership: {@link #close()} leaves it open.
+     * Pins its session time zone to UTC, which Attest's SQL relies on.
+     */
+    public static Duck wrap(Connection connection) {
+        Duck duck = new Duck(connection, "(given connection)", false);
+        duck.execute("SET TimeZone='UTC'");
+        return duck;
+    }
+
+    /** A private in-memory database. */
+    public static Duck inMemory() {
+        return open("jdbc:duckdb:", ":memory:");
+    }
+
+    /** A database file (created if absent); useful when data is larger than memory. */
+    public static Duck open(Path file) {
+        return open("jdbc:duckdb:" + file.toAbsolutePath(), file.toAbsolutePath().toString());
+    }
+
+    private static Duck open(String url, String location) {
+        Connection c;
+        try {
+            c = DriverManager.getConnection(url);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open DuckDB at " + location + ": " + e.getMessage(), e);
+        }
+        Duck duck = new Duck(c, location, true);
+        try {
+            duck.execute("SET autoinstall_known_extensions=false");
+            duck.execute("SET autoload_known_extensions=true");
+            duck.execute("SET TimeZone='UTC'");
+            duck.execute("SET threads=" + Math.max(1, Runtime.getRuntime().availableProcessors()));
+        } catch (RuntimeException e) {
+            duck.close();
+            throw e;
+        }
+        return duck;
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    public String location() {
+        return location;
+    }
+
+    /** Runs one statement that returns no rows. */
+    public void execute(String sql) {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new DuckException(sql, e);
+        }
+    }
+
+    /** First column of the first row as a long (0 when the result is NULL). */
+    public long queryLong(String sql) {
+        Object o = queryValue(sql);
+        return o == null ? 0L : ((Number) o).longValue();
+    }
+
+    /** First column of the first row as text, or null. */
+    public String queryString(String sql) {
+        Object o = queryValue(sql);
+        return o == null ? null : o.toString();
+    }
+
+    /** First column of the first row, or null when there is no row. */
+    public Object queryValue(String sql) {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getObject(1) : null;
+        } catch (SQLException e) {
+            throw new DuckException(sql, e);
+        }
+    }
+
+    /** All rows as ordered column-name to value maps. For small results only. */
+    public List<Map<String, Object>> queryRows(String sql) {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData md = rs.getMetaData();
+            int n = md.getColumnCount();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= n; i++) row.put(md.getColumnLabel(i), rs.getObject(i));
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new DuckException(sql, e);
+        }
+    }
+
+    /** A SQL string literal. */
+    public static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
+    /** A quoted SQL identifier. */
+    public static String ident(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    @Override
+    public void close() {
+        if (!owned) return;
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot close DuckDB at " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A failed statement: carries DuckDB's own message. */
+    public static final class DuckException extends RuntimeException {
+        private final String sql;
+
+        public DuckException(String sql, SQLException cause) {
+            super(cause.getMessage(), cause);
+            this.sql = sql;
+        }
+
+        public String sql() {
+            return sql;
+        }
+    }
+}

@@ -1,0 +1,551 @@
+package dev.attest.io.input;
+
+import static dev.attest.io.duck.Duck.ident;
+import static dev.attest.io.duck.Duck.literal;
+
+import dev.attest.io.duck.Duck;
+import dev.attest.io.input.Contract.Column;
+import dev.attest.io.input.InputException.Code;
+import dev.attest.io.input.InputFiles.DataFile;
+import dev.attest.io.input.InputFiles.Format;
+import dev.attest.io.input.StagingReport.FileRead;
+import dev.attest.io.input.StagingReport.InputReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the events and decisions inputs into DuckDB tables, validating every row in SQL (no per-row Java).
+ *
+ * <p>Tables it (re)creates:
+ * <pre>
+ * events(event_id VARCHAR, customer_id VARCHAR, meter VARCHAR, quantity DECIMAL(38,9), event_time TIMESTAMPTZ,
+ *        ingested_at TIMESTAMPTZ, value DECIMAL(38,9), dimensions VARCHAR, src_file VARCHAR, src_row BIGINT)
+ * events_unique(... the columns of events ..., deliveries INTEGER)
+ * event_conflicts(event_id VARCHAR, variants INTEGER, "rows" INTEGER, customer_id VARCHAR, meter VARCHAR,
+ *                 event_time TIMESTAMPTZ, src_files VARCHAR)
+ * decisions(decision_id VARCHAR, event_id VARCHAR, customer_id VARCHAR, meter VARCHAR, outcome VARCHAR,
+ *           amount DECIMAL(38,9), currency VARCHAR, price_policy_id VARCHAR, price_version INTEGER,
+ *           discount_policy_id VARCHAR, discount_version INTEGER, entitlement_policy_id VARCHAR,
+ *           entitlement_version INTEGER, decided_at TIMESTAMPTZ, invoice_id VARCHAR, src_file VARCHAR, src_row BIGINT)
+ * quarantine(input VARCHAR, src_file VARCHAR, src_row BIGINT, reason VARCHAR, raw VARCHAR)
+ * </pre>
+ */
+public final class InputStager {
+    private static final Logger log = LoggerFactory.getLogger(InputStager.class);
+
+    public static final String EVENTS_DDL = "event_id VARCHAR, customer_id VARCHAR, meter VARCHAR, quantity DECIMAL(38,9), "
+            + "event_time TIMESTAMPTZ, ingested_at TIMESTAMPTZ, value DECIMAL(38,9), dimensions VARCHAR, src_file VARCHAR, src_row BIGINT";
+    public static final String DECISIONS_DDL = "decision_id VARCHAR, event_id VARCHAR, customer_id VARCHAR, meter VARCHAR, "
+            + "outcome VARCHAR, amount DECIMAL(38,9), currency VARCHAR, price_policy_id VARCHAR, price_version INTEGER, "
+            + "discount_policy_id VARCHAR, discount_version INTEGER, entitlement_policy_id VARCHAR, entitlement_version INTEGER, "
+            + "decided_at TIMESTAMPTZ, invoice_id VARCHAR, src_file VARCHAR, src_row BIGINT";
+    public static final String QUARANTINE_DDL = "input VARCHAR, src_file VARCHAR, src_row BIGINT, reason VARCHAR, raw VARCHAR";
+    public static final String DELIVERIES_DDL = "event_id VARCHAR, deliveries INTEGER, variants INTEGER, first_file VARCHAR, "
+            + "first_row BIGINT, customer_id VARCHAR, meter VARCHAR, event_time TIMESTAMPTZ, src_files VARCHAR";
+    public static final String CONFLICTS_DDL = "event_id VARCHAR, variants INTEGER, \"rows\" INTEGER, customer_id VARCHAR, "
+            + "meter VARCHAR, event_time TIMESTAMPTZ, src_files VARCHAR";
+
+    /** The contract's CSV: comma, double quotes, a header row; pinned so the sniffer never guesses another header. */
+    private static final String CSV_OPTIONS = ", all_varchar=true, header=true, skip=0, delim=',', quote='\"', escape='\"', "
+            + "hive_partitioning=false";
+    private static final String FILE_COL = "__attest_file";
+    private static final String JSON_LINES = ", columns={'line': 'VARCHAR'}, header=false, delim='\\x01', quote='', escape='', "
+            + "auto_detect=false, max_line_size=67108864";
+
+    private final Duck duck;
+    private static final boolean TRACE = Boolean.getBoolean("attest.stage.trace");
+
+    private void exec(String what, String sql) {
+        long t0 = System.nanoTime();
+        duck.execute(sql);
+        if (TRACE) System.err.printf("TRACE %-28s %6d ms%n", what, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    public InputStager(Duck duck) {
+        this.duck = duck;
+    }
+
+    /** Stages into a connection opened elsewhere (its session time zone is set to UTC). */
+    public InputStager(Connection connection) {
+        this(Duck.wrap(connection));
+    }
+
+    /** A source segment: one query yielding the common column layout RowParser expects. */
+    private record Segment(String sql, List<String> types, String rawExpr, List<DataFile> files, String prepare, String temp) {
+        Segment(String sql, List<String> types, String rawExpr, List<DataFile> files) {
+            this(sql, types, rawExpr, files, null, null);
+        }
+    }
+
+    private record Plan(String input, List<Column> columns, InputSource source, List<DataFile> files,
+                        List<Segment> segments, List<String> floating) {}
+
+    /**
+     * Stages both inputs. Every file is found and its columns checked before any table is written.
+     *
+     * @param events     the usage events, or null for none (empty tables)
+     * @param decisions  the live decisions, or null for none (empty table)
+     * @param assumeZone java ZoneId for timestamps without offset (e.g. "America/New_York"), or null: then such
+     *                   timestamps are bad rows
+     */
+    public StagingReport stage(InputSource events, InputSource decisions, String assumeZone) {
+        RowParser.Zone zone = zone(assumeZone);
+        Plan ev = events == null ? null : plan("events", Contract.EVENTS, events);
+        Plan de = decisions == null ? null : plan("decisions", Contract.DECISIONS, decisions);
+
+        ExecutorService hasher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "attest-sha256");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Map<String, Future<String>> hashes = new HashMap<>();
+            for (Plan p : new Plan[] {ev, de}) {
+                if (p == null) continue;
+                for (DataFile f : p.files()) hashes.computeIfAbsent(f.name(), k -> hasher.submit(() -> InputFiles.sha256(f.path())));
+            }
+            duck.execute("CREATE OR REPLACE TABLE quarantine (" + QUARANTINE_DDL + ")");
+            duck.execute("CREATE OR REPLACE TABLE events (" + EVENTS_DDL + ")");
+            duck.execute("DROP VIEW IF EXISTS events_unique");
+            duck.execute("CREATE OR REPLACE TABLE event_deliveries (" + DELIVERIES_DDL + ")");
+            duck.execute("CREATE OR REPLACE VIEW events_unique AS SELECT *, CAST(1 AS INTEGER) AS deliveries FROM events");
+            duck.execute("CREATE OR REPLACE TABLE event_conflicts (" + CONFLICTS_DDL + ")");
+            duck.execute("CREATE OR REPLACE TABLE decisions (" + DECISIONS_DDL + ")");
+            InputReport er = ev == null ? empty("events") : stageEvents(ev, zone, hashes);
+            InputReport dr = de == null ? empty("decisions") : stageDecisions(de, zone, hashes);
+            return new StagingReport(er, dr);
+        } finally {
+            hasher.shutdownNow();
+        }
+    }
+
+    private static InputReport empty(String input) {
+        return new InputReport(input, "none", null, List.of(), 0, 0, 0, 0, 0, 0, List.of());
+    }
+
+    // ---------------------------------------------------------------- planning (no data is written)
+
+    private RowParser.Zone zone(String assumeZone) {
+        if (assumeZone == null || assumeZone.isBlank()) return null;
+        ZoneId id;
+        try {
+            id = ZoneId.of(assumeZone.trim()).normalized();
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("unknown time zone '" + assumeZone + "': " + e.getMessage(), e);
+        }
+        if (id instanceof ZoneOffset off) return new RowParser.Zone(null, off.getId().equals("Z") ? "+00:00" : off.getId());
+        long known = duck.queryLong("SELECT count(*) FROM pg_timezone_names() WHERE name = " + literal(id.getId()));
+        if (known == 0) throw new IllegalArgumentException("time zone '" + assumeZone + "' is not known to DuckDB");
+        return new RowParser.Zone(id.getId(), null);
+    }
+
+    private Plan plan(String input, List<Column> columns, InputSource source) {
+        List<String> floating = new ArrayList<>();
+        if (source instanceof InputSource.Sql sql) {
+            String query = sql.query().trim().replaceAll(";+\\s*$", "");
+            String from = "query(" + literal(query) + ")";
+            List<String[]> schema;
+            try {
+                schema = describe("SELECT * FROM " + from);
+            } catch (Duck.DuckException e) {
+                throw new InputException(Code.BAD_SQL, input + " input: the SQL query fails: " + e.getMessage(), e);
+            }
+            Map<String, String[]> byName = byName(schema);
+            List<String> exprs = new ArrayList<>(), types = new ArrayList<>(), missing = new ArrayList<>();
+            for (Column c : columns) {
+                String[] col = byName.get(c.name());
+                if (col == null) {
+                    if (c.required()) missing.add(c.name());
+                    exprs.add("CAST(NULL AS VARCHAR)");
+                    types.add("VARCHAR");
+                } else {
+                    exprs.add("__t." + ident(col[0]));
+                    types.add(col[1]);
+                }
+            }
+            if (!missing.isEmpty())
+                throw new InputException(Code.MISSING_COLUMN, input + " input: the SQL query has no column " + names(missing)
+                        + " (required by the contract)");
+            String temp = "__attest_sql_" + input;
+            String l1 = "SELECT 'sql' AS src_file, __t.rowid + 1 AS src_row, __t AS __row, false AS __bad_line, "
+                    + selectList(columns, exprs) + " FROM " + temp + " AS __t";
+            String raw = "to_json(__row)";
+            Segment seg = new Segment(l1, types, raw, List.of(), "CREATE OR REPLACE TEMP TABLE " + temp + " AS " + query, temp);
+            noteFloating(columns, types, floating);
+            return new Plan(input, columns, source, List.of(), List.of(seg), floating);
+        }
+        String spec = ((InputSource.Files) source).path();
+        List<DataFile> files = InputFiles.resolve(input, spec);
+        List<Segment> segments = new ArrayList<>();
+        Map<String, List<DataFile>> parquetGroups = new LinkedHashMap<>();
+        Map<String, Segment> parquetTemplates = new HashMap<>();
+        for (DataFile f : files) {
+            if (size(f) == 0) continue; // an empty file has no rows; it is still listed and hashed
+            switch (f.format()) {
+                case PARQUET -> {
+                    List<String[]> schema = describeFile(input, f, "SELECT * FROM read_parquet(" + literal(f.name()) + ", hive_partitioning=false)");
+                    Map<String, String> hive = InputFiles.hivePairs(f.path());
+                    String key = schema.stream().map(s -> s[0] + ":" + s[1]).collect(Collectors.joining(","))
+                            + "|" + String.join(",", columnsFromHive(columns, byName(schema), hive));
+                    Segment template = fileSegment(input, columns, f, schema, hive, "__t." + ident(FILE_COL));
+                    parquetGroups.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
+                    parquetTemplates.putIfAbsent(key, template);
+                }
+                case CSV -> {
+                    String read = "read_csv(" + literal(f.name()) + CSV_OPTIONS + ")";
+                    List<String[]> schema = describeFile(input, f, "SELECT * FROM " + read);
+                    Segment t = fileSegment(input, columns, f, schema, InputFiles.hivePairs(f.path()), literal(f.name()));
+                    String l1 = "SELECT " + literal(f.name()) + " AS src_file, __t.ordinality AS src_row, __t AS __row, false AS __bad_line, "
+                            + t.sql() + " FROM (SELECT * FROM " + read + " WITH ORDINALITY) AS __t";
+                    segments.add(new Segment(l1, t.types(), "json_merge_patch(to_json(__row), '{\"ordinality\":null}')", List.of(f)));
+                }
+                case JSONL -> segments.add(jsonSegment(input, columns, f));
+            }
+        }
+        for (Map.Entry<String, List<DataFile>> g : parquetGroups.entrySet()) {
+            Segment t = parquetTemplates.get(g.getKey());
+            String list = g.getValue().stream().map(f -> literal(f.name())).collect(Collectors.joining(", ", "[", "]"));
+            String l1 = "SELECT __t." + ident(FILE_COL) + " AS src_file, __t.file_row_number + 1 AS src_row, __t AS __row, false AS __bad_line, "
+                    + t.sql() + " FROM read_parquet(" + list + ", filename=" + literal(FILE_COL)
+                    + ", file_row_number=true, hive_partitioning=false) AS __t";
+            String raw = "json_merge_patch(to_json(__row), '{\"" + FILE_COL + "\":null,\"file_row_number\":null}')";
+            segments.add(new Segment(l1, t.types(), raw, g.getValue()));
+        }
+        for (Segment s : segments) noteFloating(columns, s.types(), floating);
+        return new Plan(input, columns, source, files, segments, floating.stream().distinct().toList());
+    }
+
+    private static void noteFloating(List<Column> columns, List<String> types, List<String> floating) {
+        for (int i = 0; i < columns.size(); i++) {
+            Column c = columns.get(i);
+            if (c.kind() == Contract.Kind.DECIMAL && RowParser.classify(types.get(i)) == RowParser.TypeClass.FLOATING
+                    && !floating.contains(c.name())) floating.add(c.name());
+        }
+    }
+
+    private static long size(DataFile f) {
+        try {
+            return Files.size(f.path());
+        } catch (IOException e) {
+            throw new InputException(Code.UNREADABLE, "cannot read " + f.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> columnsFromHive(List<Column> columns, Map<String, String[]> byName, Map<String, String> hive) {
+        List<String> out = new ArrayList<>();
+        for (Column c : columns) if (!byName.containsKey(c.name()) && hive.containsKey(c.name())) out.add(c.name());
+        return out;
+    }
+
+    /**
+     * The contract-column select list of a file with a schema (Parquet, CSV). Hive folder values fill contract
+     * columns the file lacks; a column in the file always wins over a folder name.
+     */
+    private static Segment fileSegment(String input, List<Column> columns, DataFile f, List<String[]> schema,
+                                       Map<String, String> hive, String pathExpr) {
+        Map<String, String[]> byName = byName(schema);
+        List<String> exprs = new ArrayList<>(), types = new ArrayList<>(), missing = new ArrayList<>();
+        for (Column c : columns) {
+            String[] col = byName.get(c.name());
+            if (col != null) {
+                exprs.add("__t." + ident(col[0]));
+                types.add(col[1]);
+            } else if (hive.containsKey(c.name())) {
+                exprs.add("NULLIF(NULLIF(regexp_extract(" + pathExpr + ", " + literal("(?i)/" + regexEscape(c.name())
+                        + "=([^/]*)/") + ", 1), ''), '__HIVE_DEFAULT_PARTITION__')");
+                types.add("VARCHAR");
+            } else {
+                if (c.required()) missing.add(c.name());
+                exprs.add("CAST(NULL AS VARCHAR)");
+                types.add("VARCHAR");
+            }
+        }
+        if (!missing.isEmpty())
+            throw new InputException(Code.MISSING_COLUMN, input + " input: file " + f.name() + " has no column " + names(missing)
+                    + " (required by the contract)");
+        return new Segment(selectList(columns, exprs), types, null, List.of(f));
+    }
+
+    private Segment jsonSegment(String input, List<Column> columns, DataFile f) {
+        String lines = "read_csv(" + literal(f.name()) + JSON_LINES + ")";
+        List<String> keys;
+        try {
+            keys = duck.queryRows("SELECT DISTINCT unnest(json_keys(line)) AS k FROM (SELECT line FROM " + lines
+                            + " WHERE line IS NOT NULL AND json_valid(line) AND starts_with(ltrim(line), '{') LIMIT 1000)")
+                    .stream().map(r -> (String) r.get("k")).toList();
+        } catch (Duck.DuckException e) {
+            throw new InputException(Code.UNREADABLE, input + " input: cannot read " + f.name() + ": " + e.getMessage(), e);
+        }
+        Map<String, String> keyByName = new HashMap<>();
+        for (String k : keys) keyByName.putIfAbsent(k.toLowerCase(Locale.ROOT), k);
+        for (String k : keys) if (keyByName.containsKey(k)) keyByName.put(k, k); // an exact match wins
+        Map<String, String> hive = InputFiles.hivePairs(f.path());
+        List<String> missing = new ArrayList<>(), paths = new ArrayList<>(), exprs = new ArrayList<>();
+        for (Column c : columns) {
+            String key = keyByName.getOrDefault(c.name(), c.name());
+            if (!keys.isEmpty() && !keyByName.containsKey(c.name()) && c.required() && !hive.containsKey(c.name())) missing.add(c.name());
+            paths.add(literal("$." + jsonQuote(key)));
+        }
+        if (!missing.isEmpty())
+            throw new InputException(Code.MISSING_COLUMN, input + " input: file " + f.name() + " has no column " + names(missing)
+                    + " (required by the contract; no such key in its first rows)");
+        for (int i = 0; i < columns.size(); i++) {
+            Column c = columns.get(i);
+            String jv = "__j[" + (i + 1) + "]";
+            String key = keyByName.getOrDefault(c.name(), c.name());
+            String text = "CASE json_type(" + jv + ") WHEN 'VARCHAR' THEN " + jv + "->>'$' WHEN 'NULL' THEN NULL";
+            if (c.kind() == Contract.Kind.DECIMAL) {
+                // DuckDB renders JSON numbers through a double: take the number's own text from the line.
+                String re = "\"" + regexEscape(key) + "\"\\s*:\\s*(-?[0-9][0-9.eE+-]*)";
+                text += " WHEN 'DOUBLE' THEN coalesce(list_filter(regexp_extract_all(__row, " + literal(re)
+                        + ", 1), lambda x: TRY_CAST(x AS DOUBLE) = TRY_CAST(" + jv + " AS DOUBLE))[1], CAST(" + jv + " AS VARCHAR))";
+            }
+            text += " ELSE CAST(" + jv + " AS VARCHAR) END";
+            if (!keyByName.containsKey(c.name()) && hive.containsKey(c.name()))
+                text = "coalesce(" + text + ", " + literal(hive.get(c.name())) + ")";
+            exprs.add(text);
+        }
+        String l1 = "SELECT " + literal(f.name()) + " AS src_file, __ln AS src_row, __row, NOT __obj AS __bad_line, "
+                + selectList(columns, exprs) + " FROM (SELECT *, CASE WHEN __obj THEN json_extract(__row, [" + String.join(", ", paths)
+                + "]) END AS __j FROM (SELECT *, coalesce(json_valid(__row) AND starts_with(ltrim(__row), '{'), false) AS __obj FROM ("
+                + "SELECT ordinality AS __ln, rtrim(line, chr(13)) AS __row FROM " + lines + " WITH ORDINALITY) AS __a "
+                + "WHERE __row IS NOT NULL AND trim(__row) <> '') AS __b) AS __c";
+        List<String> types = columns.stream().map(c -> "VARCHAR").toList();
+        return new Segment(l1, types, "__row", List.of(f));
+    }
+
+    private static String regexEscape(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char ch : s.toCharArray()) {
+            if ("\\.^$|?*+()[]{}".indexOf(ch) >= 0) sb.append('\\');
+            sb.append(ch);
+        }
+        return sb.toString();
+    }
+
+    private static String jsonQuote(String key) {
+        return "\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static String selectList(List<Column> columns, List<String> exprs) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) out.add(exprs.get(i) + " AS c_" + columns.get(i).name());
+        return String.join(", ", out);
+    }
+
+    private static String names(List<String> missing) {
+        return missing.stream().map(m -> "'" + m + "'").collect(Collectors.joining(", "));
+    }
+
+    private static Map<String, String[]> byName(List<String[]> schema) {
+        Map<String, String[]> out = new HashMap<>();
+        for (String[] s : schema) out.putIfAbsent(s[0].toLowerCase(Locale.ROOT), s);
+        for (String[] s : schema) if (out.containsKey(s[0])) out.put(s[0], s); // an exact-case match wins
+        return out;
+    }
+
+    private List<String[]> describe(String sql) {
+        return duck.queryRows("DESCRIBE " + sql).stream()
+                .map(r -> new String[] {(String) r.get("column_name"), (String) r.get("column_type")}).toList();
+    }
+
+    private List<String[]> describeFile(String input, DataFile f, String sql) {
+        try {
+            return describe(sql);
+        } catch (Duck.DuckException e) {
+            throw new InputException(Code.UNREADABLE, input + " input: cannot read " + f.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- staging
+
+    private String stageTable(Plan p, RowParser.Zone zone) {
+        String table = "__attest_stage_" + p.input();
+        List<String> parts = new ArrayList<>();
+        for (Segment s : p.segments())
+            parts.add(RowParser.build(s.sql(), p.columns(), s.types(), zone, s.rawExpr(), new ArrayList<>()));
+        String cols = p.columns().stream().map(c -> "CAST(NULL AS " + c.kind().sqlType() + ") AS " + c.name())
+                .collect(Collectors.joining(", "));
+        String union = parts.isEmpty()
+                ? "SELECT " + cols + ", CAST(NULL AS VARCHAR) AS src_file, CAST(NULL AS BIGINT) AS src_row, "
+                        + "CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS raw WHERE false"
+                : parts.stream().map(s -> "(" + s + ")").collect(Collectors.joining(" UNION ALL BY NAME "));
+        long t0 = System.nanoTime();
+        try {
+            for (Segment s : p.segments()) if (s.prepare() != null) exec("prepare " + p.input(), s.prepare());
+            exec("parse " + p.input(), "CREATE OR REPLACE TABLE " + table + " AS " + union);
+        } catch (Duck.DuckException e) {
+            duck.execute("DROP TABLE IF EXISTS " + table);
+            throw unreadable(p, zone, e);
+        } finally {
+            for (Segment s : p.segments()) if (s.temp() != null) duck.execute("DROP TABLE IF EXISTS " + s.temp());
+        }
+        log.debug("{}: parsed in {} ms", p.input(), (System.nanoTime() - t0) / 1_000_000);
+        return table;
+    }
+
+    /** Names the file a failed read came from: DuckDB's message may name it; if not, each segment is tried alone. */
+    private InputException unreadable(Plan p, RowParser.Zone zone, Duck.DuckException e) {
+        if (p.source() instanceof InputSource.Sql)
+            return new InputException(Code.BAD_SQL, p.input() + " input: the SQL query fails: " + e.getMessage(), e);
+        for (DataFile f : p.files())
+            if (e.getMessage() != null && e.getMessage().contains(f.name()))
+                return new InputException(Code.UNREADABLE, p.input() + " input: cannot read " + f.name() + ": " + e.getMessage(), e);
+        for (Segment s : p.segments()) {
+            try {
+                duck.execute("CREATE OR REPLACE TEMP TABLE __attest_probe AS "
+                        + RowParser.build(s.sql(), p.columns(), s.types(), zone, s.rawExpr(), new ArrayList<>()));
+            } catch (Duck.DuckException probe) {
+                String names = s.files().stream().map(DataFile::name).collect(Collectors.joining(", "));
+                return new InputException(Code.UNREADABLE, p.input() + " input: cannot read " + names + ": " + probe.getMessage(), e);
+            } finally {
+                duck.execute("DROP TABLE IF EXISTS __attest_probe");
+            }
+        }
+        return new InputException(Code.UNREADABLE, p.input() + " input: cannot read its files: " + e.getMessage(), e);
+    }
+
+    /** Data rows per file, valid and quarantined. */
+    private Map<String, Long> rowsPerFile(Plan p, String table) {
+        Map<String, Long> out = new HashMap<>();
+        String q = "SELECT src_file, count(*) AS n FROM quarantine WHERE input = " + literal(p.input()) + " GROUP BY src_file";
+        if (p.files().size() == 1) {
+            out.put(p.files().get(0).name(), duck.queryLong("SELECT count(*) FROM " + table));
+        } else if (!p.files().isEmpty()) {
+            q = "SELECT src_file, count(*) AS n FROM " + table + " GROUP BY src_file UNION ALL " + q;
+        }
+        for (Map<String, Object> r : duck.queryRows(q))
+            out.merge((String) r.get("src_file"), ((Number) r.get("n")).longValue(), Long::sum);
+        return out;
+    }
+
+    private List<FileRead> fileReads(Plan p, Map<String, Long> rows, Map<String, Future<String>> hashes) {
+        List<FileRead> out = new ArrayList<>();
+        for (DataFile f : p.files()) {
+            String sha;
+            try {
+                sha = hashes.get(f.name()).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while hashing " + f.name(), e);
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+                throw new InputException(Code.UNREADABLE, p.input() + " input: cannot read " + f.name() + ": " + c.getMessage(), c);
+            }
+            out.add(new FileRead(f.name(), size(f), sha, rows.getOrDefault(f.name(), 0L)));
+        }
+        return out;
+    }
+
+    /**
+     * Moves the bad rows of the parse table to quarantine, then turns the parse table into {@code target}
+     * (dropping its reason and raw columns, which costs no copy). Returns the number of bad rows.
+     */
+    private long split(String input, String stage, String target) {
+        exec(input + " quarantine", "INSERT INTO quarantine SELECT " + literal(input) + ", src_file, src_row, reason, raw FROM " + stage
+                + " WHERE reason IS NOT NULL ORDER BY src_file, src_row");
+        long bad = duck.queryLong("SELECT count(*) FROM quarantine WHERE input = " + literal(input));
+        if (bad > 0) exec(input + " delete bad", "DELETE FROM " + stage + " WHERE reason IS NOT NULL");
+        exec(input + " alter", "ALTER TABLE " + stage + " DROP COLUMN reason");
+        exec(input + " alter", "ALTER TABLE " + stage + " DROP COLUMN raw");
+        exec(input + " drop", "DROP TABLE IF EXISTS " + target);
+        exec(input + " rename", "ALTER TABLE " + stage + " RENAME TO " + target);
+        return bad;
+    }
+
+    private static String columnList(List<Column> columns) {
+        return columns.stream().map(Column::name).collect(Collectors.joining(", "));
+    }
+
+    private static String sourceKind(Plan p) {
+        return p.source() instanceof InputSource.Sql ? "sql" : "files";
+    }
+
+    private static String location(Plan p) {
+        return p.source() instanceof InputSource.Sql s ? s.query() : ((InputSource.Files) p.source()).path();
+    }
+
+    private static List<String> qualified(Plan p) {
+        return p.floating().stream().map(c -> p.input() + "." + c).toList();
+    }
+
+    private InputReport stageEvents(Plan p, RowParser.Zone zone, Map<String, Future<String>> hashes) {
+        long t0 = System.nanoTime();
+        String stage = stageTable(p, zone);
+        long bad = split("events", stage, "events");
+        long valid = duck.queryLong("SELECT count(*) FROM events");
+        Map<String, Long> perFile = rowsPerFile(p, "events");
+        long read = valid + bad;
+
+        // ingested_at is when the live system received a delivery: a retried delivery of the same event has
+        // another one, so it plays no part in whether two deliveries carry the same event.
+        String content = "(customer_id, meter, quantity, event_time, value, dimensions)";
+        String first = "(src_file, src_row)";
+        exec("event_deliveries", "CREATE OR REPLACE TABLE event_deliveries AS SELECT event_id, CAST(count(*) AS INTEGER) AS deliveries, "
+                + "CAST(count(DISTINCT " + content + ") AS INTEGER) AS variants, arg_min(src_file, " + first + ") AS first_file, "
+                + "arg_min(src_row, " + first + ") AS first_row, arg_min(customer_id, " + first + ") AS customer_id, "
+                + "arg_min(meter, " + first + ") AS meter, min(event_time) AS event_time, "
+                + "string_agg(DISTINCT src_file, ', ' ORDER BY src_file) AS src_files "
+                + "FROM events WHERE event_id IN (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1) GROUP BY event_id");
+        exec("event_conflicts", "INSERT INTO event_conflicts SELECT event_id, variants, deliveries, customer_id, meter, event_time, src_files "
+                + "FROM event_deliveries WHERE variants > 1 ORDER BY event_id");
+        exec("events_unique", "CREATE OR REPLACE VIEW events_unique AS SELECT e.*, CAST(coalesce(d.deliveries, 1) AS INTEGER) AS deliveries "
+                + "FROM events e LEFT JOIN event_deliveries d ON e.event_id = d.event_id "
+                + "WHERE d.event_id IS NULL OR (d.variants = 1 AND e.src_file = d.first_file AND e.src_row = d.first_row)");
+        long dupDeliveries = duck.queryLong("SELECT coalesce(sum(deliveries - 1), 0) FROM event_deliveries WHERE variants = 1");
+        long conflicts = duck.queryLong("SELECT count(*) FROM event_conflicts");
+        long conflictRows = duck.queryLong("SELECT coalesce(sum(\"rows\"), 0) FROM event_conflicts");
+        long unique = valid - dupDeliveries - conflictRows;
+        log.info("events: {} rows read, {} quarantined, {} duplicate deliveries, {} conflicting ids in {} ms",
+                read, bad, dupDeliveries, conflicts, (System.nanoTime() - t0) / 1_000_000);
+        return new InputReport("events", sourceKind(p), location(p), fileReads(p, perFile, hashes), read, valid, bad,
+                dupDeliveries, conflicts, unique, qualified(p));
+    }
+
+    private InputReport stageDecisions(Plan p, RowParser.Zone zone, Map<String, Future<String>> hashes) {
+        long t0 = System.nanoTime();
+        String stage = stageTable(p, zone);
+        long bad = split("decisions", stage, "decisions");
+        long valid = duck.queryLong("SELECT count(*) FROM decisions");
+        Map<String, Long> perFile = rowsPerFile(p, "decisions");
+        long read = valid + bad;
+
+        String content = p.columns().stream().map(Column::name).filter(n -> !n.equals("decision_id")).collect(Collectors.joining(", "));
+        exec("decision dups", "CREATE OR REPLACE TEMP TABLE __attest_ddup AS SELECT * FROM decisions WHERE decision_id IN "
+                + "(SELECT decision_id FROM decisions GROUP BY decision_id HAVING count(*) > 1)");
+        long conflicts = duck.queryLong("SELECT count(*) FROM (SELECT decision_id FROM __attest_ddup GROUP BY decision_id "
+                + "HAVING count(DISTINCT (" + content + ")) > 1)");
+        exec("decision drops", "CREATE OR REPLACE TEMP TABLE __attest_ddrop AS SELECT src_file, src_row FROM (SELECT src_file, src_row, "
+                + "row_number() OVER (PARTITION BY decision_id, " + content + " ORDER BY src_file, src_row) AS rn FROM __attest_ddup) "
+                + "WHERE rn > 1");
+        long dupDeliveries = duck.queryLong("SELECT count(*) FROM __attest_ddrop");
+        if (dupDeliveries > 0)
+            exec("decision delete", "DELETE FROM decisions WHERE EXISTS (SELECT 1 FROM __attest_ddrop x "
+                    + "WHERE x.src_file = decisions.src_file AND x.src_row = decisions.src_row)");
+        duck.execute("DROP TABLE __attest_ddup");
+        duck.execute("DROP TABLE __attest_ddrop");
+        long staged = valid - dupDeliveries;
+        log.info("decisions: {} rows read, {} quarantined, {} duplicate deliveries, {} conflicting ids in {} ms",
+                read, bad, dupDeliveries, conflicts, (System.nanoTime() - t0) / 1_000_000);
+        return new InputReport("decisions", sourceKind(p), location(p), fileReads(p, perFile, hashes), read, valid, bad,
+                dupDeliveries, conflicts, staged, qualified(p));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.attest.io.input;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What staging read and what it made of it, per input.
+ *
+ * @param events    the usage events input
+ * @param decisions the live decisions input
+ */
+public record StagingReport(InputReport events, InputReport decisions) {
+
+    /** One file that was read. */
+    public record FileRead(String path, long sizeBytes, String sha256, long rows) {}
+
+    /**
+     * @param input               "events" or "decisions"
+     * @param source              "files" or "sql" ("none" when the input was not given)
+     * @param location            the path, directory or glob as given, or the SQL text
+     * @param files               every file read, sorted by absolute path (empty for SQL)
+     * @param rowsRead            data rows read (valid + quarantined)
+     * @param validRows           rows that passed validation (table {@code events} / rows before de-duplication of decisions)
+     * @param quarantinedRows     rows sent to the quarantine table
+     * @param duplicateDeliveries rows beyond the first of an id whose deliveries are identical
+     *                            (events: sum over ids of deliveries-1 in {@code events_unique};
+     *                            decisions: identical re-deliveries dropped from {@code decisions})
+     * @param conflictingIds      ids with more than one distinct content (events: rows of {@code event_conflicts};
+     *                            decisions: decision_ids kept with several different contents)
+     * @param stagedRows          rows in the table the audit uses ({@code events_unique} / {@code decisions})
+     * @param doubleConversions   floating-point columns converted through their shortest decimal text, as "input.column"
+     */
+    public record InputReport(String input, String source, String location, List<FileRead> files, long rowsRead,
+                              long validRows, long quarantinedRows, long duplicateDeliveries, long conflictingIds,
+                              long stagedRows, List<String> doubleConversions) {
+        public InputReport {
+            files = List.copyOf(files);
+            doubleConversions = List.copyOf(doubleConversions);
+        }
+    }
+
+    /** Every DOUBLE/FLOAT conversion of both inputs, e.g. "events.quantity". */
+    public List<String> doubleConversions() {
+        List<String> out = new ArrayList<>(events.doubleConversions());
+        out.addAll(decisions.doubleConversions());
+        return List.copyOf(out);
+    }
+
+    public long quarantinedRows() {
+        return events.quarantinedRows() + decisions.quarantinedRows();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.attest.io.input;
+
+import dev.attest.io.duck.Duck;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real DuckDB, real files in a temp folder. */
+abstract class StagingFixture {
+    static final String EV_HEADER = "event_id,customer_id,meter,quantity,event_time,ingested_at,value,dimensions\n";
+    static final String DEC_HEADER = "decision_id,event_id,customer_id,meter,outcome,amount,currency,price_policy_id,price_version,"
+            + "discount_policy_id,discount_version,entitlement_policy_id,entitlement_version,decided_at,invoice_id\n";
+    static final String ONE_DECISION = DEC_HEADER + "d1,e1,c1,api,charged,1.50,eur,p1,1,,,,,2026-01-01T00:00:01Z,inv1\n";
+
+    @TempDir
+    Path dir;
+    Duck duck;
+
+    @BeforeEach
+    void open() {
+        duck = Duck.inMemory();
+    }
+
+    @AfterEach
+    void close() {
+        duck.close();
+    }
+
+    Path write(String rel, String content) {
+        try {
+            Path p = dir.resolve(rel);
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, content);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes a Parquet file through DuckDB COPY. */
+    Path parquet(String rel, String select) {
+        Path p = dir.resolve(rel);
+        try {
+            Files.createDirectories(p.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        duck.execute("COPY (" + select + ") TO " + Duck.literal(p.toString()) + " (FORMAT parquet)");
+        return p;
+    }
+
+    String decisionsCsv() {
+        return write("dec/decisions.csv", ONE_DECISION).toString();
+    }
+
+    StagingReport stageEvents(String eventsPath) {
+        return stage(InputSource.files(eventsPath), InputSource.files(decisionsCsv()), null);
+    }
+
+    StagingReport stage(InputSource events, InputSource decisions, String zone) {
+        return new InputStager(duck).stage(events, decisions, zone);
+    }
+
+    List<Map<String, Object>> rows(String sql) {
+        return duck.queryRows(sql);
+    }
+
+    List<Map<String, Object>> quarantine() {
+        return rows("SELECT input, src_file, src_row, reason, raw FROM quarantine ORDER BY input, src_file, src_row");
+    }
+}
