@@ -1,0 +1,30 @@
+package dev.attest.app;
+
+import dev.attest.jobs.audit.AuditJobConfiguration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+
+/** The Spring context of a command: Batch with its JDBC JobRepository on the metadata database. */
+@SpringBootApplication
+@Import(AuditJobConfiguration.class)
+public class AttestBoot {
+    public static ConfigurableApplicationContext start(String metadataUrl) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("spring.datasource.url", metadataUrl);
+        props.put("spring.batch.job.enabled", "false");
+        props.put("spring.batch.jdbc.initialize-schema", "always");
+        props.put("spring.main.banner-mode", "off");
+        props.put("spring.main.log-startup-info", "false");
+        props.put("logging.level.root", "WARN");
+        props.put("logging.level.org.springframework.batch", "WARN");
+        SpringApplication app = new SpringApplication(AttestBoot.class);
+        app.setWebApplicationType(WebApplicationType.NONE);
+        app.setDefaultProperties(props);
+        return app.run();
+    }
+}

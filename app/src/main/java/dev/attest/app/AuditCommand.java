@@ -1,0 +1,125 @@
+package dev.attest.app;
+
+import dev.attest.core.findings.Severity;
+import dev.attest.io.input.InputSource;
+import dev.attest.jobs.audit.AuditLauncher;
+import dev.attest.jobs.audit.AuditOutcome;
+import dev.attest.jobs.audit.AuditRequest;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Callable;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "audit", sortOptions = false, description = {
+        "Re-rate usage events against the policy version that applied to each, compare with the live decisions,",
+        "and write findings, expectations, lineage gaps, summary.json, manifest.json and report.html into a new",
+        "run folder OUT/<run-id>/ (its path is the last line printed).",
+        "Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad usage or input, 3 internal failure."})
+public final class AuditCommand implements Callable<Integer> {
+
+    static final class EventsSource {
+        @Option(names = "--events", paramLabel = "PATH", description = "Usage events: a Parquet/CSV/JSON Lines file, a folder or a glob.")
+        String path;
+        @Option(names = "--events-sql", paramLabel = "SQL", description = "Or a DuckDB query over your own files whose columns follow the events contract.")
+        String sql;
+    }
+
+    static final class DecisionsSource {
+        @Option(names = "--decisions", paramLabel = "PATH", description = "Live decisions: a file, a folder or a glob.")
+        String path;
+        @Option(names = "--decisions-sql", paramLabel = "SQL", description = "Or a DuckDB query whose columns follow the decisions contract.")
+        String sql;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    EventsSource events;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    DecisionsSource decisions;
+
+    @Option(names = "--policies", required = true, paramLabel = "PATH",
+            description = "A folder of YAML/JSON policy files, or a flat table (Parquet/CSV/JSONL) with one row per version.")
+    String policies;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where run folders are written.")
+    Path out;
+
+    @Option(names = "--from", paramLabel = "T", converter = Times.InstantConverter.class,
+            description = "Start of the window on event_time, inclusive (2026-01-01 or 2026-01-01T00:00:00Z).")
+    Instant from;
+
+    @Option(names = "--to", paramLabel = "T", converter = Times.InstantConverter.class, description = "End of the window, exclusive.")
+    Instant to;
+
+    @Option(names = "--as-of", paramLabel = "T", converter = Times.InstantConverter.class,
+            description = "Knowledge cut-off of the as-corrected view (default: the run's start). Give it to make a run repeatable and restartable.")
+    Instant asOf;
+
+    @Option(names = "--tolerance", paramLabel = "DECIMAL", defaultValue = "0",
+            description = "Amount differences above half a minor unit but within this are accepted (default: ${DEFAULT-VALUE}).")
+    BigDecimal tolerance;
+
+    @Option(names = "--late-after", paramLabel = "DURATION", converter = Times.DurationConverter.class,
+            description = "Report LATE_DECISION when decided_at - event_time exceeds this (PT1H, 90s, 15m, 2h, 1d). No default.")
+    Duration lateAfter;
+
+    @Option(names = "--fail-on", paramLabel = "SEVERITY", defaultValue = "error",
+            description = "Lowest severity that fails the run: info, warning, error, critical (default: ${DEFAULT-VALUE}).")
+    String failOn;
+
+    @Option(names = "--assume-zone", paramLabel = "ZONE",
+            description = "Zone of timestamps that carry no offset, e.g. America/New_York. Without it such timestamps are bad rows.")
+    String assumeZone;
+
+    @Option(names = "--metadata", paramLabel = "JDBC_URL",
+            description = "Run-history database (Spring Batch JobRepository). Default: $ATTEST_METADATA_URL, else an H2 file in ~/.attest.")
+    String metadata;
+
+    @Override
+    public Integer call() {
+        AuditRequest request;
+        try {
+            if (assumeZone != null) ZoneId.of(assumeZone);
+            request = new AuditRequest(
+                    events.path != null ? InputSource.files(events.path) : InputSource.sql(events.sql),
+                    decisions.path != null ? InputSource.files(decisions.path) : InputSource.sql(decisions.sql),
+                    policies, out, from, to, asOf != null ? asOf : Clock.systemUTC().instant().truncatedTo(ChronoUnit.MILLIS),
+                    tolerance, lateAfter, Severity.parse(failOn), assumeZone);
+        } catch (RuntimeException e) {
+            System.err.println("attest: " + e.getMessage());
+            return 2;
+        }
+        return run(request, Metadata.url(metadata));
+    }
+
+    static int run(AuditRequest request, String metadataUrl) {
+        try (ConfigurableApplicationContext ctx = AttestBoot.start(metadataUrl)) {
+            AuditOutcome outcome = ctx.getBean(AuditLauncher.class).run(request);
+            return report(outcome);
+        }
+    }
+
+    static int report(AuditOutcome outcome) {
+        if (outcome instanceof AuditOutcome.Completed c) {
+            if (c.alreadyDone()) System.err.println("attest: this audit (same inputs, window and cut-off) already ran; its run folder:");
+            System.err.printf("attest: %d finding(s); exit status %d%n", c.findings(), c.exitStatus());
+            System.out.println(c.runDir());
+        } else if (outcome instanceof AuditOutcome.BadInput b) {
+            System.err.println("attest: bad input: " + b.message());
+        } else if (outcome instanceof AuditOutcome.AlreadyRunning r) {
+            System.err.println("attest: " + r.message());
+        } else if (outcome instanceof AuditOutcome.Failed f) {
+            System.err.println("attest: the audit failed" + (f.failedStep() == null ? "" : " in step " + f.failedStep()) + ": " + f.message()
+                    + "\nattest: run the same command (with the same --as-of) to restart from the failed step.");
+        }
+        return outcome.exitStatus();
+    }
+}

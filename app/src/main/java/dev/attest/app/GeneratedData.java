@@ -1,0 +1,32 @@
+package dev.attest.app;
+
+import dev.attest.core.findings.Severity;
+import dev.attest.io.input.InputSource;
+import dev.attest.jobs.audit.AuditRequest;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A folder written by `attest generate`, and the audit its ground truth assumes. */
+record GeneratedData(Path dir, JsonNode truth) {
+    static GeneratedData read(Path dir) throws IOException {
+        return new GeneratedData(dir, JsonMapper.builder().build().readTree(Files.readString(dir.resolve("truth.json"))));
+    }
+
+    AuditRequest auditRequest(Path out) {
+        JsonNode p = truth.path("parameters");
+        return new AuditRequest(InputSource.files(dir.resolve("events").toString()), InputSource.files(dir.resolve("decisions").toString()),
+                dir.resolve("policies").toString(), out, instant(p, "from"), instant(p, "to"), instant(p, "as_of"),
+                p.hasNonNull("tolerance") ? new BigDecimal(p.get("tolerance").asString()) : BigDecimal.ZERO,
+                p.hasNonNull("late_after") ? Duration.parse(p.get("late_after").asString()) : null, Severity.ERROR, null);
+    }
+
+    private static Instant instant(JsonNode p, String key) {
+        return p.hasNonNull(key) ? Instant.parse(p.get(key).asString()) : null;
+    }
+}

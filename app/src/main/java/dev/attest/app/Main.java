@@ -1,0 +1,36 @@
+package dev.attest.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "attest", mixinStandardHelpOptions = true, version = "attest 0.1.0",
+        description = {"Proves that a live billing or policy system did what its rules said.", ""},
+        subcommands = {AuditCommand.class, DemoCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("attest: " + ex.getMessage());
+            ex.getCommandLine().usage(System.err);
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            System.err.println("attest: internal failure: " + ex);
+            for (Throwable c = ex.getCause(); c != null; c = c.getCause()) System.err.println("  caused by: " + c);
+            return 3;
+        });
+        return cl.execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.attest.jobs.audit;
+
+import dev.attest.io.input.InputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+
+/**
+ * Starts an audit as a job instance named by its identity. A completed instance is not run again (its run
+ * folder is returned); a failed one restarts from its failed step; one whose process died mid-run (its
+ * workspace lock is free but the repository says STARTED) is marked FAILED first, then restarted.
+ */
+public final class AuditLauncher {
+    private final JobOperator jobOperator;
+    private final JobRepository jobRepository;
+    private final Job job;
+
+    public AuditLauncher(JobOperator jobOperator, JobRepository jobRepository, Job job) {
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+        this.job = job;
+    }
+
+    public AuditOutcome run(AuditRequest request) {
+        AuditIdentity id;
+        try {
+            id = AuditIdentity.of(request);
+        } catch (InputException e) {
+            return new AuditOutcome.BadInput(e.getMessage());
+        }
+        JobParameters params = AuditParameters.of(request, id);
+        AuditWorkspace workspace = AuditWorkspace.of(request.outDir(), id.digest()).create();
+        try (FileChannel ch = FileChannel.open(workspace.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = ch.tryLock()) {
+            if (lock == null)
+                return new AuditOutcome.AlreadyRunning("run " + id.runId() + " is being audited by another process right now");
+            JobInstance instance = jobRepository.getJobInstance(AuditJobConfiguration.JOB_NAME, params);
+            if (instance != null) {
+                JobExecution last = jobRepository.getLastJobExecution(instance);
+                if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
+                    workspace.delete();
+                    return completed(last, true);
+                }
+                if (last != null && last.getStatus().isRunning()) markAbandonedRunFailed(last);
+            }
+            JobExecution execution = jobOperator.start(job, params);
+            return outcome(execution, workspace);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock workspace " + workspace.dir(), e);
+        } catch (JobExecutionAlreadyRunningException e) {
+            return new AuditOutcome.AlreadyRunning(e.getMessage());
+        } catch (Exception e) {
+            return new AuditOutcome.Failed(e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+        }
+    }
+
+    /** We hold the workspace lock, so no live process is running this instance: its STARTED record is stale. */
+    private void markAbandonedRunFailed(JobExecution stale) {
+        LocalDateTime now = LocalDateTime.now();
+        for (StepExecution step : stale.getStepExecutions()) {
+            if (step.getStatus().isRunning()) {
+                step.setStatus(BatchStatus.FAILED);
+                step.setExitStatus(ExitStatus.FAILED.addExitDescription("process died during the step"));
+                step.setEndTime(now);
+                jobRepository.update(step);
+            }
+        }
+        stale.setStatus(BatchStatus.FAILED);
+        stale.setExitStatus(ExitStatus.FAILED.addExitDescription("process died during the run"));
+        stale.setEndTime(now);
+        jobRepository.update(stale);
+    }
+
+    private AuditOutcome outcome(JobExecution execution, AuditWorkspace workspace) {
+        if (execution.getStatus() == BatchStatus.COMPLETED) {
+            workspace.delete();
+            return completed(execution, false);
+        }
+        String failedStep = null;
+        for (StepExecution s : execution.getStepExecutions()) if (s.getStatus() == BatchStatus.FAILED) failedStep = s.getStepName();
+        for (Throwable t : execution.getAllFailureExceptions()) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof InputException)
+                    return new AuditOutcome.BadInput(c.getMessage());
+            }
+        }
+        String message = execution.getAllFailureExceptions().isEmpty() ? "job ended " + execution.getStatus()
+                : String.valueOf(execution.getAllFailureExceptions().get(0));
+        return new AuditOutcome.Failed(message, failedStep);
+    }
+
+    private static AuditOutcome completed(JobExecution execution, boolean alreadyDone) {
+        var ctx = execution.getExecutionContext();
+        Map<String, Duration> times = new LinkedHashMap<>();
+        for (StepExecution s : execution.getStepExecutions())
+            if (s.getStartTime() != null && s.getEndTime() != null) times.put(s.getStepName(), Duration.between(s.getStartTime(), s.getEndTime()));
+        return new AuditOutcome.Completed(Path.of(ctx.getString(WriteTasklet.RUN_DIR)), ctx.getInt(WriteTasklet.EXIT_STATUS),
+                ctx.getLong(WriteTasklet.FINDINGS), alreadyDone, times);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.attest.jobs.audit;
+
+import dev.attest.core.findings.Severity;
+import dev.attest.io.input.InputSource;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What a user asked to audit. {@code asOf} is the knowledge cut-off; the launcher fills it with the run's
+ * start when the user gave none, so that a request is always fully determined.
+ */
+public record AuditRequest(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
+                           Instant asOf, BigDecimal tolerance, Duration lateAfter, Severity failOn, String assumeZone) {
+    public AuditRequest {
+        if (events == null) throw new IllegalArgumentException("--events (or --events-sql) is required");
+        if (decisions == null) throw new IllegalArgumentException("--decisions (or --decisions-sql) is required");
+        if (policies == null || policies.isBlank()) throw new IllegalArgumentException("--policies is required");
+        if (outDir == null) throw new IllegalArgumentException("--out is required");
+        if (asOf == null) throw new IllegalArgumentException("the knowledge cut-off is required");
+        if (tolerance == null) tolerance = BigDecimal.ZERO;
+        if (tolerance.signum() < 0) throw new IllegalArgumentException("--tolerance must be >= 0");
+        if (failOn == null) failOn = Severity.ERROR;
+        if (from != null && to != null && !to.isAfter(from)) throw new IllegalArgumentException("--to must be after --from");
+        outDir = outDir.toAbsolutePath().normalize();
+    }
+
+    static String describe(InputSource s) {
+        return s instanceof InputSource.Files f ? f.path() : "sql:" + ((InputSource.Sql) s).query();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.attest.jobs.audit;
+
+import dev.attest.core.findings.Reconciler;
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.io.audit.AuditWindow;
+import dev.attest.io.duck.Duck;
+import dev.attest.io.policy.PolicyLoader;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.step.StepContribution;
+
+/** What every audit step derives from its job parameters. Steps keep no state in memory between them. */
+record AuditStepSupport(AuditRequest request, AuditWorkspace workspace, String runId) {
+    static AuditStepSupport of(StepContribution contribution) {
+        JobParameters p = contribution.getStepExecution().getJobExecution().getJobParameters();
+        AuditRequest r = AuditParameters.request(p);
+        return new AuditStepSupport(r, AuditWorkspace.of(r.outDir(), AuditParameters.identity(p)).create(), AuditParameters.runId(p));
+    }
+
+    Duck openDuck() {
+        return Duck.open(workspace.database());
+    }
+
+    PolicyRegistry registry() {
+        return new PolicyRegistry(PolicyLoader.load(request.policies()));
+    }
+
+    AuditWindow window() {
+        return new AuditWindow(request.from(), request.to(), request.asOf());
+    }
+
+    Reconciler reconciler(PolicyRegistry registry) {
+        return new Reconciler(registry, new Reconciler.Params(request.tolerance(), request.lateAfter()));
+    }
+}

@@ -1,0 +1,30 @@
+package dev.attest.jobs.audit;
+
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.io.audit.RatePass;
+import dev.attest.io.duck.Duck;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.duckdb.DuckDBConnection;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/** Step 2: re-rate every event of the window's billing periods and check each event's own decisions. */
+final class RateTasklet implements Tasklet {
+    static final int BATCH_ROWS = 65_536;
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+        AuditStepSupport s = AuditStepSupport.of(contribution);
+        PolicyRegistry registry = s.registry();
+        try (Duck duck = s.openDuck(); BufferAllocator allocator = new RootAllocator()) {
+            RatePass pass = new RatePass((DuckDBConnection) duck.connection(), allocator, registry, s.reconciler(registry), s.window(), BATCH_ROWS);
+            RatePass.Result r = pass.run("expected", "findings_rate", new Progress("rating", System.err));
+            contribution.getStepExecution().setReadCount(r.eventsRated());
+            contribution.incrementWriteCount(r.eventsInWindow());
+        }
+        return RepeatStatus.FINISHED;
+    }
+}

@@ -1,0 +1,209 @@
+package dev.attest.jobs.audit;
+
+import dev.attest.core.findings.FindingCode;
+import dev.attest.core.findings.Severity;
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.io.duck.Duck;
+import dev.attest.io.input.InputFiles;
+import dev.attest.io.input.StagingReport;
+import dev.attest.reports.HtmlReport;
+import dev.attest.reports.Json;
+import dev.attest.reports.RunSummary;
+import dev.attest.reports.SummaryJson;
+import dev.attest.reports.TopFinding;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Writes a run folder (contracts section 7) under a temporary name and renames it into place when complete,
+ * so nobody ever reads half a run. Relational output (Parquet, CSV) is written by DuckDB.
+ */
+final class RunFolderWriter {
+    static final String PROGRAM_VERSION = "attest 0.1.0";
+    static final int TOP_FINDINGS = 50;
+
+    private final Duck duck;
+    private final AuditRequest request;
+    private final String runId;
+    private final StagingReport staging;
+    private final PolicyRegistry registry;
+    private final Clock clock;
+    private final Instant startedAt;
+
+    RunFolderWriter(Duck duck, AuditRequest request, String runId, StagingReport staging, PolicyRegistry registry, Clock clock,
+                    Instant startedAt) {
+        this.duck = duck;
+        this.request = request;
+        this.runId = runId;
+        this.staging = staging;
+        this.registry = registry;
+        this.clock = clock;
+        this.startedAt = startedAt;
+    }
+
+    Path finalDir() {
+        return request.outDir().resolve(runId);
+    }
+
+    /** Returns the summary; the run folder exists complete afterwards (or was already complete). */
+    RunSummary write() throws IOException {
+        Path target = finalDir();
+        Path partial = request.outDir().resolve("." + runId + ".partial");
+        if (Files.exists(target.resolve("manifest.json"))) return summary(); // renamed before a crash: already complete
+        AuditWorkspace.deleteTree(partial); // left by a crash in this step: start it over
+        Files.createDirectories(partial);
+        copy("SELECT * FROM findings", partial.resolve("findings.parquet"), "FORMAT parquet, COMPRESSION zstd");
+        copy("SELECT * FROM findings", partial.resolve("findings.csv"), "FORMAT csv, HEADER true");
+        copy("SELECT * FROM expected", partial.resolve("expected.parquet"), "FORMAT parquet, COMPRESSION zstd");
+        copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
+        copy("SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.parquet"), "FORMAT parquet, COMPRESSION zstd");
+        copy("SELECT * FROM quarantine ORDER BY input, src_file, src_row", partial.resolve("quarantine.parquet"),
+                "FORMAT parquet, COMPRESSION zstd");
+        copy("SELECT * FROM quarantine ORDER BY input, src_file, src_row", partial.resolve("quarantine.csv"), "FORMAT csv, HEADER true");
+
+        RunSummary summary = summary();
+        Json.write(partial.resolve("summary.json"), SummaryJson.of(summary));
+        Files.writeString(partial.resolve("report.html"), HtmlReport.render(summary, topFindings()));
+        Json.write(partial.resolve("manifest.json"), manifest(partial));
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        return summary;
+    }
+
+    private void copy(String select, Path file, String options) {
+        duck.execute("COPY (" + select + ") TO " + Duck.literal(file.toString()) + " (" + options + ")");
+    }
+
+    RunSummary summary() {
+        Map<String, Long> findings = new LinkedHashMap<>();
+        for (FindingCode c : FindingCode.values()) findings.put(c.name(), 0L);
+        for (Map<String, Object> row : duck.queryRows("SELECT code, count(*) AS n FROM findings GROUP BY code"))
+            findings.put((String) row.get("code"), ((Number) row.get("n")).longValue());
+        Map<String, Long> severities = new LinkedHashMap<>();
+        for (Severity s : Severity.values()) severities.put(s.wire(), 0L);
+        for (Map<String, Object> row : duck.queryRows("SELECT severity, count(*) AS n FROM findings GROUP BY severity"))
+            severities.put((String) row.get("severity"), ((Number) row.get("n")).longValue());
+        long failing = 0;
+        for (Severity s : Severity.values()) if (s.atLeast(request.failOn())) failing += severities.get(s.wire());
+
+        Map<String, Long> inputs = new LinkedHashMap<>();
+        inputs.put("events", staging.events().rowsRead());
+        inputs.put("decisions", staging.decisions().rowsRead());
+        inputs.put("policy_versions", (long) registry.versionCount());
+        inputs.put("quarantined", staging.quarantinedRows());
+        inputs.put("events_unique", staging.events().stagedRows());
+        inputs.put("events_in_window", duck.queryLong("SELECT count(*) FROM expected"));
+        inputs.put("duplicate_event_deliveries", staging.events().duplicateDeliveries());
+        inputs.put("conflicting_event_ids", staging.events().conflictingIds());
+        inputs.put("duplicate_decision_deliveries", staging.decisions().duplicateDeliveries());
+        inputs.put("decisions_in_scope", duck.queryLong("SELECT count(*) FROM scoped_decisions"));
+
+        Map<String, BigDecimal> risk = new LinkedHashMap<>();
+        for (Map<String, Object> row : duck.queryRows("SELECT coalesce(currency, '?') AS currency, sum(abs(difference)) AS risk FROM findings "
+                + "WHERE code IN ('AMOUNT_MISMATCH', 'ROUNDING_DIFFERENCE') GROUP BY ALL ORDER BY currency"))
+            risk.put((String) row.get("currency"), (BigDecimal) row.get("risk"));
+        BigDecimal coverage = (BigDecimal) duck.queryValue("SELECT CASE WHEN count(*) = 0 THEN 1.0 ELSE "
+                + "round(count(*) FILTER (WHERE decision_id NOT IN (SELECT decision_id FROM lineage_gaps WHERE decision_id IS NOT NULL)) "
+                + "/ count(*), 6) END::DECIMAL(10,6) FROM scoped_decisions");
+
+        List<String> notes = new ArrayList<>();
+        for (String c : staging.doubleConversions())
+            notes.add("column " + c + " was floating point (DOUBLE) and was converted through its shortest decimal form");
+        long provisional = duck.queryLong("SELECT count(*) FROM expected WHERE provisional");
+        if (provisional > 0)
+            notes.add(provisional + " expected amount(s) use volume pricing in a billing period still open at the cut-off: provisional");
+        if (staging.quarantinedRows() > 0)
+            notes.add(staging.quarantinedRows() + " input row(s) were quarantined: see quarantine.csv for file, row and reason");
+
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("events", AuditRequest.describe(request.events()));
+        params.put("decisions", AuditRequest.describe(request.decisions()));
+        params.put("policies", request.policies());
+        params.put("from", request.from() == null ? null : request.from().toString());
+        params.put("to", request.to() == null ? null : request.to().toString());
+        params.put("as_of", request.asOf().toString());
+        params.put("tolerance", request.tolerance().toPlainString());
+        params.put("late_after", request.lateAfter() == null ? null : request.lateAfter().toString());
+        params.put("fail_on", request.failOn().wire());
+        params.put("assume_zone", request.assumeZone());
+        return new RunSummary(runId, PROGRAM_VERSION, startedAt.toString(), clock.instant().toString(), findings, severities, inputs,
+                risk, coverage, params, notes, request.failOn().wire(), failing > 0 ? 1 : 0, failing);
+    }
+
+    private List<TopFinding> topFindings() {
+        List<TopFinding> out = new ArrayList<>();
+        for (Map<String, Object> r : duck.queryRows("SELECT fingerprint, code, severity, event_id, decision_id, customer_id, meter, "
+                + "strftime(event_time, '%Y-%m-%dT%H:%M:%SZ') AS event_time, difference, currency, explanation FROM findings "
+                + "ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END, "
+                + "abs(difference) DESC NULLS LAST, code, fingerprint LIMIT " + TOP_FINDINGS)) {
+            out.add(new TopFinding((String) r.get("fingerprint"), (String) r.get("code"), (String) r.get("severity"), (String) r.get("event_id"),
+                    (String) r.get("decision_id"), (String) r.get("customer_id"), (String) r.get("meter"), (String) r.get("event_time"),
+                    (BigDecimal) r.get("difference"), (String) r.get("currency"), (String) r.get("explanation")));
+        }
+        return out;
+    }
+
+    private Map<String, Object> manifest(Path folder) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", runId);
+        m.put("program_version", PROGRAM_VERSION);
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("events", input(staging.events()));
+        inputs.put("decisions", input(staging.decisions()));
+        m.put("inputs", inputs);
+        Map<String, Object> policies = new LinkedHashMap<>();
+        policies.put("path", request.policies());
+        policies.put("registry_digest", registry.digest());
+        policies.put("policy_versions", registry.versionCount());
+        m.put("policies", policies);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("from", request.from() == null ? null : request.from().toString());
+        params.put("to", request.to() == null ? null : request.to().toString());
+        params.put("as_of", request.asOf().toString());
+        params.put("tolerance", request.tolerance().toPlainString());
+        params.put("late_after", request.lateAfter() == null ? null : request.lateAfter().toString());
+        params.put("fail_on", request.failOn().wire());
+        params.put("assume_zone", request.assumeZone());
+        m.put("parameters", params);
+        List<Map<String, Object>> outputs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.sorted().toList()) {
+                if (f.getFileName().toString().equals("manifest.json")) continue;
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("file", f.getFileName().toString());
+                o.put("size", Files.size(f));
+                o.put("sha256", InputFiles.sha256(f));
+                outputs.add(o);
+            }
+        }
+        m.put("outputs", outputs);
+        return m;
+    }
+
+    private static Map<String, Object> input(StagingReport.InputReport r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", r.source());
+        m.put("location", r.location());
+        m.put("rows", r.rowsRead());
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (StagingReport.FileRead f : r.files()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("path", f.path());
+            o.put("size", f.sizeBytes());
+            o.put("rows", f.rows());
+            o.put("sha256", f.sha256());
+            files.add(o);
+        }
+        m.put("files", files);
+        return m;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.attest.jobs.audit;
+
+import dev.attest.io.duck.Duck;
+import dev.attest.io.input.StagingReport;
+import dev.attest.reports.Json;
+import dev.attest.reports.RunSummary;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Instant;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/** Step 4: the run folder, complete or not at all; its path and exit status go into the job's context. */
+final class WriteTasklet implements Tasklet {
+    static final String RUN_DIR = "run_dir";
+    static final String EXIT_STATUS = "exit_status";
+    static final String FINDINGS = "findings";
+
+    private final Clock clock;
+
+    WriteTasklet(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+        AuditStepSupport s = AuditStepSupport.of(contribution);
+        var jobExecution = contribution.getStepExecution().getJobExecution();
+        Instant started = jobExecution.getCreateTime() == null ? clock.instant()
+                : jobExecution.getCreateTime().atZone(java.time.ZoneId.systemDefault()).toInstant();
+        StagingReport staging = Json.MAPPER.readValue(Files.readString(s.workspace().stagingReport()), StagingReport.class);
+        RunSummary summary;
+        try (Duck duck = s.openDuck()) {
+            summary = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started).write();
+        }
+        ExecutionContext ctx = jobExecution.getExecutionContext();
+        ctx.putString(RUN_DIR, s.request().outDir().resolve(s.runId()).toString());
+        ctx.putInt(EXIT_STATUS, summary.exitStatus());
+        ctx.putLong(FINDINGS, summary.findings().values().stream().mapToLong(Long::longValue).sum());
+        return RepeatStatus.FINISHED;
+    }
+}
