@@ -21,7 +21,10 @@ public class AttestBoot {
         props.put("spring.main.banner-mode", "off");
         props.put("spring.main.log-startup-info", "false");
         props.put("logging.level.root", "WARN");
-        props.put("logging.level.org.springframework.batch", "WARN");
+        // A failed step is reported once, by the launcher, with a clear message and the exit status;
+        // Batch's own ERROR log of the same exception would put a stack trace in front of the user.
+        props.put("logging.level.org.springframework.batch.core.step.AbstractStep", "OFF");
+        props.put("logging.level.org.springframework.batch.core.job.AbstractJob", "OFF");
         SpringApplication app = new SpringApplication(AttestBoot.class);
         app.setWebApplicationType(WebApplicationType.NONE);
         app.setDefaultProperties(props);

@@ -110,7 +110,11 @@ public final class AuditCommand implements Callable<Integer> {
     static int report(AuditOutcome outcome) {
         if (outcome instanceof AuditOutcome.Completed c) {
             if (c.alreadyDone()) System.err.println("attest: this audit (same inputs, window and cut-off) already ran; its run folder:");
-            System.err.printf("attest: %d finding(s); exit status %d%n", c.findings(), c.exitStatus());
+            StringBuilder steps = new StringBuilder();
+            c.stepTimes().forEach((step, d) -> steps.append(steps.isEmpty() ? "" : ", ").append(step).append(' ')
+                    .append(String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1e3)));
+            System.err.printf("attest: %d finding(s); exit status %d%s%n", c.findings(), c.exitStatus(),
+                    steps.isEmpty() ? "" : " (" + steps + ")");
             System.out.println(c.runDir());
         } else if (outcome instanceof AuditOutcome.BadInput b) {
             System.err.println("attest: bad input: " + b.message());
