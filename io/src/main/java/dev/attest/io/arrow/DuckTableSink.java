@@ -51,9 +51,12 @@ public final class DuckTableSink implements AutoCloseable {
     private final String streamName;
     private final VectorSchemaRoot root;
     private final FieldVector[] vectors;
+    private final String[] lastString;
+    private final byte[][] lastBytes;
     private final int batchRows;
     private int row;
     private long total;
+    private long pushNanos;
 
     /** Creates (or replaces) {@code table} with the schema's columns. */
     public DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, String table, List<Field> fields, int batchRows)
@@ -65,6 +68,8 @@ public final class DuckTableSink implements AutoCloseable {
         this.batchRows = batchRows;
         this.root = VectorSchemaRoot.create(new Schema(fields), allocator);
         this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
+        this.lastString = new String[vectors.length];
+        this.lastBytes = new byte[vectors.length][];
         for (FieldVector v : vectors) v.setInitialCapacity(batchRows);
         root.allocateNew();
         try (Statement st = conn.createStatement()) {
@@ -94,7 +99,16 @@ public final class DuckTableSink implements AutoCloseable {
 
     public void setString(int col, String value) {
         VarCharVector v = (VarCharVector) vectors[col];
-        if (value == null) v.setNull(row); else v.setSafe(row, value.getBytes(StandardCharsets.UTF_8));
+        if (value == null) {
+            v.setNull(row);
+            return;
+        }
+        // Low-cardinality columns repeat the same String instance row after row: encode it once.
+        if (value != lastString[col]) {
+            lastString[col] = value;
+            lastBytes[col] = value.getBytes(StandardCharsets.UTF_8);
+        }
+        v.setSafe(row, lastBytes[col]);
     }
 
     public void setInt(int col, Integer value) {
@@ -124,8 +138,13 @@ public final class DuckTableSink implements AutoCloseable {
         if (++row == batchRows) flush();
     }
 
+    public long pushNanos() {
+        return pushNanos;
+    }
+
     public void flush() throws SQLException {
         if (row == 0) return;
+        long t0 = System.nanoTime();
         root.setRowCount(row);
         try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch();
              OneBatch reader = new OneBatch(allocator, root.getSchema(), batch);
@@ -142,6 +161,7 @@ public final class DuckTableSink implements AutoCloseable {
         row = 0;
         root.clear();
         root.allocateNew();
+        pushNanos += System.nanoTime() - t0;
     }
 
     @Override

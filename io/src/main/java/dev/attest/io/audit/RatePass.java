@@ -37,6 +37,7 @@ import org.duckdb.DuckDBResultSet;
  * Java holds one input batch, one partition and one output batch at a time.
  */
 public final class RatePass {
+    private static final boolean TRACE = Boolean.getBoolean("attest.trace");
 
     /** Receives progress: rows done out of total. */
     public interface Progress {
@@ -95,18 +96,30 @@ public final class RatePass {
             rs.next();
             total = rs.getLong(1);
         }
+        long tc = System.nanoTime();
         PeriodRater rater = new PeriodRater(registry, window.cutoff());
         try (Statement st = source.createStatement();
              DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery(query());
              ArrowReader reader = (ArrowReader) rs.arrowExportStream(allocator, batchRows);
-             DuckTableSink expected = new DuckTableSink(target, allocator, expectedTable, EXPECTED_FIELDS, batchRows);
+             // Each push costs a statement; large output batches amortise it (measured: 1M rows in 64K batches
+             // import in 0.9 s, in one batch in 0.4 s).
+             DuckTableSink expected = new DuckTableSink(target, allocator, expectedTable, EXPECTED_FIELDS, Math.max(batchRows, 262_144));
              FindingSink findings = new FindingSink(target, allocator, findingsTable)) {
             Fold fold = new Fold(rater, expected, findings);
-            while (reader.loadNextBatch()) {
+            long tRead = 0, tFold = 0, t0 = System.nanoTime();
+            while (true) {
+                long a = System.nanoTime();
+                if (!reader.loadNextBatch()) break;
+                long b = System.nanoTime();
                 fold.accept(reader.getVectorSchemaRoot());
+                tFold += System.nanoTime() - b;
+                tRead += b - a;
                 progress.update(fold.events, total);
             }
             fold.flushPartition();
+            if (TRACE) System.err.printf("TRACE rate: query+create %d ms%n", (t0 - tc) / 1_000_000);
+            if (TRACE) System.err.printf("TRACE rate: read %d ms, fold+write %d ms (sink pushes %d ms), total %d ms%n", tRead / 1_000_000,
+                    tFold / 1_000_000, expected.pushNanos() / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
             progress.update(fold.events, total);
             return new Result(fold.events, fold.inWindow, findings.count());
         } finally {
@@ -136,6 +149,9 @@ public final class RatePass {
         private String partCustomer;
         private String partMeter;
         private BillingPeriod partPeriod;
+        private String partPeriodText;
+        private long partStart;
+        private long partEnd;
         private byte[] lastEventId = new byte[0];
         private Pending current;
         long events;
@@ -157,13 +173,16 @@ public final class RatePass {
                 if (!sameEvent) {
                     String c = customer.get(v[1], i);
                     String m = meter.get(v[2], i);
-                    Instant t = ArrowColumns.instant(v[4], i);
-                    BillingPeriod p = BillingPeriod.of(t);
-                    if (!c.equals(partCustomer) || !m.equals(partMeter) || !p.equals(partPeriod)) {
+                    long micros = ArrowColumns.micros(v[4], i);
+                    Instant t = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+                    if (!c.equals(partCustomer) || !m.equals(partMeter) || micros < partStart || micros >= partEnd) {
                         flushPartition();
                         partCustomer = c;
                         partMeter = m;
-                        partPeriod = p;
+                        partPeriod = BillingPeriod.of(t);
+                        partPeriodText = partPeriod.toString();
+                        partStart = partPeriod.start().getEpochSecond() * 1_000_000L;
+                        partEnd = partPeriod.end().getEpochSecond() * 1_000_000L;
                     }
                     lastEventId = id;
                     Instant knownAt = v[18].isNull(i) ? null : ArrowColumns.instant(v[18], i); // earliest decided_at: sorted first
@@ -217,7 +236,7 @@ public final class RatePass {
             out.setString(1, ev.customerId());
             out.setString(2, ev.meter());
             out.setInstant(3, ev.eventTime());
-            out.setString(4, partPeriod.toString());
+            out.setString(4, partPeriodText);
             out.setDecimal(5, ev.quantity());
             out.setInt(6, decisions);
             out.setInstant(7, ev.knownAt());

@@ -1,0 +1,50 @@
+package dev.attest.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attest.core.findings.FindingCode;
+import dev.attest.generator.Generator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The generator injects faults of every finding code and writes the findings they must cause; the audit,
+ * with the parameters the truth assumes, must find every one of them and nothing else.
+ */
+class GeneratedTruthIT {
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void auditFindsEveryInjectedFaultAndNothingElse(long seed, @TempDir Path tmp) throws Exception {
+        new Generator().generate(tmp.resolve("data"), 15_000, seed);
+        GeneratedData data = GeneratedData.read(tmp.resolve("data"));
+        var request = data.auditRequest(tmp.resolve("runs"));
+        List<String> args = new ArrayList<>(List.of("audit", "--events", tmp.resolve("data/events").toString(),
+                "--decisions", tmp.resolve("data/decisions").toString(), "--policies", tmp.resolve("data/policies").toString(),
+                "--out", tmp.resolve("runs").toString(), "--metadata", Metadata.h2(tmp.resolve("meta")),
+                "--as-of", request.asOf().toString(), "--tolerance", request.tolerance().toPlainString()));
+        if (request.from() != null) args.addAll(List.of("--from", request.from().toString()));
+        if (request.to() != null) args.addAll(List.of("--to", request.to().toString()));
+        if (request.lateAfter() != null) args.addAll(List.of("--late-after", request.lateAfter().toString()));
+        ScenarioIT.Run run = ScenarioIT.Run.of(args.toArray(String[]::new));
+        assertThat(run.exit()).as(run.stderr()).isEqualTo(1);
+
+        List<String> expected = new ArrayList<>();
+        for (JsonNode f : data.truth().path("expected_findings"))
+            expected.add(f.path("code").asString() + "," + text(f, "event_id") + "," + text(f, "decision_id"));
+        expected.sort(null);
+        assertThat(expected.stream().map(l -> l.substring(0, l.indexOf(','))).distinct())
+                .as("the truth covers every code").containsExactlyInAnyOrderElementsOf(Arrays.stream(FindingCode.values()).map(Enum::name).toList());
+        assertThat(ScenarioIT.findings(Path.of(run.lastStdoutLine()))).containsExactlyElementsOf(expected);
+    }
+
+    private static String text(JsonNode f, String field) {
+        return f.hasNonNull(field) ? f.get(field).asString() : "";
+    }
+}
