@@ -1,0 +1,99 @@
+package dev.attest.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attest.generator.Generator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real audit process is killed (SIGKILL) while it rates. Running the same command again restarts from
+ * the failed step (stage is not run again), and the findings equal those of an uninterrupted run; no
+ * half-written run folder is ever visible.
+ */
+class RestartIT {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aKilledRunRestartsFromItsFailedStepAndGivesTheSameFindings() throws Exception {
+        new Generator().generate(tmp.resolve("data"), 400_000, 11);
+        String metadata = Metadata.h2(tmp.resolve("meta"));
+        List<String> args = args(tmp.resolve("runs"), metadata);
+
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args);
+        // Hold the H2 file open for the whole test: the victim then joins it through H2's auto-server,
+        // instead of racing our polling connections for the file lock.
+        Connection watch = DriverManager.getConnection(metadata);
+        Process victim = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("victim.log").toFile()).start();
+        boolean killedWhileRating = false;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (victim.isAlive() && System.nanoTime() < deadline) {
+            if ("STARTED".equals(stepStatus(watch, "rate"))) {
+                victim.destroyForcibly().waitFor();
+                killedWhileRating = true;
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(killedWhileRating).as("the victim was killed during the rate step\n" + Files.readString(tmp.resolve("victim.log"))).isTrue();
+        assertThat(completeRunFolders(tmp.resolve("runs"))).as("nothing half-written is visible").isEmpty();
+
+        ScenarioIT.Run restarted = ScenarioIT.Run.of(args.toArray(String[]::new));
+        assertThat(restarted.exit()).as(restarted.stderr()).isEqualTo(1);
+        assertThat(stepCount(watch, "stage")).as("stage ran once").isEqualTo(1);
+        assertThat(stepCount(watch, "rate")).as("rate ran twice: killed, then restarted").isEqualTo(2);
+        watch.close();
+        assertThat(completeRunFolders(tmp.resolve("runs"))).hasSize(1);
+
+        ScenarioIT.Run uninterrupted = ScenarioIT.Run.of(args(tmp.resolve("runs2"), Metadata.h2(tmp.resolve("meta2"))).toArray(String[]::new));
+        assertThat(ScenarioIT.findings(Path.of(restarted.lastStdoutLine())))
+                .isNotEmpty()
+                .containsExactlyElementsOf(ScenarioIT.findings(Path.of(uninterrupted.lastStdoutLine())));
+    }
+
+    private List<String> args(Path out, String metadata) throws Exception {
+        GeneratedData data = GeneratedData.read(tmp.resolve("data"));
+        var r = data.auditRequest(out);
+        return new ArrayList<>(List.of("audit", "--events", tmp.resolve("data/events").toString(), "--decisions",
+                tmp.resolve("data/decisions").toString(), "--policies", tmp.resolve("data/policies").toString(), "--out", out.toString(),
+                "--metadata", metadata, "--as-of", r.asOf().toString()));
+    }
+
+    private static List<Path> completeRunFolders(Path runs) throws Exception {
+        if (!Files.isDirectory(runs)) return List.of();
+        try (var dirs = Files.list(runs)) {
+            return dirs.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+        }
+    }
+
+    private static String stepStatus(Connection c, String step) {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT STATUS FROM BATCH_STEP_EXECUTION WHERE STEP_NAME = '" + step
+                     + "' ORDER BY STEP_EXECUTION_ID DESC")) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (Exception notYetCreated) {
+            return null;
+        }
+    }
+
+    private static int stepCount(Connection c, String step) throws Exception {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM BATCH_STEP_EXECUTION WHERE STEP_NAME = '" + step + "'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
