@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("throughput       %,.0f events/s end to end%n", events / (auditNanos / 1e9));
         System.out.printf("peak heap        %,d MiB (max heap %,d MiB)%n", peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf("findings         %,d%n", c.findings());
-        if (dir == null) dev.attest.app.Trees.delete(root);
+        if (dir == null) dev.attest.jobs.audit.Folders.deleteTree(root);
         return 0;
     }
 }

@@ -52,7 +52,7 @@ public final class Reconciler {
 
     private Finding missingDecision(ExpectedEvent e) {
         Expectation k = e.asKnown();
-        String expected = k.hasAmount() ? " (expected " + k.outcome().wire() + " " + plain(k.amount()) + " " + k.currency() + ")" : "";
+        String expected = k.hasAmount() ? " (expected " + k.outcome().wire() + " " + money(k.amount(), k.currency()) + " " + k.currency() + ")" : "";
         return eventFinding(FindingCode.MISSING_DECISION, e, null,
                 "event " + e.event().eventId() + " has no decision" + expected);
     }
@@ -88,8 +88,9 @@ public final class Reconciler {
         return Optional.of(new Finding(FindingCode.RETROACTIVE_CORRECTION, null, e.event().eventId(), null,
                 e.event().customerId(), e.event().meter(), e.event().eventTime(), e.event().knownAt(), c.amount(), k.amount(),
                 outcome(c), outcome(k), diff, c.currency(), text(k.price()), text(c.price()), null,
-                "as corrected the event is " + outcome(c) + " " + plain(c.amount()) + " under " + text(c.price())
-                        + "; as known at decision time it was " + outcome(k) + " " + plain(k.amount()) + " under " + text(k.price())));
+                "as corrected the event is " + outcome(c) + " " + money(c.amount(), c.currency()) + " under " + text(c.price())
+                        + "; as known at decision time it was " + outcome(k) + " " + money(k.amount(), k.currency()) + " under "
+                        + text(k.price())));
     }
 
     // ---- decision level: every decision of an event, checked against the event's expectation ----
@@ -162,12 +163,13 @@ public final class Reconciler {
         if (abs.signum() == 0) return Optional.empty();
         if (abs.compareTo(MinorUnits.half(d.currency())) <= 0)
             return Optional.of(amountFinding(FindingCode.ROUNDING_DIFFERENCE, e, d, diff,
-                    "decision " + d.decisionId() + " charged " + plain(d.amount()) + ", expected " + plain(k.amount())
+                    "decision " + d.decisionId() + " charged " + money(d.amount(), d.currency()) + ", expected " + money(k.amount(), d.currency())
                             + ": a rounding difference of " + plain(diff) + " (within half a minor unit of " + d.currency() + ")"));
         if (abs.compareTo(params.tolerance()) > 0)
             return Optional.of(amountFinding(FindingCode.AMOUNT_MISMATCH, e, d, diff,
-                    "decision " + d.decisionId() + " charged " + plain(d.amount()) + " " + d.currency() + " but " + text(k.price())
-                            + " gives " + plain(k.amount()) + ": " + (diff.signum() > 0 ? "over" : "under") + "charged by " + plain(abs)));
+                    "decision " + d.decisionId() + " charged " + money(d.amount(), d.currency()) + " " + d.currency() + " but " + text(k.price())
+                            + " gives " + money(k.amount(), d.currency()) + ": " + (diff.signum() > 0 ? "over" : "under") + "charged by "
+                            + money(abs, d.currency()) + (k.computation() == null ? "" : " (" + k.computation() + ")")));
         return Optional.empty();
     }
 
@@ -236,6 +238,14 @@ public final class Reconciler {
 
     private static String text(VersionRef ref) {
         return ref == null ? null : ref.toString();
+    }
+
+    /** An amount as people read it: at least the currency's minor digits (0.10, not 0.1), no trailing noise. */
+    static String money(BigDecimal x, String currency) {
+        if (x == null) return "?";
+        BigDecimal s = x.stripTrailingZeros();
+        int minor = MinorUnits.decimals(currency);
+        return (s.scale() < minor ? s.setScale(minor) : s).toPlainString();
     }
 
     static String plain(BigDecimal x) {

@@ -31,7 +31,12 @@ final class Account {
     }
 
     Account number(BigDecimal d) {
-        // toString() is plain unless the scale is negative or the number is tiny (adjusted exponent < -6).
+        // Staged decimals carry scale 9 (1.000000000): show what a person wrote. toString() is plain unless
+        // the scale is negative or the number is tiny (adjusted exponent < -6).
+        if (d.scale() > 2) {
+            d = d.stripTrailingZeros();
+            if (d.scale() < 0) d = d.setScale(0);
+        }
         sb.append(d.scale() >= 0 && d.precision() - d.scale() > -6 ? d.toString() : d.toPlainString());
         return this;
     }

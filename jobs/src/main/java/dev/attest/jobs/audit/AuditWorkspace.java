@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Where one job instance keeps its state between steps: a DuckDB file with the staged and computed tables,
@@ -39,15 +37,6 @@ record AuditWorkspace(Path dir) {
     }
 
     void delete() {
-        deleteTree(dir);
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + root, e);
-        }
+        Folders.deleteTree(dir);
     }
 }

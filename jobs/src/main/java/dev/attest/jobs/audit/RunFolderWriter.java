@@ -60,7 +60,7 @@ final class RunFolderWriter {
         Path target = finalDir();
         Path partial = request.outDir().resolve("." + runId + ".partial");
         if (Files.exists(target.resolve("manifest.json"))) return summary(); // renamed before a crash: already complete
-        AuditWorkspace.deleteTree(partial); // left by a crash in this step: start it over
+        Folders.deleteTree(partial); // left by a crash in this step: start it over
         Files.createDirectories(partial);
         copy("SELECT * FROM findings", partial.resolve("findings.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM findings", partial.resolve("findings.csv"), "FORMAT csv, HEADER true");
@@ -128,6 +128,14 @@ final class RunFolderWriter {
         params.put("events", AuditRequest.describe(request.events()));
         params.put("decisions", AuditRequest.describe(request.decisions()));
         params.put("policies", request.policies());
+        params.putAll(parameters());
+        return new RunSummary(runId, PROGRAM_VERSION, startedAt.toString(), clock.instant().toString(), findings, severities, inputs,
+                risk, coverage, params, notes, request.failOn().wire(), failing > 0 ? 1 : 0, failing);
+    }
+
+    /** The parameters that decide what a run finds, as recorded in summary.json and manifest.json. */
+    private Map<String, Object> parameters() {
+        Map<String, Object> params = new LinkedHashMap<>();
         params.put("from", request.from() == null ? null : request.from().toString());
         params.put("to", request.to() == null ? null : request.to().toString());
         params.put("as_of", request.asOf().toString());
@@ -135,8 +143,7 @@ final class RunFolderWriter {
         params.put("late_after", request.lateAfter() == null ? null : request.lateAfter().toString());
         params.put("fail_on", request.failOn().wire());
         params.put("assume_zone", request.assumeZone());
-        return new RunSummary(runId, PROGRAM_VERSION, startedAt.toString(), clock.instant().toString(), findings, severities, inputs,
-                risk, coverage, params, notes, request.failOn().wire(), failing > 0 ? 1 : 0, failing);
+        return params;
     }
 
     private List<TopFinding> topFindings() {
@@ -165,15 +172,7 @@ final class RunFolderWriter {
         policies.put("registry_digest", registry.digest());
         policies.put("policy_versions", registry.versionCount());
         m.put("policies", policies);
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("from", request.from() == null ? null : request.from().toString());
-        params.put("to", request.to() == null ? null : request.to().toString());
-        params.put("as_of", request.asOf().toString());
-        params.put("tolerance", request.tolerance().toPlainString());
-        params.put("late_after", request.lateAfter() == null ? null : request.lateAfter().toString());
-        params.put("fail_on", request.failOn().wire());
-        params.put("assume_zone", request.assumeZone());
-        m.put("parameters", params);
+        m.put("parameters", parameters());
         List<Map<String, Object>> outputs = new ArrayList<>();
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.sorted().toList()) {
