@@ -34,7 +34,7 @@ import org.duckdb.DuckDBConnection;
 final class ParquetChunks implements AutoCloseable {
     private static final Object END_OF_FILE = new Object();
     private static final Object END_OF_ALL = new Object();
-    private static final int QUEUE = 32;
+    private static final int QUEUE = 4;
 
     private final BufferAllocator allocator;
     private final Schema schema;
