@@ -51,7 +51,11 @@ public final class Duck implements AutoCloseable {
     private static Duck open(String url, String location) {
         Connection c;
         try {
-            c = DriverManager.getConnection(url);
+            // Stream results: the rating pass reads a sorted join of every event; materialising it first
+            // would hold a second copy before the first batch reaches Java.
+            java.util.Properties props = new java.util.Properties();
+            props.setProperty("jdbc_stream_results", "true");
+            c = DriverManager.getConnection(url, props);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open DuckDB at " + location + ": " + e.getMessage(), e);
         }
