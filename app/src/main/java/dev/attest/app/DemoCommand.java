@@ -1,7 +1,11 @@
 package dev.attest.app;
 
 import dev.attest.generator.Generator;
+import dev.attest.io.duck.Duck;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,7 +13,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", description = {
         "Generate a realistic faulty dataset into a temporary folder (or --out), audit it with an embedded",
-        "H2 run history beside it, print the summary and where report.html is."})
+        "H2 run history beside it, print the summary and where report.html is.",
+        "Exit status 0 when the audit reported exactly the injected faults, 1 otherwise."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Folder for the data and the run (default: a new temporary folder).")
     Path out;
@@ -19,6 +24,17 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    /** (code, event_id, decision_id) of every finding of a run, sorted. */
+    static List<String> findings(Path run) {
+        try (Duck duck = Duck.inMemory()) {
+            List<String> out = new ArrayList<>();
+            for (Map<String, Object> r : duck.queryRows("SELECT code, coalesce(event_id, '') AS e, coalesce(decision_id, '') AS d FROM read_parquet("
+                    + Duck.literal(run.resolve("findings.parquet").toString()) + ") ORDER BY ALL"))
+                out.add(r.get("code") + "," + r.get("e") + "," + r.get("d"));
+            return out.stream().sorted().toList();
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -35,10 +51,16 @@ public final class DemoCommand implements Callable<Integer> {
             Path run = dirs.filter(p -> !p.getFileName().toString().startsWith(".")).findFirst().orElseThrow();
             System.err.println();
             System.err.println(Files.readString(run.resolve("summary.json")));
-            System.err.println("attest: the injected faults are listed in " + data.resolve("truth.json"));
+            // The demo's data has faults on purpose: it succeeds when the audit found exactly those.
+            List<String> expected = generated.expectedFindings();
+            List<String> found = findings(run);
+            boolean exact = expected.equals(found);
+            System.err.printf("attest: the injected faults and the retroactive correction must cause %d findings (see %s);%n"
+                    + "attest: the audit reported %d: %s%n", expected.size(), data.resolve("truth.json"), found.size(),
+                    exact ? "exactly those" : "NOT those (a bug: please report it with the data folder)");
             System.err.println("attest: open the report in a browser: " + run.resolve("report.html"));
             System.out.println(run);
+            return exact ? 0 : 1;
         }
-        return status;
     }
 }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -24,6 +26,18 @@ record GeneratedData(Path dir, JsonNode truth) {
                 dir.resolve("policies").toString(), out, instant(p, "from"), instant(p, "to"), instant(p, "as_of"),
                 p.hasNonNull("tolerance") ? new BigDecimal(p.get("tolerance").asString()) : BigDecimal.ZERO,
                 p.hasNonNull("late_after") ? Duration.parse(p.get("late_after").asString()) : null, Severity.ERROR, null);
+    }
+
+    /** (code, event_id, decision_id) of every finding the truth expects, sorted. */
+    List<String> expectedFindings() {
+        List<String> out = new ArrayList<>();
+        for (JsonNode f : truth.path("expected_findings"))
+            out.add(f.path("code").asString() + "," + text(f, "event_id") + "," + text(f, "decision_id"));
+        return out.stream().sorted().toList();
+    }
+
+    private static String text(JsonNode f, String field) {
+        return f.hasNonNull(field) ? f.get(field).asString() : "";
     }
 
     private static Instant instant(JsonNode p, String key) {
