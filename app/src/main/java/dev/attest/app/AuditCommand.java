@@ -18,7 +18,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "audit", sortOptions = false, description = {
+@Command(name = "audit", header = "Audit live decisions against the policy versions that applied: findings, lineage gaps, report.", sortOptions = false, description = {
         "Re-rate usage events against the policy version that applied to each, compare with the live decisions,",
         "and write findings, expectations, lineage gaps, summary.json, manifest.json and report.html into a new",
         "run folder OUT/<run-id>/ (its path is the last line printed).",

@@ -15,7 +15,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = {
+@Command(name = "bench", header = "Measure an end-to-end audit of N generated events: time per step, events/s, peak heap.", description = {
         "Benchmark: generate N events with decisions, audit them end to end, and print events per second,",
         "wall time per step and peak Java heap. A measurement, not a test: nothing here passes or fails."})
 public final class BenchCommand implements Callable<Integer> {

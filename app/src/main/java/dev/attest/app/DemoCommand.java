@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", description = {
+@Command(name = "demo", header = "Generate a faulty dataset, audit it on embedded defaults, and check the findings against the truth.", description = {
         "Generate a realistic faulty dataset into a temporary folder (or --out), audit it with an embedded",
         "H2 run history beside it, print the summary and where report.html is.",
         "Exit status 0 when the audit reported exactly the injected faults, 1 otherwise."})

@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "generate", description = {
+@Command(name = "generate", header = "Write synthetic events, decisions and policies with injected faults, and their ground truth.", description = {
         "Write realistic synthetic inputs (events, decisions, policies) with injected faults of every finding code,",
         "and truth.json: the findings an audit must report, with the audit parameters they assume."})
 public final class GenerateCommand implements Callable<Integer> {

@@ -6,13 +6,15 @@ import picocli.CommandLine.Command;
 @Command(name = "attest", mixinStandardHelpOptions = true, version = "attest 0.1.0",
         description = {"Proves that a live billing or policy system did what its rules said.", ""},
         subcommands = {AuditCommand.class, DemoCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** `attest` alone names no command: show the usage, and say it was bad usage. */
     @Override
-    public void run() {
+    public Integer call() {
         spec.commandLine().usage(System.err);
+        return 2;
     }
 
     public static int execute(String... args) {
