@@ -2,6 +2,7 @@ package dev.attest.core.findings;
 
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.core.policy.PolicyVersion;
+import dev.attest.core.policy.Rule;
 import dev.attest.core.policy.VersionRef;
 import dev.attest.core.rating.Expectation;
 import dev.attest.core.rating.ExpectedEvent;
@@ -72,10 +73,20 @@ public final class Reconciler {
                     "no price version of meter " + ev.meter() + " applies to customer " + ev.customerId() + " at " + ev.eventTime()
                             + " as known at " + knowledge(e)));
             case NO_PRICE -> Optional.of(eventFinding(FindingCode.NO_PRICE, e, null,
-                    "price " + k.price() + " cannot price the event: " + (k.computation() == null ? "no price" : k.computation())));
+                    "price " + k.price() + " cannot price the event: " + whyNoPrice(k, ev)));
             case POLICY_CONFLICT -> Optional.of(eventFinding(FindingCode.POLICY_CONFLICT, e, null,
                     "policies " + String.join(", ", k.conflicting()) + " all apply to the event; none is chosen"));
         };
+    }
+
+    /** Why a price version that applies has no price for the event (contracts section 4: matrix, percentage). */
+    private String whyNoPrice(Expectation k, RatingEvent ev) {
+        if (k.computation() != null) return k.computation();
+        Rule rule = k.price() == null ? null : registry.find(k.price().policyId(), k.price().version()).map(PolicyVersion::rule).orElse(null);
+        if (rule instanceof Rule.Matrix) return "no matrix entry matches its dimensions " + new java.util.TreeMap<>(ev.dimensions())
+                + " and the rule has no default_unit_price";
+        if (rule instanceof Rule.Percentage) return "a percentage price needs the event's value, and it has none";
+        return "no price";
     }
 
     /** A correction recorded after the decision changes what the books should say: a backfill candidate. */

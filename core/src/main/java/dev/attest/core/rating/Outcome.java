@@ -8,6 +8,9 @@ public enum Outcome {
 
     public static Outcome parse(String text) {
         if (text == null) throw new IllegalArgumentException("outcome is required");
+        // Staged outcomes are already lower-case: no allocation on the hot path.
+        if (text.equals("charged")) return CHARGED;
+        if (text.equals("denied")) return DENIED;
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
             case "charged" -> CHARGED;
             case "denied" -> DENIED;

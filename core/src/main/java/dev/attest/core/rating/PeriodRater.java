@@ -25,7 +25,18 @@ public final class PeriodRater {
     private final PolicyRegistry registry;
     private final Instant cutoff;
 
+    private final boolean explain;
+
     public PeriodRater(PolicyRegistry registry, Instant cutoff) {
+        this(registry, cutoff, true);
+    }
+
+    /**
+     * @param explain whether expectations carry their {@link Expectation#computation()} text; without it the
+     *                amounts are the same and rating is faster (the text is for the few events a finding shows)
+     */
+    public PeriodRater(PolicyRegistry registry, Instant cutoff, boolean explain) {
+        this.explain = explain;
         if (registry == null) throw new IllegalArgumentException("registry is required");
         if (cutoff == null) throw new IllegalArgumentException("the knowledge cut-off is required");
         this.registry = registry;
@@ -60,7 +71,7 @@ public final class PeriodRater {
         final PolicyRegistry.Resolver prices;
         final boolean periodOpen;
         final RefCache refs = new RefCache();
-        final Account why = new Account();
+        final Account why = explain ? new Account() : Account.silent();
         Rounding lastRounding;
         String lastRoundingText;
         BigDecimal volumeTotal; // lazily: only volume pricing needs it

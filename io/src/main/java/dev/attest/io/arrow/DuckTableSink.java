@@ -123,8 +123,14 @@ public final class DuckTableSink implements AutoCloseable {
     /** Exact: a value with more than 9 decimals is a programming error here, not something to round quietly. */
     public void setDecimal(int col, BigDecimal value) {
         DecimalVector v = (DecimalVector) vectors[col];
-        if (value == null) v.setNull(row);
-        else v.setSafe(row, value.scale() == DECIMAL_SCALE ? value : value.setScale(DECIMAL_SCALE, RoundingMode.UNNECESSARY));
+        if (value == null) {
+            v.setNull(row);
+            return;
+        }
+        BigDecimal scaled = value.scale() == DECIMAL_SCALE ? value : value.setScale(DECIMAL_SCALE, RoundingMode.UNNECESSARY);
+        // Fast path, exact: an unscaled value that fits in a long is written as one (no byte-array round trip).
+        if (scaled.precision() <= 18) v.setSafe(row, scaled.movePointRight(DECIMAL_SCALE).longValueExact());
+        else v.setSafe(row, scaled);
     }
 
     public void setInstant(int col, Instant value) {
