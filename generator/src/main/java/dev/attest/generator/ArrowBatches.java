@@ -1,5 +1,7 @@
 package dev.attest.generator;
 
+import dev.attest.io.arrow.DuckTableSink;
+
 import dev.attest.generator.PartitionOutput.DecisionRow;
 import dev.attest.generator.PartitionOutput.EventRow;
 import java.math.BigDecimal;
@@ -14,10 +16,6 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
-import org.apache.arrow.vector.types.TimeUnit;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -27,34 +25,18 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * are the contract's: strings, DECIMAL(38,9), timestamps with time zone (microseconds, UTC), INTEGER versions.
  */
 final class ArrowBatches {
-    static final int SCALE = 9;
+    static final int SCALE = DuckTableSink.DECIMAL_SCALE;
 
     static final Schema EVENTS = new Schema(List.of(
-            utf8("event_id"), utf8("customer_id"), utf8("meter"), decimal("quantity"), timestamp("event_time"),
-            timestamp("ingested_at"), decimal("value"), utf8("dimensions")));
+            DuckTableSink.utf8("event_id"), DuckTableSink.utf8("customer_id"), DuckTableSink.utf8("meter"), DuckTableSink.decimal("quantity"), DuckTableSink.timestamp("event_time"),
+            DuckTableSink.timestamp("ingested_at"), DuckTableSink.decimal("value"), DuckTableSink.utf8("dimensions")));
 
     static final Schema DECISIONS = new Schema(List.of(
-            utf8("decision_id"), utf8("event_id"), utf8("customer_id"), utf8("meter"), utf8("outcome"), decimal("amount"),
-            utf8("currency"), utf8("price_policy_id"), int32("price_version"), utf8("discount_policy_id"), int32("discount_version"),
-            utf8("entitlement_policy_id"), int32("entitlement_version"), timestamp("decided_at"), utf8("invoice_id")));
+            DuckTableSink.utf8("decision_id"), DuckTableSink.utf8("event_id"), DuckTableSink.utf8("customer_id"), DuckTableSink.utf8("meter"), DuckTableSink.utf8("outcome"), DuckTableSink.decimal("amount"),
+            DuckTableSink.utf8("currency"), DuckTableSink.utf8("price_policy_id"), DuckTableSink.int32("price_version"), DuckTableSink.utf8("discount_policy_id"), DuckTableSink.int32("discount_version"),
+            DuckTableSink.utf8("entitlement_policy_id"), DuckTableSink.int32("entitlement_version"), DuckTableSink.timestamp("decided_at"), DuckTableSink.utf8("invoice_id")));
 
     private ArrowBatches() {}
-
-    private static Field utf8(String name) {
-        return Field.nullable(name, ArrowType.Utf8.INSTANCE);
-    }
-
-    private static Field int32(String name) {
-        return Field.nullable(name, new ArrowType.Int(32, true));
-    }
-
-    private static Field decimal(String name) {
-        return Field.nullable(name, new ArrowType.Decimal(38, SCALE, 128));
-    }
-
-    private static Field timestamp(String name) {
-        return new Field(name, FieldType.nullable(new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")), null);
-    }
 
     /** The events of consecutive partitions as one batch (DuckDB scans large batches faster than many small ones). */
     /** Appends rows to the vectors of one schema; {@link #finish()} hands them over as a record batch. */
