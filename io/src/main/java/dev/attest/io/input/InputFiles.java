@@ -145,8 +145,27 @@ public final class InputFiles {
         return out;
     }
 
-    /** SHA-256 of a file's bytes, lower-case hex. */
+    private record Stamp(Path path, long size, long modifiedMillis) {}
+
+    private static final Map<Stamp, String> DIGESTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * SHA-256 of a file's bytes, lower-case hex. A run hashes each input for its identity and again for its
+     * manifest: an unchanged file (same path, size and modification time) is read once per process.
+     */
     public static String sha256(Path file) {
+        Stamp stamp;
+        try {
+            Path abs = file.toAbsolutePath().normalize();
+            stamp = new Stamp(abs, Files.size(abs), Files.getLastModifiedTime(abs).toMillis());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (DIGESTS.size() > 10_000) DIGESTS.clear();
+        return DIGESTS.computeIfAbsent(stamp, s -> digest(s.path()));
+    }
+
+    private static String digest(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];
