@@ -1,6 +1,7 @@
 package dev.attest.jobs.audit;
 
 import dev.attest.io.duck.Duck;
+import dev.attest.jobs.lifecycle.LifecycleStore;
 import dev.attest.io.input.StagingReport;
 import dev.attest.reports.Json;
 import dev.attest.reports.RunSummary;
@@ -20,9 +21,11 @@ final class WriteTasklet implements Tasklet {
     static final String FINDINGS = "findings";
 
     private final Clock clock;
+    private final LifecycleStore lifecycle;
 
-    WriteTasklet(Clock clock) {
+    WriteTasklet(Clock clock, LifecycleStore lifecycle) {
         this.clock = clock;
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -34,7 +37,7 @@ final class WriteTasklet implements Tasklet {
         StagingReport staging = Json.MAPPER.readValue(Files.readString(s.workspace().stagingReport()), StagingReport.class);
         RunSummary summary;
         try (Duck duck = s.openDuck()) {
-            summary = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started).write();
+            summary = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle).write();
         }
         ExecutionContext ctx = jobExecution.getExecutionContext();
         ctx.putString(RUN_DIR, s.request().outDir().resolve(s.runId()).toString());
