@@ -42,7 +42,7 @@ final class ReportQueries {
 
     List<CodeCount> codes() {
         List<CodeCount> out = new ArrayList<>();
-        for (Map<String, Object> r : duck.queryRows("SELECT code, severity, count(*) AS n FROM findings GROUP BY ALL ORDER BY "
+        for (Map<String, Object> r : duck.queryRows("SELECT code, severity, count(*) AS n FROM findings GROUP BY code, severity ORDER BY "
                 + SEVERITY_ORDER + ", code"))
             out.add(new CodeCount((String) r.get("code"), (String) r.get("severity"), num(r.get("n"))));
         return out;
@@ -92,7 +92,7 @@ final class ReportQueries {
         List<CoverageRow> out = new ArrayList<>();
         for (Map<String, Object> r : duck.queryRows("SELECT coalesce(customer_id, '?') AS customer_id, coalesce(meter, '?') AS meter, "
                 + "sum(decisions) AS d, sum(intact) AS i FROM lineage_coverage GROUP BY ALL HAVING sum(decisions) > 0 "
-                + "ORDER BY sum(intact) * 1.0 / sum(decisions), customer_id, meter LIMIT " + dev.attest.reports.html.CoverageSection.ROWS))
+                + "ORDER BY sum(intact) * 1.0 / sum(decisions), 1, 2 LIMIT " + dev.attest.reports.html.CoverageSection.ROWS))
             out.add(new CoverageRow((String) r.get("customer_id"), (String) r.get("meter"), num(r.get("d")), num(r.get("i"))));
         return out;
     }

@@ -21,7 +21,7 @@ import java.util.TreeSet;
  */
 public final class PolicyTimeline {
     static final int WIDTH = 960;
-    static final int LABEL = 250;
+    static final int LABEL = 330;
     static final int RIGHT = 16;
     static final int ROW = 22;
     static final int TOP = 26;
@@ -88,7 +88,7 @@ public final class PolicyTimeline {
             double x = axis.x(at);
             h.append("<line class=\"grid\" x1=\"").append(coord(x)).append("\" x2=\"").append(coord(x)).append("\" y1=\"").append(coord(plotTop))
                     .append("\" y2=\"").append(coord(plotBottom)).append("\"/><text class=\"tick\" x=\"").append(coord(x)).append("\" y=\"")
-                    .append(coord(plotBottom + 16)).append("\" text-anchor=\"middle\">").append(at.atZone(ZoneOffset.UTC).toLocalDate())
+                    .append(coord(plotBottom + 16)).append("\" text-anchor=\"").append(t == 0 ? "start" : t == 5 ? "end" : "middle").append("\">").append(at.atZone(ZoneOffset.UTC).toLocalDate())
                     .append("</text>");
         }
         // A version switch: where a later version of the same policy starts to apply.
@@ -107,7 +107,7 @@ public final class PolicyTimeline {
             double y = TOP + i * ROW;
             String label = v.policyId() + (v.customerId() == null ? "" : " [" + v.customerId() + "]") + " v" + v.version();
             h.append("<g class=\"version").append(v.correction() ? " correction" : "").append("\"><text class=\"label\" x=\"").append(LABEL - 8)
-                    .append("\" y=\"").append(coord(y + 14)).append("\" text-anchor=\"end\">").append(esc(truncate(label, 40))).append("</text>");
+                    .append("\" y=\"").append(coord(y + 14)).append("\" text-anchor=\"end\">").append(esc(truncate(label, 48))).append("</text>");
             double x1 = axis.x(v.validFrom());
             double x2 = axis.x(v.validTo() == null ? axis.end : v.validTo());
             h.append("<rect class=\"").append(v.correction() ? "ver corr" : "ver").append(v.validTo() == null ? " open" : "").append("\" x=\"")
