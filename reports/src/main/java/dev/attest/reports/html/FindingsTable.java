@@ -53,10 +53,10 @@ public final class FindingsTable {
                     .append(f.difference() == null ? "" : esc(Html.plain(f.difference()) + " " + (f.currency() == null ? "" : f.currency())))
                     .append("</td><td>").append(esc(f.explanation())).append("</td>");
             if (lifecycle) lifecycleCells(h, l);
-            h.append("<td><code class=\"cmd\" title=\"run from the folder that holds the run folder\">").append(esc(explain(d.runFolder(), f)))
-                    .append("</code></td></tr>");
+            h.append("<td><details class=\"explain\"><summary>explain</summary><code class=\"cmd\">").append(esc(explain(d.runFolder(), f)))
+                    .append("</code></details></td></tr>");
         }
-        h.append("</tbody></table><p class=\"muted\">Explain: the command in each row prints the chain of that finding (event, the policy ")
+        h.append("</tbody></table><p class=\"muted\">Explain: the command under each row's <i>explain</i> prints the chain of that finding (event, the policy ")
                 .append("versions that applied, the decision and the rating steps); run it from the folder that holds this run folder. ")
                 .append("Fingerprint: each row's id (<code>#f-&lt;fingerprint&gt;</code>), stable across runs; <code>attest ack</code> and ")
                 .append("<code>attest accept</code> take it.</p></section>\n");

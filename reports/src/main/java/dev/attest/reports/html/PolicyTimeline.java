@@ -44,6 +44,8 @@ public final class PolicyTimeline {
         Instant end = asOf;
         for (PolicyVersionRow v : versions) {
             if (v.validFrom().isBefore(start)) start = v.validFrom();
+            if (v.recordedAt().isBefore(start)) start = v.recordedAt(); // versions are often recorded before they apply
+            if (v.recordedAt().isAfter(end)) end = v.recordedAt();
             if (v.validFrom().isAfter(end)) end = v.validFrom();
             if (v.validTo() != null && v.validTo().isAfter(end)) end = v.validTo();
         }
