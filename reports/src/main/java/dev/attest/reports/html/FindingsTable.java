@@ -37,7 +37,7 @@ public final class FindingsTable {
         }
         h.append(" <span class=\"muted\"><span id=\"shown\">").append(d.findings().size()).append("</span> of ").append(d.findings().size())
                 .append(" rows shown</span></div>");
-        h.append("<table id=\"findings-table\"><thead><tr><th>severity</th><th>code</th><th>customer</th><th>meter</th><th>event</th>")
+        h.append("<div class=\"scroll\"><table id=\"findings-table\"><thead><tr><th>severity</th><th>code</th><th>customer</th><th>meter</th><th>event</th>")
                 .append("<th>decision</th><th>event time</th><th class=\"n\">difference</th><th>explanation</th>");
         if (lifecycle) h.append("<th>first seen</th><th class=\"n\">age (days)</th><th>status</th>");
         h.append("<th>explain</th></tr></thead><tbody>");
@@ -51,12 +51,12 @@ public final class FindingsTable {
                     .append(esc(f.eventId())).append("</td><td>").append(esc(f.decisionId())).append("</td><td class=\"t\">")
                     .append(esc(f.eventTime())).append("</td><td class=\"n\">")
                     .append(f.difference() == null ? "" : esc(Html.plain(f.difference()) + " " + (f.currency() == null ? "" : f.currency())))
-                    .append("</td><td>").append(esc(f.explanation())).append("</td>");
+                    .append("</td><td class=\"x\">").append(esc(f.explanation())).append("</td>");
             if (lifecycle) lifecycleCells(h, l);
             h.append("<td><details class=\"explain\"><summary>explain</summary><code class=\"cmd\">").append(esc(explain(d.runFolder(), f)))
                     .append("</code></details></td></tr>");
         }
-        h.append("</tbody></table><p class=\"muted\">Explain: the command under each row's <i>explain</i> prints the chain of that finding (event, the policy ")
+        h.append("</tbody></table></div><p class=\"muted\">Explain: the command under each row's <i>explain</i> prints the chain of that finding (event, the policy ")
                 .append("versions that applied, the decision and the rating steps); run it from the folder that holds this run folder. ")
                 .append("Fingerprint: each row's id (<code>#f-&lt;fingerprint&gt;</code>), stable across runs; <code>attest ack</code> and ")
                 .append("<code>attest accept</code> take it.</p></section>\n");
