@@ -96,7 +96,7 @@ final class RunFolderWriter {
         for (Map<String, Object> r : duck.queryRows("SELECT fingerprint, code, severity FROM findings ORDER BY fingerprint"))
             sightings.add(new Sighting((String) r.get("fingerprint"), (String) r.get("code"), Severity.parse((String) r.get("severity"))));
         try {
-            return RunLifecycle.apply(lifecycleStore, runId, request.asOf(), request.failOn(), sightings);
+            return RunLifecycle.apply(lifecycleStore, runId, request.asOf(), clock.instant(), request.failOn(), sightings);
         } catch (SQLException e) {
             throw new IOException("cannot record the findings' lifecycle in the metadata database: " + e.getMessage(), e);
         }

@@ -38,7 +38,7 @@ public final class LifecycleStore {
         if (schemaReady) return;
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS finding_runs (run_id VARCHAR(200) PRIMARY KEY, "
-                    + "as_of TIMESTAMP WITH TIME ZONE NOT NULL, findings BIGINT NOT NULL)");
+                    + "as_of TIMESTAMP WITH TIME ZONE NOT NULL, recorded_at TIMESTAMP WITH TIME ZONE NOT NULL, findings BIGINT NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS finding_history (fingerprint VARCHAR(64) PRIMARY KEY, code VARCHAR(64) NOT NULL, "
                     + "first_seen_run VARCHAR(200) NOT NULL, first_seen_at TIMESTAMP WITH TIME ZONE NOT NULL, "
                     + "last_seen_run VARCHAR(200) NOT NULL, last_seen_at TIMESTAMP WITH TIME ZONE NOT NULL, times_seen BIGINT NOT NULL)");
@@ -55,27 +55,30 @@ public final class LifecycleStore {
      * Records that run {@code runId} (knowledge cut-off {@code asOf}) reported these fingerprints. A run is
      * recorded once: recording it again (a restarted write step, a repeated command) changes nothing.
      * First seen is the earliest as-of that reported a fingerprint, last seen the latest, whatever the order
-     * in which runs are recorded. Returns false when the run was already recorded.
+     * in which runs are recorded. Returns when the run was recorded (then, or the first time): the decisions
+     * a run shows are those made up to that moment, so that rendering its report again gives the same bytes.
      */
-    public boolean recordRun(String runId, Instant asOf, Map<String, String> codeByFingerprint) throws SQLException {
+    public Instant recordRun(String runId, Instant asOf, Instant recordedAt, Map<String, String> codeByFingerprint) throws SQLException {
         ensureSchema();
         try (Connection c = dataSource.getConnection()) {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM finding_runs WHERE run_id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT recorded_at FROM finding_runs WHERE run_id = ?")) {
                     ps.setString(1, runId);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
+                            Instant first = rs.getObject(1, OffsetDateTime.class).toInstant();
                             c.rollback();
-                            return false;
+                            return first;
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO finding_runs (run_id, as_of, findings) VALUES (?, ?, ?)")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO finding_runs (run_id, as_of, recorded_at, findings) VALUES (?, ?, ?, ?)")) {
                     ps.setString(1, runId);
                     ps.setObject(2, odt(asOf));
-                    ps.setLong(3, codeByFingerprint.size());
+                    ps.setObject(3, odt(recordedAt));
+                    ps.setLong(4, codeByFingerprint.size());
                     ps.executeUpdate();
                 }
                 Map<String, Seen> existing = seen(c, codeByFingerprint.keySet());
@@ -113,7 +116,7 @@ public final class LifecycleStore {
                     upd.executeBatch();
                 }
                 c.commit();
-                return true;
+                return recordedAt;
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
@@ -123,8 +126,11 @@ public final class LifecycleStore {
         }
     }
 
-    /** History and decisions of these fingerprints (those never reported are absent). */
-    public Map<String, FindingHistory> histories(Collection<String> fingerprints) throws SQLException {
+    /**
+     * History and decisions of these fingerprints (those never reported are absent); only decisions made up to
+     * {@code decidedUpTo}, or all when it is null.
+     */
+    public Map<String, FindingHistory> histories(Collection<String> fingerprints, Instant decidedUpTo) throws SQLException {
         ensureSchema();
         Map<String, FindingHistory> out = new LinkedHashMap<>();
         List<String> all = new ArrayList<>(fingerprints);
@@ -133,8 +139,10 @@ public final class LifecycleStore {
                 List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
                 Map<String, List<FindingDecision>> decisions = new LinkedHashMap<>();
                 try (PreparedStatement ps = c.prepareStatement("SELECT fingerprint, kind, until_date, note, decided_by, decided_at FROM "
-                        + "finding_decisions WHERE fingerprint IN (" + marks(chunk.size()) + ") ORDER BY fingerprint, decided_at, id")) {
+                        + "finding_decisions WHERE fingerprint IN (" + marks(chunk.size()) + ")" + (decidedUpTo == null ? "" : " AND decided_at <= ?")
+                        + " ORDER BY fingerprint, decided_at, id")) {
                     bind(ps, chunk);
+                    if (decidedUpTo != null) ps.setObject(chunk.size() + 1, odt(decidedUpTo));
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             decisions.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new FindingDecision(rs.getString(1),
@@ -161,7 +169,7 @@ public final class LifecycleStore {
     }
 
     public Optional<FindingHistory> history(String fingerprint) throws SQLException {
-        return Optional.ofNullable(histories(List.of(fingerprint)).get(fingerprint));
+        return Optional.ofNullable(histories(List.of(fingerprint), null).get(fingerprint));
     }
 
     /** Appends a decision, for a fingerprint some run has reported; an unknown fingerprint is refused. */

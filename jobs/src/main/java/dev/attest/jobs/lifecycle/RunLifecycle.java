@@ -24,12 +24,16 @@ public record RunLifecycle(Map<String, FindingLifecycle> byFingerprint, Lifecycl
         byFingerprint = Map.copyOf(byFingerprint);
     }
 
-    public static RunLifecycle apply(LifecycleStore store, String runId, Instant asOf, Severity failOn, List<Sighting> sightings)
+    /**
+     * @param now when this happens (the run's write step): decisions made after the run was first recorded
+     *            are not shown in its report, so the same run always renders the same report
+     */
+    public static RunLifecycle apply(LifecycleStore store, String runId, Instant asOf, Instant now, Severity failOn, List<Sighting> sightings)
             throws SQLException {
         Map<String, String> codes = new LinkedHashMap<>();
         for (Sighting s : sightings) codes.putIfAbsent(s.fingerprint(), s.code());
-        store.recordRun(runId, asOf, codes);
-        Map<String, FindingHistory> histories = store.histories(codes.keySet());
+        Instant recorded = store.recordRun(runId, asOf, now, codes);
+        Map<String, FindingHistory> histories = store.histories(codes.keySet(), recorded);
         LocalDate asOfDate = asOf.atZone(ZoneOffset.UTC).toLocalDate();
         Map<String, FindingLifecycle> out = new LinkedHashMap<>();
         for (Map.Entry<String, FindingHistory> e : histories.entrySet()) {
