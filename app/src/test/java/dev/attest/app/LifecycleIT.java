@@ -44,6 +44,7 @@ class LifecycleIT {
     private void nightlyRuns(String metadata) throws Exception {
         ScenarioIT.Run night1 = ScenarioIT.Run.of(audit(metadata, "2026-03-01T02:00:00Z"));
         assertThat(night1.exit()).as(night1.stderr()).isEqualTo(1);
+        assertThat(night1.stderr()).contains("findings across runs: 2 new, 0 open");
         Path run1 = Path.of(night1.lastStdoutLine());
         String fpA = fingerprint(run1, "e3");
         String fpB = fingerprint(run1, "e4");
@@ -82,6 +83,7 @@ class LifecycleIT {
         assertThat(ScenarioIT.Run.of("accept", fpB, "--until", "2026-03-10", "--note", "second credit", "--metadata", metadata).exit()).isZero();
         ScenarioIT.Run night4 = ScenarioIT.Run.of(audit(metadata, "2026-03-04T02:00:00Z"));
         assertThat(night4.exit()).as(night4.stderr()).isZero();
+        assertThat(night4.stderr()).contains("2 at or above error accepted as risk, not counted in the exit status");
         Path run4 = Path.of(night4.lastStdoutLine());
         String report4 = Files.readString(run4.resolve("report.html"));
         assertThat(report4).contains(">PASS<", "2 more accepted as risk (not counted)");

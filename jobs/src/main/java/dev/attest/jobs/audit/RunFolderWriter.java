@@ -42,6 +42,7 @@ final class RunFolderWriter {
     private final Clock clock;
     private final Instant startedAt;
     private final LifecycleStore lifecycleStore;
+    private RunLifecycle lifecycle;
 
     RunFolderWriter(Duck duck, AuditRequest request, String runId, StagingReport staging, PolicyRegistry registry, Clock clock,
                     Instant startedAt, LifecycleStore lifecycleStore) {
@@ -92,14 +93,21 @@ final class RunFolderWriter {
      */
     private RunLifecycle lifecycle() throws IOException {
         if (lifecycleStore == null) return null;
+        if (lifecycle != null) return lifecycle;
         List<Sighting> sightings = new ArrayList<>();
         for (Map<String, Object> r : duck.queryRows("SELECT fingerprint, code, severity FROM findings ORDER BY fingerprint"))
             sightings.add(new Sighting((String) r.get("fingerprint"), (String) r.get("code"), Severity.parse((String) r.get("severity"))));
         try {
-            return RunLifecycle.apply(lifecycleStore, runId, request.asOf(), clock.instant(), request.failOn(), sightings);
+            lifecycle = RunLifecycle.apply(lifecycleStore, runId, request.asOf(), clock.instant(), request.failOn(), sightings);
+            return lifecycle;
         } catch (SQLException e) {
             throw new IOException("cannot record the findings' lifecycle in the metadata database: " + e.getMessage(), e);
         }
+    }
+
+    /** The lifecycle of this run's findings once {@link #write()} has run; null without a lifecycle store. */
+    RunLifecycle lifecycleOfRun() {
+        return lifecycle;
     }
 
     /**
