@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * One policy version on the timeline of its meter. {@code correction}: it was recorded after another version
- * of the same policy whose valid time overlaps it, so it changed what was known about that time.
+ * of the same policy whose valid time overlaps it, once that overlap had begun, so it changed what was known
+ * about time already past.
  */
 public record PolicyVersionRow(String meter, String policyId, String kind, String customerId, int version, Instant validFrom,
                                Instant validTo, Instant recordedAt, String changeRef, boolean correction) {

@@ -73,13 +73,18 @@ final class ReportQueries {
         return out;
     }
 
-    /** Every policy version; a correction is one recorded after another version of its policy whose valid time overlaps. */
+    /**
+     * Every policy version. A correction is one recorded after another version of its policy whose valid time
+     * overlaps it, and recorded once that overlap had begun: it changed what was known about the past. A change
+     * recorded before it takes effect (a scheduled switch) is not a correction.
+     */
     List<PolicyVersionRow> policies() {
         List<PolicyVersionRow> out = new ArrayList<>();
         for (Map<String, Object> r : duck.queryRows("SELECT p.meter, p.policy_id, p.kind, p.customer_id, p.version, epoch_ms(p.valid_from) AS vf, "
                 + "epoch_ms(p.valid_to) AS vt, epoch_ms(p.recorded_at) AS ra, p.change_ref, EXISTS (SELECT 1 FROM policy_versions o "
                 + "WHERE o.policy_id = p.policy_id AND o.version <> p.version AND o.recorded_at < p.recorded_at "
-                + "AND o.valid_from < coalesce(p.valid_to, 'infinity'::TIMESTAMPTZ) AND p.valid_from < coalesce(o.valid_to, 'infinity'::TIMESTAMPTZ)) "
+                + "AND o.valid_from < coalesce(p.valid_to, 'infinity'::TIMESTAMPTZ) AND p.valid_from < coalesce(o.valid_to, 'infinity'::TIMESTAMPTZ) "
+                + "AND p.recorded_at > greatest(p.valid_from, o.valid_from)) "
                 + "AS correction FROM policy_versions p ORDER BY p.meter, p.kind, p.policy_id, p.customer_id NULLS FIRST, p.version"))
             out.add(new PolicyVersionRow((String) r.get("meter"), (String) r.get("policy_id"), (String) r.get("kind"), (String) r.get("customer_id"),
                     ((Number) r.get("version")).intValue(), instant(r.get("vf")), instant(r.get("vt")), instant(r.get("ra")),

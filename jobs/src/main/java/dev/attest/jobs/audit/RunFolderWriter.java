@@ -78,10 +78,14 @@ final class RunFolderWriter {
 
         RunSummary summary = summary();
         Json.write(partial.resolve("summary.json"), SummaryJson.of(summary));
+        long t0 = System.nanoTime();
         RunLifecycle lifecycle = lifecycle();
         RunSummary shown = withLifecycle(summary, lifecycle);
+        long t1 = System.nanoTime();
         Files.writeString(partial.resolve("report.html"), HtmlReport.render(new ReportQueries(duck).data(shown, request,
                 lifecycle == null ? Map.of() : lifecycle.byFingerprint(), lifecycle == null ? null : lifecycle.totals())));
+        if (Boolean.getBoolean("attest.trace"))
+            System.err.printf("TRACE write step: lifecycle %d ms, report.html %d ms%n", (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         Json.write(partial.resolve("manifest.json"), manifest(partial));
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         return shown;

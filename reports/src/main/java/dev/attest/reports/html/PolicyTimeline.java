@@ -39,7 +39,7 @@ public final class PolicyTimeline {
         }
         h.append("<p class=\"muted\">Each bar is a version's valid time. <span class=\"key switch\">dashed line</span> a policy switches to ")
                 .append("its next version; <span class=\"key corr\">orange, dashed outline</span> a correction: recorded after another version covering the ")
-                .append("same time; &#9660; when a version was recorded; shaded: the audit window; red line: the as-of cut-off.</p>");
+                .append("same time, once that time had begun (it rewrote the past); &#9660; when a version was recorded; shaded: the audit window; red line: the as-of cut-off.</p>");
         Instant start = versions.get(0).validFrom();
         Instant end = asOf;
         for (PolicyVersionRow v : versions) {

@@ -28,7 +28,8 @@ public final class TotalsSection {
                     .append("</td></tr>");
         h.append("</table><table><caption>Inputs</caption>");
         for (Map.Entry<String, Long> e : s.inputs().entrySet())
-            h.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"n\">").append(e.getValue()).append("</td></tr>");
+            h.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"n\">").append(String.format(java.util.Locale.ROOT, "%,d", e.getValue()))
+                    .append("</td></tr>");
         h.append("</table></div>");
         if (!s.notes().isEmpty()) {
             h.append("<ul class=\"notes\">");
