@@ -40,16 +40,14 @@ class ReportBrowserIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void theReportOfARealRunWorksInChromium() throws Exception {
+    /** A headless Chromium with its console log kept; skips (or fails, when required) without one. */
+    private ChromeDriver browser() throws Exception {
         Path chromium = Path.of(env("ATTEST_CHROMIUM", "/usr/bin/chromium"));
         Path chromedriver = Path.of(env("ATTEST_CHROMEDRIVER", "/usr/bin/chromedriver"));
         String why = !Files.isExecutable(chromium) ? "no Chromium at " + chromium
                 : !Files.isExecutable(chromedriver) ? "no ChromeDriver at " + chromedriver : null;
         if (why != null && "1".equals(System.getenv("ATTEST_REQUIRE_BROWSER"))) throw new IllegalStateException("ATTEST_REQUIRE_BROWSER=1 but " + why);
         assumeTrue(why == null, why);
-
-        Path report = auditTwoNights();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -58,8 +56,19 @@ class ReportBrowserIT {
         options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        return driver;
+    }
+
+    private static List<LogEntry> consoleErrors(ChromeDriver driver) {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+    }
+
+    @Test
+    void theReportOfARealRunWorksInChromium() throws Exception {
+        ChromeDriver driver = browser();
         try {
-            driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+            Path report = auditTwoNights();
             driver.get(report.toUri().toString());
             assertThat(driver.getTitle()).startsWith("Attest audit");
 
@@ -101,9 +110,7 @@ class ReportBrowserIT {
             Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
             System.out.println("report screenshot: " + SCREENSHOT.toAbsolutePath());
 
-            List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                    .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
-            assertThat(errors).as("browser console errors").isEmpty();
+            assertThat(consoleErrors(driver)).as("browser console errors").isEmpty();
         } finally {
             driver.quit();
         }
@@ -112,6 +119,35 @@ class ReportBrowserIT {
     /** Picks an option of a select by its text, as a person would. */
     private static void choose(ChromeDriver driver, String select, String text) {
         driver.findElement(By.xpath("//select[@id='" + select + "']/option[normalize-space(.)='" + text + "']")).click();
+    }
+
+    /** Ids that are markup: the report must show them as text, and nothing of them may run. */
+    @Test
+    void hostileValuesFromTheDataAreShownAsTextAndNeverRun() throws Exception {
+        ChromeDriver driver = browser();
+        try {
+            String event = "e1<script>window.pwned=1</script>";
+            String customer = "c1<img src=x onerror=window.pwned=2>";
+            Path events = Files.writeString(tmp.resolve("events.csv"), "event_id,customer_id,meter,quantity,event_time\n"
+                    + event + "," + customer + ",sms,1,2026-01-03T00:00:00Z\n");
+            Path decisions = Files.writeString(tmp.resolve("decisions.csv"), "decision_id,event_id,customer_id,meter,outcome,amount,currency,"
+                    + "price_policy_id,price_version,decided_at,invoice_id\n\"d1'\"\"&\"," + event + "," + customer
+                    + ",sms,charged,9.99,USD,price-sms,2,2026-02-11T00:00:00Z,i1\n");
+            ScenarioIT.Run run = ScenarioIT.Run.of("audit", "--events", events.toString(), "--decisions", decisions.toString(), "--policies",
+                    CliIT.SCENARIO.resolve("policies").toString(), "--out", tmp.resolve("runs").toString(), "--metadata",
+                    Metadata.h2(tmp.resolve("meta")), "--as-of", "2026-03-01T00:00:00Z");
+            assertThat(run.exit()).as(run.stderr()).isEqualTo(1);
+            driver.get(Path.of(run.lastStdoutLine()).resolve("report.html").toUri().toString());
+            assertThat(driver.executeScript("return window.pwned === undefined")).isEqualTo(Boolean.TRUE);
+            assertThat(driver.findElements(By.tagName("img"))).isEmpty();
+            assertThat(driver.findElements(By.tagName("script"))).hasSize(1);
+            List<WebElement> rows = driver.findElements(By.cssSelector("#findings-table tbody tr"));
+            assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.findElements(By.tagName("td")).get(2).getText()).isEqualTo(customer));
+            assertThat(driver.findElement(By.id("findings-table")).getText()).contains(event, "d1'\"&");
+            assertThat(consoleErrors(driver)).as("browser console errors").isEmpty();
+        } finally {
+            driver.quit();
+        }
     }
 
     private static List<WebElement> visible(List<WebElement> rows) {
