@@ -12,6 +12,7 @@ import dev.attest.reports.ReportData;
 import dev.attest.reports.RiskRow;
 import dev.attest.reports.RunSummary;
 import dev.attest.reports.TopFinding;
+import dev.attest.reports.html.CoverageSection;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -97,7 +98,7 @@ final class ReportQueries {
         List<CoverageRow> out = new ArrayList<>();
         for (Map<String, Object> r : duck.queryRows("SELECT coalesce(customer_id, '?') AS customer_id, coalesce(meter, '?') AS meter, "
                 + "sum(decisions) AS d, sum(intact) AS i FROM lineage_coverage GROUP BY ALL HAVING sum(decisions) > 0 "
-                + "ORDER BY sum(intact) * 1.0 / sum(decisions), 1, 2 LIMIT " + dev.attest.reports.html.CoverageSection.ROWS))
+                + "ORDER BY sum(intact) * 1.0 / sum(decisions), 1, 2 LIMIT " + CoverageSection.ROWS))
             out.add(new CoverageRow((String) r.get("customer_id"), (String) r.get("meter"), num(r.get("d")), num(r.get("i"))));
         return out;
     }

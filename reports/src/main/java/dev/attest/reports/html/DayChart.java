@@ -7,7 +7,6 @@ import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /** Findings per day as an inline SVG bar chart, stacked by severity; days without findings are drawn as zero. */
@@ -29,11 +28,11 @@ public final class DayChart {
             h.append("<p>No findings.</p></section>\n");
             return;
         }
-        Map<LocalDate, DayCount> byDay = new TreeMap<>();
+        TreeMap<LocalDate, DayCount> byDay = new TreeMap<>();
         for (DayCount c : counts) byDay.merge(c.day(), c, (a, b) -> new DayCount(a.day(), a.critical() + b.critical(),
                 a.error() + b.error(), a.warning() + b.warning(), a.info() + b.info()));
-        LocalDate last = ((TreeMap<LocalDate, DayCount>) byDay).lastKey();
-        LocalDate first = ((TreeMap<LocalDate, DayCount>) byDay).firstKey();
+        LocalDate last = byDay.lastKey();
+        LocalDate first = byDay.firstKey();
         long span = ChronoUnit.DAYS.between(first, last) + 1;
         if (span > MAX_DAYS) {
             first = last.minusDays(MAX_DAYS - 1);
