@@ -35,6 +35,18 @@ class LifecycleIT {
         }
     }
 
+    @Test
+    void helpExplainsTheDecisionCommandsAndBadDatesAreBadUsage() {
+        ScenarioIT.Run help = ScenarioIT.Run.of("--help");
+        assertThat(help.stdout()).contains("ack", "accept", "findings");
+        assertThat(ScenarioIT.Run.of("help", "accept").stdout()).contains("--until", "--note", "--by", "--metadata", "Exit status");
+        assertThat(ScenarioIT.Run.of("help", "ack").stdout()).contains("--note", "still counts");
+        ScenarioIT.Run badDate = ScenarioIT.Run.of("accept", "0123456789abcdef", "--until", "31/03/2026", "--note", "x", "--metadata",
+                Metadata.h2(tmp.resolve("meta")));
+        assertThat(badDate.exit()).isEqualTo(2);
+        assertThat(badDate.stderr()).contains("--until");
+    }
+
     private String[] audit(String metadata, String asOf) {
         return new String[]{"audit", "--events", SCENARIO.resolve("events.csv").toString(), "--decisions", SCENARIO.resolve("decisions.csv").toString(),
                 "--policies", SCENARIO.resolve("policies").toString(), "--out", tmp.resolve("runs").toString(), "--metadata", metadata,
