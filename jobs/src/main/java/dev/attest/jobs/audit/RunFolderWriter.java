@@ -2,13 +2,13 @@ package dev.attest.jobs.audit;
 
 import dev.attest.core.findings.FindingCode;
 import dev.attest.core.findings.Severity;
-import dev.attest.jobs.lifecycle.LifecycleStore;
-import dev.attest.jobs.lifecycle.RunLifecycle;
-import dev.attest.jobs.lifecycle.Sighting;
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputFiles;
 import dev.attest.io.input.StagingReport;
+import dev.attest.jobs.lifecycle.LifecycleStore;
+import dev.attest.jobs.lifecycle.RunLifecycle;
+import dev.attest.jobs.lifecycle.Sighting;
 import dev.attest.reports.HtmlReport;
 import dev.attest.reports.Json;
 import dev.attest.reports.RunSummary;

@@ -1,11 +1,11 @@
 package dev.attest.jobs.audit;
 
 import dev.attest.io.duck.Duck;
+import dev.attest.io.input.StagingReport;
 import dev.attest.jobs.lifecycle.LifecycleStore;
 import dev.attest.jobs.lifecycle.RunLifecycle;
-import dev.attest.reports.LifecycleTotals;
-import dev.attest.io.input.StagingReport;
 import dev.attest.reports.Json;
+import dev.attest.reports.LifecycleTotals;
 import dev.attest.reports.RunSummary;
 import java.nio.file.Files;
 import java.time.Clock;
