@@ -26,7 +26,8 @@ public final class HtmlReport {
                 .append("</style></head><body>\n");
         boolean failed = s.exitStatus() != 0;
         h.append("<h1>Attest audit</h1><p class=\"muted\">run <code>").append(esc(s.runId())).append("</code> &middot; ")
-                .append(esc(s.programVersion())).append(" &middot; finished ").append(esc(s.finishedAt())).append("</p>\n");
+                .append(esc(s.programVersion())).append(" &middot; knowledge cut-off ")
+                .append(esc(String.valueOf(s.parameters().get("as_of")))).append("</p>\n"); // no wall-clock time: outputs are verified byte for byte
         h.append("<p><span class=\"status ").append(failed ? "fail\">FAIL" : "pass\">PASS").append("</span> ")
                 .append(s.findingsAtOrAboveFailOn()).append(" finding(s) at or above <b>").append(esc(s.failOn())).append("</b></p>\n");
 

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 /**
  * A run's identity: the window, the knowledge cut-off, the parameters and the SHA-256 of every input file.
  * The same identity is the same Spring Batch job instance: it is never run twice, and a failed one restarts.
- * A SQL input is identified by its text (what it reads is not visible to us).
+ * A SQL input is identified by its text (what it reads is not visible to us). The run id leaves the output
+ * folder out (see {@link #of}).
  */
 public record AuditIdentity(String digest, String runId) {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -31,12 +32,16 @@ public record AuditIdentity(String digest, String runId) {
         line(canon, "late_after", r.lateAfter());
         line(canon, "fail_on", r.failOn());
         line(canon, "assume_zone", r.assumeZone());
-        line(canon, "out", r.outDir());
         source(canon, "events", r.events());
         source(canon, "decisions", r.decisions());
         policies(canon, r.policies());
+        // The run id names the audit (what was asked of which inputs), wherever its run folder is written: so
+        // `attest verify` re-runs it elsewhere and gets byte-identical outputs (findings carry the run id).
+        // The job instance also depends on the output folder: one audit may be written to two places.
+        String content = sha256(canon.toString());
+        line(canon, "out", r.outDir());
         String digest = sha256(canon.toString());
-        return new AuditIdentity(digest, STAMP.format(r.asOf()) + "-" + digest.substring(0, 10));
+        return new AuditIdentity(digest, STAMP.format(r.asOf()) + "-" + content.substring(0, 10));
     }
 
     private static void source(StringBuilder canon, String name, InputSource s) {
