@@ -1,5 +1,6 @@
 package dev.attest.jobs.audit;
 
+import dev.attest.lineage.openlineage.OpenLineageSettings;
 import java.time.Clock;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -8,11 +9,13 @@ import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The audit job: stage -> rate -> reconcile -> write. Thin: each step is a tasklet around io and core.
  * Tasklets run under a resourceless transaction manager: their work lives in DuckDB, and a long step must
- * not hold a transaction open on the metadata database.
+ * not hold a transaction open on the metadata database. Each run sends OpenLineage START and COMPLETE/FAIL
+ * events (see {@link OpenLineageSettings} for where they go).
  */
 @Configuration(proxyBeanMethods = false)
 public class AuditJobConfiguration {
@@ -24,9 +27,10 @@ public class AuditJobConfiguration {
     }
 
     @Bean
-    Job auditJob(JobRepository jobRepository, Clock clock) {
+    Job auditJob(JobRepository jobRepository, Clock clock, Environment env) {
         var tx = new ResourcelessTransactionManager();
         return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(new OpenLineageListener(OpenLineageSettings.from(env::getProperty), clock))
                 .start(new StepBuilder("stage", jobRepository).tasklet(new StageTasklet(), tx).build())
                 .next(new StepBuilder("rate", jobRepository).tasklet(new RateTasklet(), tx).build())
                 .next(new StepBuilder("reconcile", jobRepository).tasklet(new ReconcileTasklet(), tx).build())
