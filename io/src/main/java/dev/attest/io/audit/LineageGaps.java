@@ -60,7 +60,7 @@ public final class LineageGaps {
                 + AuditWindow.literal(window.cutoff()) + " AT TIME ZONE 'UTC')";
         String dec = "d.event_id, d.decision_id, d.customer_id, d.meter, CAST(d.anchor_time AT TIME ZONE 'UTC' AS DATE) AS day";
         String src = "d.src_file, d.src_row";
-        String noRef = "NULL::VARCHAR AS rule_kind, NULL::VARCHAR AS policy_id, NULL::INTEGER AS version, NULL::VARCHAR AS change_ref";
+        String noRef = "NULL::VARCHAR AS rule_kind, NULL::VARCHAR AS policy_id, NULL::INTEGER AS version";
         duck.execute("CREATE OR REPLACE TABLE lineage_gaps AS SELECT *, "
                 + explainCommand("decision_id", "event_id") + " AS explain FROM ("
                 + "SELECT 'EVENT_WITHOUT_DECISION' AS gap, e.event_id, NULL::VARCHAR AS decision_id, e.customer_id, e.meter, "
@@ -70,15 +70,15 @@ public final class LineageGaps {
                 + "UNION ALL SELECT 'DECISION_WITHOUT_EVENT', " + dec + ", " + noRef + ", "
                 + "CASE WHEN d.event_id IS NULL THEN 'decision names no event' ELSE 'decision names an event that does not exist' END, "
                 + src + " FROM scoped_decisions d WHERE NOT d.linked "
-                + "UNION ALL SELECT 'DECISION_WITHOUT_RULE_REF', " + dec + ", 'price', d.price_policy_id, d.price_version, NULL, "
+                + "UNION ALL SELECT 'DECISION_WITHOUT_RULE_REF', " + dec + ", 'price', d.price_policy_id, d.price_version, "
                 + "'charged decision names no price version', " + src + " "
                 + "FROM scoped_decisions d WHERE d.outcome = 'charged' AND (d.price_policy_id IS NULL OR d.price_version IS NULL) "
-                + "UNION ALL SELECT 'RULE_REF_UNRESOLVED', " + dec + ", r.rule_kind, r.policy_id, r.version, NULL, "
+                + "UNION ALL SELECT 'RULE_REF_UNRESOLVED', " + dec + ", r.rule_kind, r.policy_id, r.version, "
                 + "r.rule_kind || ' version ' || coalesce(r.policy_id, '?') || '@v' || coalesce(CAST(r.version AS VARCHAR), '?') "
                 + "|| ' is not in the registry', " + src + " FROM scoped_decisions d JOIN lineage_refs r USING (decision_id, src_file, src_row) "
                 + "WHERE NOT r.resolves AND NOT (r.rule_kind = 'price' AND d.outcome = 'charged' "
                 + "AND (d.price_policy_id IS NULL OR d.price_version IS NULL)) "
-                + "UNION ALL SELECT 'VERSION_WITHOUT_CHANGE_REF', " + dec + ", r.rule_kind, r.policy_id, r.version, NULL, "
+                + "UNION ALL SELECT 'VERSION_WITHOUT_CHANGE_REF', " + dec + ", r.rule_kind, r.policy_id, r.version, "
                 + "r.rule_kind || ' version ' || r.policy_id || '@v' || r.version || ' has no change_ref', " + src + " "
                 + "FROM scoped_decisions d JOIN lineage_refs r USING (decision_id, src_file, src_row) WHERE r.resolves AND r.change_ref IS NULL "
                 + "UNION ALL SELECT 'CHARGE_WITHOUT_INVOICE', " + dec + ", " + noRef + ", "
