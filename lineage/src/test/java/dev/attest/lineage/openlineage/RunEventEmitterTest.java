@@ -68,6 +68,44 @@ class RunEventEmitterTest {
     }
 
     @Test
+    void theHttpTransportPostsEachEventToTheConfiguredEndpoint() throws Exception {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> auth = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/api/v1/lineage", ex -> {
+            bodies.add(new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            auth.add(ex.getRequestHeaders().getFirst("Authorization"));
+            ex.sendResponseHeaders(201, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            OpenLineageSettings settings = OpenLineageSettings.from(Map.of("attest.openlineage.url",
+                    "http://127.0.0.1:" + server.getAddress().getPort(), "attest.openlineage.api-key", "k-123")::get);
+            RunEventEmitter emitter = new RunEventEmitter(settings.destination(Path.of("/unused")));
+            UUID id = UUID.randomUUID();
+            emitter.start(facts(id, null), T0);
+            emitter.fail(facts(id, null), T0.plusSeconds(1), "boom", null);
+        } finally {
+            server.stop(0);
+        }
+        assertThat(bodies).hasSize(2);
+        for (String b : bodies) assertThat(OpenLineageSchema.violations(b)).as(b).isEmpty();
+        assertThat(Json.MAPPER.readTree(bodies.get(1)).get("eventType").asString()).isEqualTo("FAIL");
+        assertThat(auth).containsOnly("Bearer k-123");
+    }
+
+    @Test
+    void settingsDefaultToAFileInTheOutputFolder() {
+        Path out = Path.of("/runs");
+        assertThat(OpenLineageSettings.from(k -> null).destination(out)).isEqualTo(new RunEventEmitter.Destination.File(out.resolve("openlineage.jsonl")));
+        assertThat(OpenLineageSettings.from(Map.of("attest.openlineage.transport", "none")::get).destination(out))
+                .isInstanceOf(RunEventEmitter.Destination.Disabled.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpenLineageSettings.from(Map.of("attest.openlineage.transport", "http")::get))
+                .hasMessageContaining("attest.openlineage.url is not set");
+    }
+
+    @Test
     void theSchemaRejectsAnEventWithoutRunId() {
         String broken = "{\"eventTime\":\"2026-03-01T10:00:00Z\",\"producer\":\"urn:x\",\"run\":{},\"job\":{\"namespace\":\"a\",\"name\":\"b\"}}";
         assertThat(OpenLineageSchema.violations(broken)).isNotEmpty();
