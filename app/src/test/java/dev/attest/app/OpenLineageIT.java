@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Every audit run sends OpenLineage run events through the file transport (the default: OUT/openlineage.jsonl):
+ * Every audit run sends OpenLineage run events through the file transport (the default: OUT/.openlineage.jsonl):
  * START and COMPLETE with inputs, outputs and finding counts for a run that completes; START and FAIL for a run
  * whose input breaks in the middle of the job. Each event validates against the OpenLineage spec
  * (lineage/src/test/resources/openlineage/OpenLineage.json, see SOURCE.md there).
@@ -50,7 +50,7 @@ class OpenLineageIT {
         assertThat(run.exit()).as(run.stderr()).isEqualTo(1);
         Path runDir = Path.of(run.lastStdoutLine());
 
-        List<JsonNode> events = events(out.resolve("openlineage.jsonl"));
+        List<JsonNode> events = events(out.resolve(".openlineage.jsonl"));
         assertThat(events).extracting(e -> e.get("eventType").asString()).containsExactly("START", "COMPLETE");
         assertThat(events.get(0).get("run").get("runId")).isEqualTo(events.get(1).get("run").get("runId"));
         JsonNode complete = events.get(1);
@@ -81,7 +81,7 @@ class OpenLineageIT {
                 "--metadata", Metadata.h2(tmp.resolve("meta")));
         assertThat(run.exit()).as(run.stderr()).isEqualTo(2);
 
-        List<JsonNode> sent = events(out.resolve("openlineage.jsonl"));
+        List<JsonNode> sent = events(out.resolve(".openlineage.jsonl"));
         assertThat(sent).extracting(e -> e.get("eventType").asString()).containsExactly("START", "FAIL");
         assertThat(sent.get(0).get("run").get("runId")).isEqualTo(sent.get(1).get("run").get("runId"));
         String message = sent.get(1).get("run").get("facets").get("errorMessage").get("message").asString();

@@ -10,7 +10,8 @@ import java.util.function.Function;
  * -D system properties):
  * <pre>
  * attest.openlineage.transport  file (default) | http | none       ATTEST_OPENLINEAGE_TRANSPORT
- * attest.openlineage.file       the JSON Lines file (default: OUT/openlineage.jsonl)   ATTEST_OPENLINEAGE_FILE
+ * attest.openlineage.file       the JSON Lines file (default: OUT/.openlineage.jsonl, hidden like the
+ *                               workspace: OUT holds run folders only)   ATTEST_OPENLINEAGE_FILE
  * attest.openlineage.url        the HTTP server, e.g. http://localhost:5000 (implies http)   ATTEST_OPENLINEAGE_URL
  * attest.openlineage.endpoint   its path (default /api/v1/lineage)  ATTEST_OPENLINEAGE_ENDPOINT
  * attest.openlineage.api-key    a bearer API key, if the server wants one   ATTEST_OPENLINEAGE_API_KEY
@@ -35,7 +36,7 @@ public record OpenLineageSettings(String transport, String file, String url, Str
         return switch (transport) {
             case "none" -> new RunEventEmitter.Destination.Disabled();
             case "http" -> new RunEventEmitter.Destination.Http(URI.create(url), endpoint, apiKey == null || apiKey.isBlank() ? null : apiKey);
-            default -> new RunEventEmitter.Destination.File(file == null || file.isBlank() ? outDir.resolve("openlineage.jsonl") : Path.of(file));
+            default -> new RunEventEmitter.Destination.File(file == null || file.isBlank() ? outDir.resolve(".openlineage.jsonl") : Path.of(file));
         };
     }
 }

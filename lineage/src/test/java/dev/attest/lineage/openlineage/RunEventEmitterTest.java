@@ -98,7 +98,7 @@ class RunEventEmitterTest {
     @Test
     void settingsDefaultToAFileInTheOutputFolder() {
         Path out = Path.of("/runs");
-        assertThat(OpenLineageSettings.from(k -> null).destination(out)).isEqualTo(new RunEventEmitter.Destination.File(out.resolve("openlineage.jsonl")));
+        assertThat(OpenLineageSettings.from(k -> null).destination(out)).isEqualTo(new RunEventEmitter.Destination.File(out.resolve(".openlineage.jsonl")));
         assertThat(OpenLineageSettings.from(Map.of("attest.openlineage.transport", "none")::get).destination(out))
                 .isInstanceOf(RunEventEmitter.Destination.Disabled.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpenLineageSettings.from(Map.of("attest.openlineage.transport", "http")::get))
