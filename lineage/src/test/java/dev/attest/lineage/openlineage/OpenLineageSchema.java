@@ -10,23 +10,25 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** The OpenLineage core spec (test resource openlineage/OpenLineage.json, see SOURCE.md there), with format checks on. */
+/** The OpenLineage core specs (test resources openlineage/*.json, see SOURCE.md there), with format checks on. */
 public final class OpenLineageSchema {
-    private static final Schema SCHEMA = load();
+    private static final List<Schema> SCHEMAS = List.of(load("OpenLineage.json"), load("OpenLineage-2-1-0.json"));
 
     private OpenLineageSchema() {}
 
-    private static Schema load() {
-        try (InputStream in = OpenLineageSchema.class.getResourceAsStream("/openlineage/OpenLineage.json")) {
-            if (in == null) throw new IllegalStateException("openlineage/OpenLineage.json is not on the test class path");
+    private static Schema load(String name) {
+        try (InputStream in = OpenLineageSchema.class.getResourceAsStream("/openlineage/" + name)) {
+            if (in == null) throw new IllegalStateException("openlineage/" + name + " is not on the test class path");
             return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The schema violations of one event (empty when it is valid). */
+    /** The violations of one event against every spec (empty when it is valid). */
     public static List<Error> violations(String json) {
-        return SCHEMA.validate(json, InputFormat.JSON, ctx -> ctx.executionConfig(c -> c.formatAssertionsEnabled(true)));
+        List<Error> out = new java.util.ArrayList<>();
+        for (Schema s : SCHEMAS) out.addAll(s.validate(json, InputFormat.JSON, ctx -> ctx.executionConfig(c -> c.formatAssertionsEnabled(true))));
+        return out;
     }
 }

@@ -111,5 +111,8 @@ class RunEventEmitterTest {
         assertThat(OpenLineageSchema.violations(broken)).isNotEmpty();
         String badUuid = "{\"eventTime\":\"2026-03-01T10:00:00Z\",\"producer\":\"urn:x\",\"run\":{\"runId\":\"nope\"},\"job\":{\"namespace\":\"a\",\"name\":\"b\"}}";
         assertThat(OpenLineageSchema.violations(badUuid)).as("format assertions are on").isNotEmpty();
+        String noSchemaUrl = "{\"eventTime\":\"2026-03-01T10:00:00Z\",\"producer\":\"urn:x\",\"run\":{\"runId\":\"" + UUID.randomUUID()
+                + "\"},\"job\":{\"namespace\":\"a\",\"name\":\"b\"}}";
+        assertThat(OpenLineageSchema.violations(noSchemaUrl)).as("spec 2-1-0 requires schemaURL").isNotEmpty();
     }
 }
