@@ -14,6 +14,11 @@ import org.springframework.context.annotation.Import;
 @Import(AuditJobConfiguration.class)
 public class AttestBoot {
     public static ConfigurableApplicationContext start(String metadataUrl) {
+        return start(metadataUrl, Map.of());
+    }
+
+    /** As {@link #start(String)}, with extra properties (e.g. {@code attest.lifecycle.url} for verify). */
+    public static ConfigurableApplicationContext start(String metadataUrl, Map<String, Object> extra) {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("spring.datasource.url", metadataUrl);
         props.put("spring.batch.job.enabled", "false");
@@ -25,6 +30,7 @@ public class AttestBoot {
         // Batch's own ERROR log of the same exception would put a stack trace in front of the user.
         props.put("logging.level.org.springframework.batch.core.step.AbstractStep", "OFF");
         props.put("logging.level.org.springframework.batch.core.job.AbstractJob", "OFF");
+        props.putAll(extra);
         SpringApplication app = new SpringApplication(AttestBoot.class);
         app.setWebApplicationType(WebApplicationType.NONE);
         app.setDefaultProperties(props);

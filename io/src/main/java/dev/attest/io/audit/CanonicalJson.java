@@ -7,12 +7,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /** Parses the staged canonical dimensions text (a flat JSON object of strings) into a map. */
-final class CanonicalJson {
+public final class CanonicalJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private CanonicalJson() {}
 
-    static Map<String, String> parseFlatObject(String text) {
+    public static Map<String, String> parseFlatObject(String text) {
         JsonNode node = MAPPER.readTree(text);
         if (!node.isObject()) throw new IllegalArgumentException("dimensions is not a JSON object: " + text);
         Map<String, String> out = new LinkedHashMap<>();

@@ -74,55 +74,18 @@ public final class ReconcilePass {
             if (!union.isEmpty()) union.append(" UNION ALL ");
             union.append("SELECT * FROM ").append(p);
         }
+        // The order is total (every column breaks ties), so the same inputs give byte-identical outputs.
         exec("CREATE OR REPLACE TABLE findings AS SELECT '" + runId.replace("'", "''") + "' AS run_id, "
-                + "substr(sha256(code || '|' || coalesce(event_id, '') || '|' || coalesce(decision_id, '')), 1, 16) AS fingerprint, * "
-                + "FROM (" + union + ") ORDER BY code, event_id NULLS FIRST, decision_id NULLS FIRST, explanation");
+                + "substr(sha256(code || '|' || coalesce(event_id, '') || '|' || coalesce(decision_id, '')), 1, 16) AS fingerprint, *, "
+                + LineageGaps.explainCommand("decision_id", "event_id") + " AS explain "
+                + "FROM (" + union + ") ORDER BY code, event_id NULLS FIRST, decision_id NULLS FIRST, explanation, "
+                + "severity, customer_id, meter, event_time, decided_at, expected_amount, actual_amount, expected_outcome, actual_outcome, "
+                + "difference, currency, version_as_known, version_as_corrected, version_applied");
     }
 
-    /**
-     * Lineage gaps (contracts section 6) over the decisions in scope: those of events in the window, and
-     * decisions without an event whose decided_at is in the window. A charged decision of a period that is
-     * closed at the cut-off must name its invoice.
-     */
-    public void lineage() throws SQLException {
-        exec("CREATE OR REPLACE TABLE scoped_decisions AS "
-                + "SELECT d.*, e.event_time, (e.event_id IS NOT NULL) AS linked, coalesce(e.event_time, d.decided_at) AS anchor_time, "
-                + "pv.policy_id IS NOT NULL AS ref_resolves, pv.change_ref AS applied_change_ref "
-                + "FROM decisions d "
-                + "LEFT JOIN events_unique e ON e.event_id = d.event_id "
-                + "LEFT JOIN event_conflicts c ON c.event_id = d.event_id "
-                + "LEFT JOIN policy_versions pv ON pv.policy_id = d.price_policy_id AND pv.version = d.price_version "
-                + "WHERE c.event_id IS NULL AND ((e.event_id IS NOT NULL AND " + window.contains("e.event_time") + ") "
-                + "OR (e.event_id IS NULL AND " + window.contains("d.decided_at") + "))");
-        String closed = "date_trunc('month', event_time AT TIME ZONE 'UTC') + INTERVAL 1 MONTH <= ("
-                + AuditWindow.literal(window.cutoff()) + " AT TIME ZONE 'UTC')";
-        exec("CREATE OR REPLACE TABLE lineage_gaps AS "
-                + "SELECT 'EVENT_WITHOUT_DECISION' AS gap, event_id, NULL::VARCHAR AS decision_id, customer_id, meter, "
-                + "CAST(event_time AT TIME ZONE 'UTC' AS DATE) AS day, NULL::VARCHAR AS policy_id, NULL::INTEGER AS version, "
-                + "'event has no decision' AS detail FROM expected WHERE decisions = 0 "
-                + "UNION ALL SELECT 'DECISION_WITHOUT_EVENT', event_id, decision_id, customer_id, meter, "
-                + "CAST(anchor_time AT TIME ZONE 'UTC' AS DATE), price_policy_id, price_version, "
-                + "CASE WHEN event_id IS NULL THEN 'decision names no event' ELSE 'decision names an event that does not exist' END "
-                + "FROM scoped_decisions WHERE NOT linked "
-                + "UNION ALL SELECT 'DECISION_WITHOUT_RULE_REF', event_id, decision_id, customer_id, meter, "
-                + "CAST(anchor_time AT TIME ZONE 'UTC' AS DATE), price_policy_id, price_version, 'charged decision names no price version' "
-                + "FROM scoped_decisions WHERE outcome = 'charged' AND (price_policy_id IS NULL OR price_version IS NULL) "
-                + "UNION ALL SELECT 'RULE_REF_UNRESOLVED', event_id, decision_id, customer_id, meter, "
-                + "CAST(anchor_time AT TIME ZONE 'UTC' AS DATE), price_policy_id, price_version, 'price version is not in the registry' "
-                + "FROM scoped_decisions WHERE price_policy_id IS NOT NULL AND price_version IS NOT NULL AND NOT ref_resolves "
-                + "UNION ALL SELECT 'VERSION_WITHOUT_CHANGE_REF', event_id, decision_id, customer_id, meter, "
-                + "CAST(anchor_time AT TIME ZONE 'UTC' AS DATE), price_policy_id, price_version, 'applied price version has no change_ref' "
-                + "FROM scoped_decisions WHERE ref_resolves AND applied_change_ref IS NULL "
-                + "UNION ALL SELECT 'CHARGE_WITHOUT_INVOICE', event_id, decision_id, customer_id, meter, "
-                + "CAST(anchor_time AT TIME ZONE 'UTC' AS DATE), price_policy_id, price_version, 'charged decision of a closed period names no invoice' "
-                + "FROM scoped_decisions WHERE outcome = 'charged' AND linked AND invoice_id IS NULL AND " + closed + " "
-                + "ORDER BY gap, event_id NULLS FIRST, decision_id NULLS FIRST");
-        exec("CREATE OR REPLACE TABLE lineage_coverage AS "
-                + "SELECT d.customer_id, d.meter, CAST(d.anchor_time AT TIME ZONE 'UTC' AS DATE) AS day, count(*) AS decisions, "
-                + "count(*) FILTER (WHERE g.decision_id IS NULL) AS intact, "
-                + "round(count(*) FILTER (WHERE g.decision_id IS NULL) / count(*), 6) AS coverage "
-                + "FROM scoped_decisions d LEFT JOIN (SELECT DISTINCT decision_id FROM lineage_gaps WHERE decision_id IS NOT NULL) g "
-                + "ON g.decision_id = d.decision_id GROUP BY ALL ORDER BY ALL");
+    /** Lineage gaps and coverage (contracts section 6): see {@link LineageGaps}. */
+    public void lineage() {
+        new LineageGaps(dev.attest.io.duck.Duck.wrap(conn), window).build();
     }
 
     private void exec(String sql) throws SQLException {

@@ -16,39 +16,50 @@ import java.util.stream.Stream;
 /**
  * A run's identity: the window, the knowledge cut-off, the parameters and the SHA-256 of every input file.
  * The same identity is the same Spring Batch job instance: it is never run twice, and a failed one restarts.
- * A SQL input is identified by its text (what it reads is not visible to us).
+ * A SQL input is identified by its text (what it reads is not visible to us). The run id leaves the output
+ * folder and the inputs' locations out (see {@link #of}).
  */
 public record AuditIdentity(String digest, String runId) {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     public static AuditIdentity of(AuditRequest r) {
-        StringBuilder canon = new StringBuilder();
-        canon.append("attest-audit/1\n");
-        line(canon, "from", r.from());
-        line(canon, "to", r.to());
-        line(canon, "as_of", r.asOf());
-        line(canon, "tolerance", r.tolerance().stripTrailingZeros().toPlainString());
-        line(canon, "late_after", r.lateAfter());
-        line(canon, "fail_on", r.failOn());
-        line(canon, "assume_zone", r.assumeZone());
-        line(canon, "out", r.outDir());
-        source(canon, "events", r.events());
-        source(canon, "decisions", r.decisions());
-        policies(canon, r.policies());
-        String digest = sha256(canon.toString());
-        return new AuditIdentity(digest, STAMP.format(r.asOf()) + "-" + digest.substring(0, 10));
+        // Two canonical texts: `content` (what was asked of which bytes) names the run, wherever the inputs lie
+        // and wherever its folder is written, so `attest verify` re-runs it elsewhere and gets byte-identical
+        // outputs (findings carry the run id); `full` adds the paths and the output folder and is the job
+        // instance: one audit may be written to two places.
+        StringBuilder content = new StringBuilder();
+        StringBuilder full = new StringBuilder();
+        for (StringBuilder canon : List.of(content, full)) {
+            canon.append("attest-audit/1\n");
+            line(canon, "from", r.from());
+            line(canon, "to", r.to());
+            line(canon, "as_of", r.asOf());
+            line(canon, "tolerance", r.tolerance().stripTrailingZeros().toPlainString());
+            line(canon, "late_after", r.lateAfter());
+            line(canon, "fail_on", r.failOn());
+            line(canon, "assume_zone", r.assumeZone());
+        }
+        source(content, full, "events", r.events());
+        source(content, full, "decisions", r.decisions());
+        policies(content, full, r.policies());
+        line(full, "out", r.outDir());
+        return new AuditIdentity(sha256(full.toString()), STAMP.format(r.asOf()) + "-" + sha256(content.toString()).substring(0, 10));
     }
 
-    private static void source(StringBuilder canon, String name, InputSource s) {
+    private static void source(StringBuilder content, StringBuilder full, String name, InputSource s) {
         if (s instanceof InputSource.Sql q) {
-            line(canon, name + ".sql", q.query());
+            line(content, name + ".sql", q.query());
+            line(full, name + ".sql", q.query());
             return;
         }
-        for (InputFiles.DataFile file : InputFiles.resolve(name, ((InputSource.Files) s).path()))
-            line(canon, name + ".file", file.path() + " " + InputFiles.sha256(file.path()));
+        for (InputFiles.DataFile file : InputFiles.resolve(name, ((InputSource.Files) s).path())) {
+            String sha = InputFiles.sha256(file.path());
+            line(content, name + ".file", sha);
+            line(full, name + ".file", file.path() + " " + sha);
+        }
     }
 
-    private static void policies(StringBuilder canon, String path) {
+    private static void policies(StringBuilder content, StringBuilder full, String path) {
         Path p = Path.of(path).toAbsolutePath().normalize();
         List<Path> files;
         if (Files.isDirectory(p)) {
@@ -58,7 +69,12 @@ public record AuditIdentity(String digest, String runId) {
                 throw new java.io.UncheckedIOException("cannot list policies " + p, e);
             }
         } else files = List.of(p);
-        for (Path f : files) if (Files.isRegularFile(f)) line(canon, "policies.file", f + " " + InputFiles.sha256(f));
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) continue;
+            String sha = InputFiles.sha256(f);
+            line(content, "policies.file", (Files.isDirectory(p) ? p.relativize(f) : f.getFileName()) + " " + sha);
+            line(full, "policies.file", f + " " + sha);
+        }
     }
 
     private static void line(StringBuilder sb, String key, Object value) {

@@ -24,6 +24,16 @@ public record AuditRequest(InputSource events, InputSource decisions, String pol
         if (failOn == null) failOn = Severity.ERROR;
         if (from != null && to != null && !to.isAfter(from)) throw new IllegalArgumentException("--to must be after --from");
         outDir = outDir.toAbsolutePath().normalize();
+        // Absolute input paths: the manifest pins where the inputs were, and `attest verify` reads them from
+        // any working directory.
+        if (events instanceof InputSource.Files f) events = InputSource.files(absolute(f.path()));
+        if (decisions instanceof InputSource.Files f) decisions = InputSource.files(absolute(f.path()));
+        policies = absolute(policies);
+    }
+
+    private static String absolute(String path) {
+        if (path.startsWith("/")) return path;
+        return Path.of("").toAbsolutePath().resolve(path).normalize().toString().replace(java.io.File.separatorChar, '/');
     }
 
     static String describe(InputSource s) {

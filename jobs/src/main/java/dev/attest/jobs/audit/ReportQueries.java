@@ -97,7 +97,7 @@ final class ReportQueries {
     List<CoverageRow> coverage() {
         List<CoverageRow> out = new ArrayList<>();
         for (Map<String, Object> r : duck.queryRows("SELECT coalesce(customer_id, '?') AS customer_id, coalesce(meter, '?') AS meter, "
-                + "sum(decisions) AS d, sum(intact) AS i FROM lineage_coverage GROUP BY ALL HAVING sum(decisions) > 0 "
+                + "sum(decisions) AS d, sum(intact) AS i FROM lineage_coverage WHERE breakdown = 'customer_meter_day' GROUP BY ALL HAVING sum(decisions) > 0 "
                 + "ORDER BY sum(intact) * 1.0 / sum(decisions), 1, 2 LIMIT " + CoverageSection.ROWS))
             out.add(new CoverageRow((String) r.get("customer_id"), (String) r.get("meter"), num(r.get("d")), num(r.get("i"))));
         return out;

@@ -33,6 +33,8 @@ import java.util.stream.Stream;
  */
 final class RunFolderWriter {
     static final String PROGRAM_VERSION = "attest 0.1.0";
+    /** Wall-clock times of the run: the one output that differs between identical audits, so not verified. */
+    static final String TIMING = "timing.json";
 
     private final Duck duck;
     private final AuditRequest request;
@@ -69,8 +71,10 @@ final class RunFolderWriter {
         Files.createDirectories(partial);
         copy("SELECT * FROM findings", partial.resolve("findings.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM findings", partial.resolve("findings.csv"), "FORMAT csv, HEADER true");
-        copy("SELECT * FROM expected", partial.resolve("expected.parquet"), "FORMAT parquet, COMPRESSION zstd");
+        copy("SELECT * FROM expected ORDER BY customer_id, meter, event_time, event_id", partial.resolve("expected.parquet"),
+                "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
+        copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
         copy("SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM quarantine ORDER BY input, src_file, src_row", partial.resolve("quarantine.parquet"),
                 "FORMAT parquet, COMPRESSION zstd");
@@ -86,6 +90,10 @@ final class RunFolderWriter {
                 lifecycle == null ? Map.of() : lifecycle.byFingerprint(), lifecycle == null ? null : lifecycle.totals())));
         if (Boolean.getBoolean("attest.trace"))
             System.err.printf("TRACE write step: lifecycle %d ms, report.html %d ms%n", (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+        Map<String, Object> timing = new LinkedHashMap<>();
+        timing.put("started_at", summary.startedAt());
+        timing.put("finished_at", summary.finishedAt());
+        Json.write(partial.resolve(TIMING), timing);
         Json.write(partial.resolve("manifest.json"), manifest(partial));
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         return shown;
@@ -158,9 +166,7 @@ final class RunFolderWriter {
         for (Map<String, Object> row : duck.queryRows("SELECT coalesce(currency, '?') AS currency, sum(abs(difference)) AS risk FROM findings "
                 + "WHERE code IN ('AMOUNT_MISMATCH', 'ROUNDING_DIFFERENCE') GROUP BY ALL ORDER BY currency"))
             risk.put((String) row.get("currency"), (BigDecimal) row.get("risk"));
-        BigDecimal coverage = (BigDecimal) duck.queryValue("SELECT CASE WHEN count(*) = 0 THEN 1.0 ELSE "
-                + "round(count(*) FILTER (WHERE decision_id NOT IN (SELECT decision_id FROM lineage_gaps WHERE decision_id IS NOT NULL)) "
-                + "/ count(*), 6) END::DECIMAL(10,6) FROM scoped_decisions");
+        BigDecimal coverage = (BigDecimal) duck.queryValue("SELECT coverage FROM lineage_coverage WHERE breakdown = 'overall'");
 
         List<String> notes = new ArrayList<>();
         for (String c : staging.doubleConversions())
@@ -205,12 +211,14 @@ final class RunFolderWriter {
         policies.put("path", request.policies());
         policies.put("registry_digest", registry.digest());
         policies.put("policy_versions", registry.versionCount());
+        policies.put("files", policyFiles(request.policies()));
         m.put("policies", policies);
         m.put("parameters", parameters());
         List<Map<String, Object>> outputs = new ArrayList<>();
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.sorted().toList()) {
-                if (f.getFileName().toString().equals("manifest.json")) continue;
+                String name = f.getFileName().toString();
+                if (name.equals("manifest.json") || name.equals(TIMING)) continue;
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("file", f.getFileName().toString());
                 o.put("size", Files.size(f));
@@ -219,7 +227,28 @@ final class RunFolderWriter {
             }
         }
         m.put("outputs", outputs);
+        m.put("unverified", Map.of(TIMING, "wall-clock start and end of the run"));
         return m;
+    }
+
+    /** Each policy file (path, size, SHA-256), so that verify can name the one that changed. */
+    private static List<Map<String, Object>> policyFiles(String policies) throws IOException {
+        Path p = Path.of(policies).toAbsolutePath().normalize();
+        List<Path> files;
+        if (Files.isDirectory(p)) {
+            try (Stream<Path> walk = Files.walk(p)) {
+                files = walk.filter(Files::isRegularFile).sorted().toList();
+            }
+        } else files = List.of(p);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Path f : files) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("path", f.toString());
+            o.put("size", Files.size(f));
+            o.put("sha256", InputFiles.sha256(f));
+            out.add(o);
+        }
+        return out;
     }
 
     private static Map<String, Object> input(StagingReport.InputReport r) {

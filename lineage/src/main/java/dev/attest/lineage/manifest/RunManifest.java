@@ -1,0 +1,77 @@
+package dev.attest.lineage.manifest;
+
+import dev.attest.io.input.InputSource;
+import dev.attest.reports.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A run folder's manifest.json as written by the audit (contracts section 7): the pinned inputs, the policy
+ * registry digest, the parameters and each output's digest. Read by {@code explain} and {@code verify}.
+ */
+public record RunManifest(Path runDir, String runId, String programVersion, Input events, Input decisions, String policiesPath,
+                          String registryDigest, List<PinnedFile> policyFiles, Map<String, String> parameters, List<PinnedFile> outputs) {
+
+    /** One file with its digest: an input file (rows known) or an output (rows -1). */
+    public record PinnedFile(String path, long size, long rows, String sha256) {}
+
+    /** An input as given: files at a location (path, folder or glob), or a SQL query ({@code source = "sql"}). */
+    public record Input(String name, String source, String location, List<PinnedFile> files) {
+        public InputSource toSource() {
+            return "sql".equals(source) ? InputSource.sql(location) : InputSource.files(location);
+        }
+    }
+
+    /** Thrown when the folder is not a complete run folder: the user named the wrong thing (exit 2). */
+    public static final class NotARunFolder extends RuntimeException {
+        public NotARunFolder(String message) {
+            super(message);
+        }
+    }
+
+    public static RunManifest read(Path runDir) {
+        Path file = runDir.resolve("manifest.json");
+        JsonNode m;
+        try {
+            m = Json.MAPPER.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new NotARunFolder(runDir + " is not a run folder: it has no manifest.json");
+        } catch (IOException | JacksonException e) {
+            throw new NotARunFolder("cannot read " + file + ": " + e.getMessage());
+        }
+        try {
+            Map<String, String> params = new java.util.LinkedHashMap<>();
+            m.get("parameters").properties().forEach(en -> params.put(en.getKey(), en.getValue().isNull() ? null : en.getValue().asString()));
+            JsonNode pol = m.get("policies");
+            List<PinnedFile> outputs = new ArrayList<>();
+            for (JsonNode o : m.get("outputs")) outputs.add(new PinnedFile(o.get("file").asString(), o.get("size").asLong(), -1, o.get("sha256").asString()));
+            return new RunManifest(runDir, m.get("run_id").asString(), m.get("program_version").asString(), input("events", m.get("inputs").get("events")),
+                    input("decisions", m.get("inputs").get("decisions")), pol.get("path").asString(), pol.get("registry_digest").asString(),
+                    pol.has("files") ? files(pol.get("files")) : List.of(), params, outputs);
+        } catch (RuntimeException e) {
+            throw new NotARunFolder(file + " is not an Attest manifest: " + e);
+        }
+    }
+
+    private static Input input(String name, JsonNode n) {
+        return new Input(name, n.get("source").asString(), n.get("location").isNull() ? null : n.get("location").asString(), files(n.get("files")));
+    }
+
+    private static List<PinnedFile> files(JsonNode arr) {
+        List<PinnedFile> out = new ArrayList<>();
+        for (JsonNode f : arr)
+            out.add(new PinnedFile(f.get("path").asString(), f.get("size").asLong(), f.has("rows") ? f.get("rows").asLong() : -1, f.get("sha256").asString()));
+        return out;
+    }
+
+    public String parameter(String name) {
+        return parameters.get(name);
+    }
+}

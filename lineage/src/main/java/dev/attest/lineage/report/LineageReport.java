@@ -1,0 +1,198 @@
+package dev.attest.lineage.report;
+
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.io.audit.AuditWindow;
+import dev.attest.io.audit.LineageGaps;
+import dev.attest.io.audit.PolicyTable;
+import dev.attest.io.duck.Duck;
+import dev.attest.io.input.InputException;
+import dev.attest.io.input.InputSource;
+import dev.attest.io.input.InputStager;
+import dev.attest.io.input.StagingReport;
+import dev.attest.io.policy.PolicyLoader;
+import dev.attest.reports.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The standalone lineage-gap report ({@code attest lineage}): stages the inputs and the policy registry exactly
+ * as the audit does, and writes the gap report and coverage without rating anything. The same tables come out
+ * of every audit run ({@link LineageGaps} is shared).
+ *
+ * <p>The folder {@code OUT/lineage-<as-of>-<digest>/} is written under a temporary name and renamed when
+ * complete; its name covers the parameters and the inputs' SHA-256, so a repeated identical request finds it
+ * complete and leaves it as it is.
+ */
+public final class LineageReport {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /** What to trace. {@code asOf} decides which billing periods are closed (a charge there must name its invoice). */
+    public record Request(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
+                          Instant asOf, String assumeZone) {
+        public Request {
+            if (events == null) throw new IllegalArgumentException("--events (or --events-sql) is required");
+            if (decisions == null) throw new IllegalArgumentException("--decisions (or --decisions-sql) is required");
+            if (policies == null || policies.isBlank()) throw new IllegalArgumentException("--policies is required");
+            if (outDir == null) throw new IllegalArgumentException("--out is required");
+            if (asOf == null) throw new IllegalArgumentException("the knowledge cut-off is required");
+            if (from != null && to != null && !to.isAfter(from)) throw new IllegalArgumentException("--to must be after --from");
+            outDir = outDir.toAbsolutePath().normalize();
+            if (events instanceof InputSource.Files f) events = InputSource.files(absolute(f.path()));
+            if (decisions instanceof InputSource.Files f) decisions = InputSource.files(absolute(f.path()));
+            policies = absolute(policies);
+        }
+
+        private static String absolute(String path) {
+            return path.startsWith("/") ? path : Path.of("").toAbsolutePath().resolve(path).normalize().toString();
+        }
+    }
+
+    /** What the report says: gaps per kind and the share of decisions with an intact chain. */
+    public record Result(Path folder, long decisionsInScope, Map<String, Long> gaps, BigDecimal coverage) {
+        public long totalGaps() {
+            return gaps.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    public static final List<String> GAP_KINDS = List.of("EVENT_WITHOUT_DECISION", "DECISION_WITHOUT_EVENT", "DECISION_WITHOUT_RULE_REF",
+            "RULE_REF_UNRESOLVED", "VERSION_WITHOUT_CHANGE_REF", "CHARGE_WITHOUT_INVOICE");
+
+    private LineageReport() {}
+
+    /** @throws InputException when an input cannot be used at all (the message names the file) */
+    public static Result run(Request r) {
+        PolicyRegistry registry = new PolicyRegistry(PolicyLoader.load(r.policies()));
+        Path work;
+        try {
+            Files.createDirectories(r.outDir());
+            work = Files.createTempDirectory(r.outDir(), ".lineage-work-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a workspace under " + r.outDir(), e);
+        }
+        try (Duck duck = Duck.open(work.resolve("lineage.duckdb")); BufferAllocator allocator = new RootAllocator()) {
+            StagingReport staging = new InputStager(duck).stage(r.events(), r.decisions(), r.assumeZone());
+            try {
+                PolicyTable.write((DuckDBConnection) duck.connection(), allocator, registry);
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot load the policy registry into DuckDB: " + e.getMessage(), e);
+            }
+            LineageGaps gaps = new LineageGaps(duck, new AuditWindow(r.from(), r.to(), r.asOf()));
+            gaps.build();
+            String id = "lineage-" + STAMP.format(r.asOf()) + "-" + identity(r, staging, registry).substring(0, 10);
+            Path target = r.outDir().resolve(id);
+            if (!Files.exists(target.resolve("lineage.json"))) write(duck, r, staging, registry, id, target);
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (String k : GAP_KINDS) counts.put(k, 0L);
+            for (Map<String, Object> row : duck.queryRows("SELECT gap, count(*) AS n FROM lineage_gaps GROUP BY gap"))
+                counts.put((String) row.get("gap"), ((Number) row.get("n")).longValue());
+            return new Result(target, duck.queryLong("SELECT count(*) FROM scoped_decisions"), counts, gaps.overallCoverage());
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private static void write(Duck duck, Request r, StagingReport staging, PolicyRegistry registry, String id, Path target) {
+        Path partial = r.outDir().resolve("." + id + ".partial");
+        try {
+            deleteTree(partial);
+            Files.createDirectories(partial);
+            copy(duck, "SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
+            copy(duck, "SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
+            copy(duck, "SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.parquet"), "FORMAT parquet, COMPRESSION zstd");
+            copy(duck, "SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.csv"), "FORMAT csv, HEADER true");
+            copy(duck, "SELECT * FROM quarantine ORDER BY input, src_file, src_row", partial.resolve("quarantine.csv"), "FORMAT csv, HEADER true");
+            Json.write(partial.resolve("lineage.json"), summary(duck, r, staging, registry, id));
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+    }
+
+    private static Map<String, Object> summary(Duck duck, Request r, StagingReport staging, PolicyRegistry registry, String id) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("report_id", id);
+        m.put("coverage", plain((BigDecimal) duck.queryValue("SELECT coverage FROM lineage_coverage WHERE breakdown = 'overall'")));
+        m.put("decisions_in_scope", duck.queryLong("SELECT count(*) FROM scoped_decisions"));
+        m.put("decisions_intact", duck.queryLong("SELECT intact FROM lineage_coverage WHERE breakdown = 'overall'"));
+        Map<String, Long> gaps = new LinkedHashMap<>();
+        for (String k : GAP_KINDS) gaps.put(k, 0L);
+        for (Map<String, Object> row : duck.queryRows("SELECT gap, count(*) AS n FROM lineage_gaps GROUP BY gap"))
+            gaps.put((String) row.get("gap"), ((Number) row.get("n")).longValue());
+        m.put("gaps", gaps);
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("events", staging.events().rowsRead());
+        inputs.put("decisions", staging.decisions().rowsRead());
+        inputs.put("policy_versions", registry.versionCount());
+        inputs.put("quarantined", staging.quarantinedRows());
+        m.put("inputs", inputs);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("events", describe(r.events()));
+        params.put("decisions", describe(r.decisions()));
+        params.put("policies", r.policies());
+        params.put("registry_digest", registry.digest());
+        params.put("from", r.from() == null ? null : r.from().toString());
+        params.put("to", r.to() == null ? null : r.to().toString());
+        params.put("as_of", r.asOf().toString());
+        params.put("assume_zone", r.assumeZone());
+        m.put("parameters", params);
+        m.put("closed_period", "a charged decision must name its invoice once the calendar month (UTC) of its event has ended at or "
+                + "before as_of");
+        return m;
+    }
+
+    private static String identity(Request r, StagingReport staging, PolicyRegistry registry) {
+        StringBuilder sb = new StringBuilder("attest-lineage/1\n");
+        sb.append("from=").append(r.from()).append("\nto=").append(r.to()).append("\nas_of=").append(r.asOf())
+                .append("\nassume_zone=").append(r.assumeZone()).append("\nregistry=").append(registry.digest()).append('\n');
+        for (StagingReport.InputReport in : List.of(staging.events(), staging.decisions())) {
+            sb.append(in.input()).append('=').append(in.source()).append(' ').append(in.location()).append('\n');
+            for (StagingReport.FileRead f : in.files()) sb.append(f.path()).append(' ').append(f.sha256()).append('\n');
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String describe(InputSource s) {
+        return s instanceof InputSource.Files f ? f.path() : "sql:" + ((InputSource.Sql) s).query();
+    }
+
+    private static BigDecimal plain(BigDecimal x) {
+        BigDecimal s = x.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+
+    private static void copy(Duck duck, String select, Path file, String options) {
+        duck.execute("COPY (" + select + ") TO " + Duck.literal(file.toString()) + " (" + options + ")");
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}
