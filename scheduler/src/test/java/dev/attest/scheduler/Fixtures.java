@@ -36,7 +36,7 @@ public final class Fixtures {
         return new AuditSchedule(name, AuditSchedule.Mode.WINDOWS, cron, zone, new WindowSpec.Calendar(WindowSpec.Unit.DAY), allowance,
                 start, end, lateAfter, null, InputSource.files(data.resolve("events").toString()),
                 InputSource.files(data.resolve("decisions").toString()), data.resolve("policies").toString(), null, BigDecimal.ZERO,
-                Duration.ofHours(1), out, Severity.ERROR, maxAttempts, retryDelay, false, hooks);
+                Duration.ofHours(1), out, Severity.ERROR, maxAttempts, retryDelay, true, hooks);
     }
 
     public static String h2(Path file) {
