@@ -9,7 +9,7 @@ import org.quartz.JobExecutionException;
 import org.quartz.SchedulerException;
 
 /**
- * A cron fire of one schedule, or the sweep over all of them ({@code schedule} absent): runs a pass. One at a time
+ * A cron fire or a sweep of one schedule: runs a pass over it. One at a time
  * per job across the cluster; requests recovery, so a pass interrupted by a node's death is fired again on another.
  */
 @DisallowConcurrentExecution

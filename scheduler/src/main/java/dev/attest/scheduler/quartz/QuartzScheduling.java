@@ -19,7 +19,6 @@ import org.quartz.JobDetail;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
-import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
@@ -29,14 +28,14 @@ import org.quartz.utils.DBConnectionManager;
 
 /**
  * Quartz on the metadata database: JDBC job store (JobStoreTX on the same DataSource as Batch and the ledger),
- * clustered, one durable job per schedule with its cron trigger, and a sweep job that runs a pass over every
- * schedule at the configured interval (takes over expired claims, runs retries). Misfires fire once now: the
+ * clustered, one durable job per schedule with its cron trigger (requests recovery: a fire interrupted by a node's
+ * death is fired again on another node once Quartz declares the node dead). The sweep is not a Quartz job: see
+ * {@link dev.attest.scheduler.run.ScheduleService}. Misfires fire once now: the
  * ledger, not Quartz, lists every window that fell due meanwhile.
  */
 public final class QuartzScheduling implements AutoCloseable {
     static final String HOOKS = "attest.hooks";
     static final String GROUP = "attest";
-    static final String SWEEP = "attest.sweep";
 
     /** What a fired job calls. */
     public record Hooks(Passes passes, BiConsumer<Instant, PassReport> onPass) {}
@@ -95,18 +94,11 @@ public final class QuartzScheduling implements AutoCloseable {
             wanted.add(key);
             JobDetail job = JobBuilder.newJob(FireJob.class).withIdentity(key).usingJobData(FireJob.SCHEDULE, a.name())
                     .requestRecovery(true).storeDurably().build();
-            Trigger t = TriggerBuilder.newTrigger().withIdentity(a.name(), GROUP).forJob(key)
+            Trigger cron = TriggerBuilder.newTrigger().withIdentity(a.name(), GROUP).forJob(key)
                     .withSchedule(CronScheduleBuilder.cronSchedule(a.cron()).inTimeZone(TimeZone.getTimeZone(a.zone()))
                             .withMisfireHandlingInstructionFireAndProceed()).build();
-            s.scheduleJob(job, Set.of(t), true);
+            s.scheduleJob(job, Set.of(cron), true);
         }
-        JobKey sweep = JobKey.jobKey(SWEEP, GROUP);
-        wanted.add(sweep);
-        JobDetail job = JobBuilder.newJob(FireJob.class).withIdentity(sweep).requestRecovery(true).storeDurably().build();
-        Trigger t = TriggerBuilder.newTrigger().withIdentity(SWEEP, GROUP).forJob(sweep)
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(config.sweep().toMillis()).repeatForever()
-                        .withMisfireHandlingInstructionNextWithRemainingCount()).build();
-        s.scheduleJob(job, Set.of(t), true);
         for (JobKey k : s.getJobKeys(GroupMatcher.jobGroupEquals(GROUP))) if (!wanted.contains(k)) s.deleteJob(k);
     }
 

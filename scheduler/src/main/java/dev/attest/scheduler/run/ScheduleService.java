@@ -11,12 +11,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import dev.attest.scheduler.config.AuditSchedule;
 import javax.sql.DataSource;
 
 /**
  * One scheduler process on the metadata database: {@link #once()} runs every due window and returns;
  * {@link #serve} runs a start-up pass (windows missed while down, claims of dead nodes), then lets Quartz fire
- * until stopped.
+ * each schedule's cron and sweeps each schedule every {@code sweep} (expired claims, retries) until stopped.
  */
 public final class ScheduleService implements AutoCloseable {
     private final SchedulerConfig config;
@@ -63,10 +67,38 @@ public final class ScheduleService implements AutoCloseable {
     public void serve(String clusterName, CountDownLatch stop) throws Exception {
         log.println(node.clock().instant() + " INFO node " + node.id() + " starting; " + config.schedules().size() + " schedule(s)");
         try (QuartzScheduling q = QuartzScheduling.start(dataSource, config,
-                new QuartzScheduling.Hooks(passes, (Instant fired, PassReport r) -> PassPrinter.print(r, log)), clusterName, node.id())) {
+                new QuartzScheduling.Hooks(passes, (Instant fired, PassReport r) -> PassPrinter.printActive(r, log)), clusterName, node.id())) {
+            log.println(node.clock().instant() + " INFO node " + node.id() + " joined Quartz cluster " + clusterName + "; start-up pass");
             PassPrinter.print(passes.runAll(), log);
-            stop.await();
+            ScheduledExecutorService sweeper = Executors.newScheduledThreadPool(config.schedules().size(), r -> {
+                Thread t = new Thread(r, "attest-sweep");
+                t.setDaemon(true);
+                return t;
+            });
+            for (AuditSchedule s : config.schedules())
+                sweeper.scheduleWithFixedDelay(() -> sweep(s.name()), config.sweep().toMillis(), config.sweep().toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                stop.await();
+            } finally {
+                sweeper.shutdownNow();
+                sweeper.awaitTermination(1, TimeUnit.MINUTES);
+            }
             log.println(node.clock().instant() + " INFO node " + node.id() + " stopping");
+        }
+    }
+
+    /**
+     * The sweep: a pass over one schedule every {@code sweep}, on this node's own thread rather than as a clustered
+     * Quartz job. A Quartz job that was executing on a node when it died stays blocked cluster-wide until Quartz
+     * declares the node dead (check-in interval plus 7.5 s grace), so failover would wait for that; the sweep only
+     * waits for the dead node's ledger lease. A pass that throws (database unreachable) is reported and the sweep
+     * goes on: the next one retries.
+     */
+    private void sweep(String schedule) {
+        try {
+            PassPrinter.printActive(passes.run(schedule), log);
+        } catch (RuntimeException e) {
+            log.println(node.clock().instant() + " ERROR pass over schedule " + schedule + " failed: " + e);
         }
     }
 
