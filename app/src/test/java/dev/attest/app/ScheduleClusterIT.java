@@ -135,8 +135,9 @@ class ScheduleClusterIT {
             }
             long nodesUsed = count(watch, "SELECT count(DISTINCT node) FROM ATTEST_WINDOW");
             System.out.printf("cluster of 2 JVMs on PostgreSQL: failover (SIGKILL -> other node starts the window) %.1f s with lease 4 s, sweep 1 s; "
-                    + "scheduling delay (due -> audit start) over %d tick windows: median %d ms, max %d ms; %d node ids in the ledger%n",
-                    failover, delays.size(), delays.get(delays.size() / 2), delays.get(delays.size() - 1), nodesUsed);
+                    + "scheduling delay (due -> audit start) over %d tick windows: median %d ms, max %d ms; %d node ids in the ledger; "
+                    + "load average %.1f on %d cores%n", failover, delays.size(), delays.get(delays.size() / 2), delays.get(delays.size() - 1), nodesUsed,
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
         }
     }
 

@@ -128,8 +128,9 @@ class PostgresSchedulerIT {
                     assertThat(r.late()).isFalse();
                 });
                 List<Long> delays = rows.stream().map(r -> Duration.between(r.dueAt(), r.startedAt()).toMillis()).sorted().toList();
-                System.out.printf("scheduling delay on PostgreSQL (due time -> audit start), %d windows: median %d ms, max %d ms%n",
-                        delays.size(), delays.get(delays.size() / 2), delays.get(delays.size() - 1));
+                System.out.printf("scheduling delay on PostgreSQL (due time -> audit start), %d windows: median %d ms, max %d ms; load average %.1f on %d cores%n",
+                        delays.size(), delays.get(delays.size() / 2), delays.get(delays.size() - 1),
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
                 try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
                     assertThat(Fixtures.count(c, "SELECT count(*) FROM BATCH_JOB_EXECUTION")).isEqualTo(windows);
                     assertThat(Fixtures.count(c, "SELECT count(*) FROM QRTZ_CRON_TRIGGERS WHERE TRIGGER_NAME = 'ticks'")).as("the trigger lives in the JDBC store").isEqualTo(1);

@@ -74,12 +74,12 @@ public final class WindowLedger {
     }
 
     /**
-     * Near-real-time: claims a completed span again because new data arrived (or the span grew). Succeeds for one
-     * node only: the update is conditional on the row being DONE with the values this node read.
+     * Near-real-time: claims a completed (or failed) span again because new data arrived (or the span grew).
+     * Succeeds for one node only: the update is conditional on the row's status and audit count as this node read them.
      */
     public boolean reclaim(String schedule, Instant windowStart, String node, Instant now, Duration lease, Instant asOf, int expectedAudits) {
         return jdbc.update("UPDATE " + TABLE + " SET status = 'RUNNING', attempts = 1, node = ?, lease_until = ?, started_at = ?, as_of = ?, "
-                        + "late = FALSE, not_before = NULL WHERE schedule = ? AND window_start = ? AND status = 'DONE' AND audits = ?",
+                        + "late = FALSE, not_before = NULL WHERE schedule = ? AND window_start = ? AND status IN ('DONE', 'FAILED') AND audits = ?",
                 node, ms(now.plus(lease)), ms(now), ms(asOf), schedule, ms(windowStart), expectedAudits) == 1;
     }
 

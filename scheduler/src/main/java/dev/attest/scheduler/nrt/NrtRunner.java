@@ -82,7 +82,8 @@ public final class NrtRunner {
         Optional<LedgerRow> before = ledger.find(s.name(), span.start());
         Instant previousWatermark = before.map(LedgerRow::watermark).orElse(null);
         int attempt;
-        if (before.isPresent() && before.get().status() == LedgerRow.Status.DONE) {
+        if (before.isPresent() && (before.get().status() == LedgerRow.Status.DONE || before.get().status() == LedgerRow.Status.FAILED)) {
+            // A failed span is tried again only when new data arrived: the data may be what was wrong.
             LedgerRow row = before.get();
             boolean changed = row.windowEnd().isBefore(span.end()) || row.seenRows() != seen.rows()
                     || (seen.latest() != null && (row.watermark() == null || seen.latest().isAfter(row.watermark())));

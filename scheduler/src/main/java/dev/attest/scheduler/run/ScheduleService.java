@@ -80,7 +80,7 @@ public final class ScheduleService implements AutoCloseable {
             try {
                 stop.await();
             } finally {
-                sweeper.shutdownNow();
+                sweeper.shutdown(); // no interrupt: a running audit ends normally rather than failing its step
                 sweeper.awaitTermination(1, TimeUnit.MINUTES);
             }
             log.println(node.clock().instant() + " INFO node " + node.id() + " stopping");
@@ -96,7 +96,7 @@ public final class ScheduleService implements AutoCloseable {
      */
     private void sweep(String schedule) {
         try {
-            PassPrinter.printActive(passes.run(schedule), log);
+            PassPrinter.printActive(passes.sweep(schedule), log);
         } catch (RuntimeException e) {
             log.println(node.clock().instant() + " ERROR pass over schedule " + schedule + " failed: " + e);
         }
