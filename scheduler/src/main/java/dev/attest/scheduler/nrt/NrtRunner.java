@@ -71,7 +71,7 @@ public final class NrtRunner {
             Instant spanStart = max(plan.origin(), start(m)), spanEnd = min(closed, start(m.plusMonths(1)));
             if (!spanEnd.isAfter(spanStart)) continue;
             Arrivals.Month seen = months.getOrDefault(start(m), new Arrivals.Month(start(m), null, 0));
-            WindowResult r = span(s, plan, arrivals, length, new Window(spanStart, spanEnd, plan.dueAt(spanEnd)), seen, now);
+            WindowResult r = node.report(span(s, plan, arrivals, length, new Window(spanStart, spanEnd, plan.dueAt(spanEnd)), seen, now));
             if (r != null) results.add(r);
         }
         return new PassReport(results, alerts.drainFailures());

@@ -50,6 +50,12 @@ public final class Node implements AutoCloseable {
         return lease;
     }
 
+    /** Prints a window's line when its attempt ended (skipped windows are summarised by the pass). */
+    public WindowResult report(WindowResult r) {
+        if (r != null && r.status() != WindowResult.Status.SKIPPED) PassPrinter.line(r, log, clock);
+        return r;
+    }
+
     /** Renews a claim every third of the lease until closed. */
     public Heartbeat heartbeat(BooleanSupplier renew) {
         long period = Math.max(100, lease.toMillis() / 3);

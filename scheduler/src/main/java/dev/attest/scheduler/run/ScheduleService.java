@@ -55,7 +55,7 @@ public final class ScheduleService implements AutoCloseable {
     /** Runs what is due now, once. */
     public PassReport once() {
         PassReport r = passes.runAll();
-        PassPrinter.print(r, log);
+        PassPrinter.print(r, log, node.clock());
         return r;
     }
 
@@ -69,7 +69,7 @@ public final class ScheduleService implements AutoCloseable {
         try (QuartzScheduling q = QuartzScheduling.start(dataSource, config,
                 new QuartzScheduling.Hooks(passes, (Instant fired, PassReport r) -> PassPrinter.printActive(r, log)), clusterName, node.id())) {
             log.println(node.clock().instant() + " INFO node " + node.id() + " joined Quartz cluster " + clusterName + "; start-up pass");
-            PassPrinter.print(passes.runAll(), log);
+            PassPrinter.print(passes.runAll(), log, node.clock());
             ScheduledExecutorService sweeper = Executors.newScheduledThreadPool(config.schedules().size(), r -> {
                 Thread t = new Thread(r, "attest-sweep");
                 t.setDaemon(true);

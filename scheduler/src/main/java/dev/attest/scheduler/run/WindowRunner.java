@@ -51,7 +51,7 @@ public final class WindowRunner {
         for (Window w : plan.due(last == null ? null : plan.windowAt(last).end(), now, MAX_WINDOWS_PER_PASS)) todo.putIfAbsent(w.start(), w);
         List<WindowResult> results = new ArrayList<>();
         for (Window w : todo.values()) {
-            WindowResult r = window(s, w);
+            WindowResult r = node.report(window(s, w));
             if (r != null) results.add(r);
         }
         return new PassReport(results, alerts.drainFailures());
