@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two real scheduler processes (`attest schedule --config`, long-lived) on one PostgreSQL database form a Quartz
  * cluster. The process auditing an overdue window is killed (SIGKILL) during the rate step; the other takes the
  * window over once the dead node's lease runs out, restarts the Batch job from its failed step, and completes it:
- * the window is audited exactly once (one job instance, one run folder). Meanwhile a schedule firing every 2 seconds
+ * the window is audited exactly once (one job instance, one run folder). Before that, a schedule firing every 4 seconds
  * runs each of its windows exactly once across both nodes. Prints the measured failover time and scheduling delay.
  */
 class ScheduleClusterIT {
@@ -49,11 +49,13 @@ class ScheduleClusterIT {
         String url = createDatabase();
         new Generator(2, Generator.DEFAULT_CHUNK_ROWS).generate(tmp.resolve("data"), 150_000, 13);
         new Generator(1, Generator.DEFAULT_CHUNK_ROWS).generate(tmp.resolve("small"), 200, 14);
+        int ticks = 5;
         // Phase 1: ticks every 2 s on an idle cluster (scheduling delay). Phase 2: the backfill window falls due at
         // backfillDue (its allowance is set so), and the node auditing it is killed.
-        Instant tickStart = Instant.ofEpochSecond((Instant.now().getEpochSecond() / 2 + 8) * 2);
-        Instant backfillDue = tickStart.plusSeconds(30);
-        int ticks = 6;
+        // Ticks 4 s apart: a tiny audit takes 1-2 s on a loaded 2-core machine, and windows closer than that would
+        // measure queueing behind the previous window instead of scheduling delay.
+        Instant tickStart = Instant.ofEpochSecond((Instant.now().getEpochSecond() / 4 + 4) * 4);
+        Instant backfillDue = tickStart.plusSeconds(4L * ticks + 4);
         Path config = tmp.resolve("attest.yaml");
         Files.writeString(config, """
                 lease: 4s
@@ -68,14 +70,14 @@ class ScheduleClusterIT {
                     inputs: { events: data/events, decisions: data/decisions, policies: data/policies }
                     out: runs
                   - name: ticks
-                    cron: "*/2 * * * * ?"
-                    window: { length: 2s }
+                    cron: "*/4 * * * * ?"
+                    window: { length: 4s }
                     start: %s
                     end: %s
                     late_after: 30s
                     inputs: { events: small/events, decisions: small/decisions, policies: small/policies }
                     out: runs-ticks
-                """.formatted(java.time.Duration.between(Instant.parse("2026-01-21T00:00:00Z"), backfillDue), tickStart, tickStart.plusSeconds(2L * ticks)));
+                """.formatted(java.time.Duration.between(Instant.parse("2026-01-21T00:00:00Z"), backfillDue), tickStart, tickStart.plusSeconds(4L * ticks)));
 
         Process a = start("a", config, url);
         Process b = start("b", config, url);
@@ -134,6 +136,7 @@ class ScheduleClusterIT {
                 while (rs.next()) delays.add(rs.getLong(1));
             }
             long nodesUsed = count(watch, "SELECT count(DISTINCT node) FROM ATTEST_WINDOW");
+            if (System.getenv("ATTEST_IT_PRINT_LOGS") != null) System.out.println(logs() + delays);
             System.out.printf("cluster of 2 JVMs on PostgreSQL: failover (SIGKILL -> other node starts the window) %.1f s with lease 4 s, sweep 1 s; "
                     + "scheduling delay (due -> audit start) over %d tick windows: median %d ms, max %d ms; %d node ids in the ledger; "
                     + "load average %.1f on %d cores%n", failover, delays.size(), delays.get(delays.size() / 2), delays.get(delays.size() - 1), nodesUsed,

@@ -134,7 +134,7 @@ public final class NrtRunner {
             for (Arrivals.Late l : late)
                 alerts.send(s, new Alert.LateData(s.name(), l.windowStart(), l.windowStart().plus(length), l.rows(), l.latest(), s.hold()));
             if (c.exitStatus() == 1)
-                alerts.send(s, new Alert.Findings(s.name(), span.start(), span.end(), s.failOn(), atOrAbove(severities, s), severities, c.runDir()));
+                alerts.send(s, new Alert.Findings(s.name(), span.start(), span.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
             return new WindowResult(s.name(), span, WindowResult.Status.DONE, attempt, isLate, c.runDir(), c.exitStatus(), severities,
                     before.isPresent() ? "re-audited: " + seen.rows() + " rows, latest arrival " + seen.latest() : "first audit");
         }
@@ -146,13 +146,6 @@ public final class NrtRunner {
         if (last) alerts.send(s, new Alert.RunFailed(s.name(), span.start(), span.end(), attempt, null, message));
         return new WindowResult(s.name(), span, last ? WindowResult.Status.FAILED : WindowResult.Status.RETRY, attempt, isLate, null,
                 outcome.exitStatus(), Map.of(), message);
-    }
-
-    private static long atOrAbove(Map<String, Long> severities, AuditSchedule s) {
-        long n = 0;
-        for (Map.Entry<String, Long> e : severities.entrySet())
-            if (dev.attest.core.findings.Severity.parse(e.getKey()).atLeast(s.failOn())) n += e.getValue();
-        return n;
     }
 
     private static YearMonth month(Instant t) {

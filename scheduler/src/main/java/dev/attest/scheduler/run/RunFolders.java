@@ -32,6 +32,14 @@ public final class RunFolders {
         return out;
     }
 
+    /** Findings at or above {@code failOn}, from counts per severity. */
+    public static long atOrAbove(Map<String, Long> severities, dev.attest.core.findings.Severity failOn) {
+        long n = 0;
+        for (Map.Entry<String, Long> e : severities.entrySet())
+            if (dev.attest.core.findings.Severity.parse(e.getKey()).atLeast(failOn)) n += e.getValue();
+        return n;
+    }
+
     /** Writes {@code schedule.json} (schedule, window, due and start times, late flag, attempt) under a temporary name, then renames it. */
     public static void writeScheduleFacts(Path runDir, Map<String, Object> facts) {
         Path tmp = runDir.resolve(".schedule.json.tmp");

@@ -1,6 +1,5 @@
 package dev.attest.scheduler.run;
 
-import dev.attest.core.findings.Severity;
 import dev.attest.jobs.audit.AuditLauncher;
 import dev.attest.jobs.audit.AuditOutcome;
 import dev.attest.jobs.audit.AuditRequest;
@@ -12,7 +11,6 @@ import dev.attest.scheduler.ledger.LedgerRow;
 import dev.attest.scheduler.ledger.WindowLedger;
 import dev.attest.scheduler.window.Window;
 import dev.attest.scheduler.window.WindowPlan;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,7 +103,7 @@ public final class WindowRunner {
                     c.runDir().toString(), c.exitStatus(), late ? "ran late" : null, null, null, 0));
             if (late) alerts.send(s, new Alert.LateRun(s.name(), w.start(), w.end(), w.dueAt(), started));
             if (c.exitStatus() == 1)
-                alerts.send(s, new Alert.Findings(s.name(), w.start(), w.end(), s.failOn(), atOrAbove(severities, s.failOn()), severities, c.runDir()));
+                alerts.send(s, new Alert.Findings(s.name(), w.start(), w.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
             return new WindowResult(s.name(), w, WindowResult.Status.DONE, claimed.attempt(), late, c.runDir(), c.exitStatus(), severities,
                     late ? "ran late (due " + w.dueAt() + ")" : "on time");
         }
@@ -128,14 +126,4 @@ public final class WindowRunner {
         return String.valueOf(o);
     }
 
-    static long atOrAbove(Map<String, Long> severities, Severity failOn) {
-        long n = 0;
-        for (Map.Entry<String, Long> e : severities.entrySet()) if (Severity.parse(e.getKey()).atLeast(failOn)) n += e.getValue();
-        return n;
-    }
-
-    /** For reports: where a window's run folder is. */
-    public static Path runDir(LedgerRow r) {
-        return r.runDir() == null ? null : Path.of(r.runDir());
-    }
 }
