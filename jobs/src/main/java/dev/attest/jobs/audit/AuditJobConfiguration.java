@@ -1,6 +1,8 @@
 package dev.attest.jobs.audit;
 
+import dev.attest.jobs.lifecycle.LifecycleStore;
 import java.time.Clock;
+import javax.sql.DataSource;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
@@ -24,13 +26,18 @@ public class AuditJobConfiguration {
     }
 
     @Bean
-    Job auditJob(JobRepository jobRepository, Clock clock) {
+    LifecycleStore lifecycleStore(DataSource dataSource) {
+        return new LifecycleStore(dataSource);
+    }
+
+    @Bean
+    Job auditJob(JobRepository jobRepository, Clock clock, LifecycleStore lifecycleStore) {
         var tx = new ResourcelessTransactionManager();
         return new JobBuilder(JOB_NAME, jobRepository)
                 .start(new StepBuilder("stage", jobRepository).tasklet(new StageTasklet(), tx).build())
                 .next(new StepBuilder("rate", jobRepository).tasklet(new RateTasklet(), tx).build())
                 .next(new StepBuilder("reconcile", jobRepository).tasklet(new ReconcileTasklet(), tx).build())
-                .next(new StepBuilder("write", jobRepository).tasklet(new WriteTasklet(clock), tx).build())
+                .next(new StepBuilder("write", jobRepository).tasklet(new WriteTasklet(clock, lifecycleStore), tx).build())
                 .build();
     }
 

@@ -6,16 +6,19 @@ import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputFiles;
 import dev.attest.io.input.StagingReport;
+import dev.attest.jobs.lifecycle.LifecycleStore;
+import dev.attest.jobs.lifecycle.RunLifecycle;
+import dev.attest.jobs.lifecycle.Sighting;
 import dev.attest.reports.HtmlReport;
 import dev.attest.reports.Json;
 import dev.attest.reports.RunSummary;
 import dev.attest.reports.SummaryJson;
-import dev.attest.reports.TopFinding;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +33,6 @@ import java.util.stream.Stream;
  */
 final class RunFolderWriter {
     static final String PROGRAM_VERSION = "attest 0.1.0";
-    static final int TOP_FINDINGS = 50;
 
     private final Duck duck;
     private final AuditRequest request;
@@ -39,9 +41,11 @@ final class RunFolderWriter {
     private final PolicyRegistry registry;
     private final Clock clock;
     private final Instant startedAt;
+    private final LifecycleStore lifecycleStore;
+    private RunLifecycle lifecycle;
 
     RunFolderWriter(Duck duck, AuditRequest request, String runId, StagingReport staging, PolicyRegistry registry, Clock clock,
-                    Instant startedAt) {
+                    Instant startedAt, LifecycleStore lifecycleStore) {
         this.duck = duck;
         this.request = request;
         this.runId = runId;
@@ -49,6 +53,7 @@ final class RunFolderWriter {
         this.registry = registry;
         this.clock = clock;
         this.startedAt = startedAt;
+        this.lifecycleStore = lifecycleStore;
     }
 
     Path finalDir() {
@@ -59,7 +64,7 @@ final class RunFolderWriter {
     RunSummary write() throws IOException {
         Path target = finalDir();
         Path partial = request.outDir().resolve("." + runId + ".partial");
-        if (Files.exists(target.resolve("manifest.json"))) return summary(); // renamed before a crash: already complete
+        if (Files.exists(target.resolve("manifest.json"))) return withLifecycle(summary(), lifecycle()); // renamed before a crash: complete
         Folders.deleteTree(partial); // left by a crash in this step: start it over
         Files.createDirectories(partial);
         copy("SELECT * FROM findings", partial.resolve("findings.parquet"), "FORMAT parquet, COMPRESSION zstd");
@@ -73,10 +78,52 @@ final class RunFolderWriter {
 
         RunSummary summary = summary();
         Json.write(partial.resolve("summary.json"), SummaryJson.of(summary));
-        Files.writeString(partial.resolve("report.html"), HtmlReport.render(summary, topFindings()));
+        long t0 = System.nanoTime();
+        RunLifecycle lifecycle = lifecycle();
+        RunSummary shown = withLifecycle(summary, lifecycle);
+        long t1 = System.nanoTime();
+        Files.writeString(partial.resolve("report.html"), HtmlReport.render(new ReportQueries(duck).data(shown, request,
+                lifecycle == null ? Map.of() : lifecycle.byFingerprint(), lifecycle == null ? null : lifecycle.totals())));
+        if (Boolean.getBoolean("attest.trace"))
+            System.err.printf("TRACE write step: lifecycle %d ms, report.html %d ms%n", (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         Json.write(partial.resolve("manifest.json"), manifest(partial));
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        return summary;
+        return shown;
+    }
+
+    /**
+     * Records this run's findings in the lifecycle store (idempotent) and reads their first-seen, age and latest
+     * decision as of this run; null when the run has no lifecycle store.
+     */
+    private RunLifecycle lifecycle() throws IOException {
+        if (lifecycleStore == null) return null;
+        if (lifecycle != null) return lifecycle;
+        List<Sighting> sightings = new ArrayList<>();
+        for (Map<String, Object> r : duck.queryRows("SELECT fingerprint, code, severity FROM findings ORDER BY fingerprint"))
+            sightings.add(new Sighting((String) r.get("fingerprint"), (String) r.get("code"), Severity.parse((String) r.get("severity"))));
+        try {
+            lifecycle = RunLifecycle.apply(lifecycleStore, runId, request.asOf(), clock.instant(), request.failOn(), sightings);
+            return lifecycle;
+        } catch (SQLException e) {
+            throw new IOException("cannot record the findings' lifecycle in the metadata database: " + e.getMessage(), e);
+        }
+    }
+
+    /** The lifecycle of this run's findings once {@link #write()} has run; null without a lifecycle store. */
+    RunLifecycle lifecycleOfRun() {
+        return lifecycle;
+    }
+
+    /**
+     * The verdict as the process and report.html give it: findings accepted as risk (until a date not yet
+     * passed at the as-of) do not count. summary.json keeps the verdict of the data alone, so that it can be
+     * re-derived from the inputs (acceptances live in the metadata database, not in the evidence).
+     */
+    static RunSummary withLifecycle(RunSummary s, RunLifecycle lifecycle) {
+        if (lifecycle == null || lifecycle.totals().suppressedFromExit() == 0) return s;
+        long counted = s.findingsAtOrAboveFailOn() - lifecycle.totals().suppressedFromExit();
+        return new RunSummary(s.runId(), s.programVersion(), s.startedAt(), s.finishedAt(), s.findings(), s.severities(), s.inputs(),
+                s.amountAtRisk(), s.coverage(), s.parameters(), s.notes(), s.failOn(), counted > 0 ? 1 : 0, counted);
     }
 
     private void copy(String select, Path file, String options) {
@@ -144,19 +191,6 @@ final class RunFolderWriter {
         params.put("fail_on", request.failOn().wire());
         params.put("assume_zone", request.assumeZone());
         return params;
-    }
-
-    private List<TopFinding> topFindings() {
-        List<TopFinding> out = new ArrayList<>();
-        for (Map<String, Object> r : duck.queryRows("SELECT fingerprint, code, severity, event_id, decision_id, customer_id, meter, "
-                + "strftime(event_time, '%Y-%m-%dT%H:%M:%SZ') AS event_time, difference, currency, explanation FROM findings "
-                + "ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END, "
-                + "abs(difference) DESC NULLS LAST, code, fingerprint LIMIT " + TOP_FINDINGS)) {
-            out.add(new TopFinding((String) r.get("fingerprint"), (String) r.get("code"), (String) r.get("severity"), (String) r.get("event_id"),
-                    (String) r.get("decision_id"), (String) r.get("customer_id"), (String) r.get("meter"), (String) r.get("event_time"),
-                    (BigDecimal) r.get("difference"), (String) r.get("currency"), (String) r.get("explanation")));
-        }
-        return out;
     }
 
     private Map<String, Object> manifest(Path folder) throws IOException {

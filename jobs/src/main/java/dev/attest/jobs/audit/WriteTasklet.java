@@ -2,7 +2,10 @@ package dev.attest.jobs.audit;
 
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.StagingReport;
+import dev.attest.jobs.lifecycle.LifecycleStore;
+import dev.attest.jobs.lifecycle.RunLifecycle;
 import dev.attest.reports.Json;
+import dev.attest.reports.LifecycleTotals;
 import dev.attest.reports.RunSummary;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -20,9 +23,11 @@ final class WriteTasklet implements Tasklet {
     static final String FINDINGS = "findings";
 
     private final Clock clock;
+    private final LifecycleStore lifecycle;
 
-    WriteTasklet(Clock clock) {
+    WriteTasklet(Clock clock, LifecycleStore lifecycle) {
         this.clock = clock;
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -34,7 +39,15 @@ final class WriteTasklet implements Tasklet {
         StagingReport staging = Json.MAPPER.readValue(Files.readString(s.workspace().stagingReport()), StagingReport.class);
         RunSummary summary;
         try (Duck duck = s.openDuck()) {
-            summary = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started).write();
+            RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle);
+            summary = writer.write();
+            RunLifecycle l = writer.lifecycleOfRun();
+            if (l != null) {
+                LifecycleTotals t = l.totals();
+                System.err.printf("attest: findings across runs: %d new, %d open, %d acknowledged, %d accepted, %d acceptance expired"
+                        + "%s%n", t.fresh(), t.open(), t.acknowledged(), t.accepted(), t.acceptanceExpired(), t.suppressedFromExit() == 0 ? ""
+                        : "; " + t.suppressedFromExit() + " at or above " + s.request().failOn().wire() + " accepted as risk, not counted in the exit status");
+            }
         }
         ExecutionContext ctx = jobExecution.getExecutionContext();
         ctx.putString(RUN_DIR, s.request().outDir().resolve(s.runId()).toString());
