@@ -26,6 +26,9 @@ public class AttestBoot {
         props.put("spring.main.banner-mode", "off");
         props.put("spring.main.log-startup-info", "false");
         props.put("logging.level.root", "WARN");
+        // Quartz is started by `attest schedule` alone, on the JDBC store (dev.attest.scheduler.quartz); Boot's own
+        // auto-configured scheduler would start a second, in-memory one in every command.
+        props.put("spring.autoconfigure.exclude", "org.springframework.boot.quartz.autoconfigure.QuartzAutoConfiguration");
         // A failed step is reported once, by the launcher, with a clear message and the exit status;
         // Batch's own ERROR log of the same exception would put a stack trace in front of the user.
         props.put("logging.level.org.springframework.batch.core.step.AbstractStep", "OFF");

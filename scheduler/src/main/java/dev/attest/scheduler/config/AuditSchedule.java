@@ -1,0 +1,58 @@
+package dev.attest.scheduler.config;
+
+import dev.attest.core.findings.Severity;
+import dev.attest.io.input.InputSource;
+import dev.attest.scheduler.window.WindowPlan;
+import dev.attest.scheduler.window.WindowSpec;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One named audit schedule. {@code allowance}: how long after a window's end its data may still arrive (the
+ * window is due at the first cron fire after end + allowance). {@code lateAfter}: a run that starts later than
+ * due time + this is flagged late. {@code hold} (near-real-time only): how long a window keeps accepting late
+ * data silently; data landing later still re-audits it, flagged late and alerted.
+ */
+public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, WindowSpec window, Duration allowance,
+                            Instant start, Instant end, Duration lateAfter, Duration hold,
+                            InputSource events, InputSource decisions, String policies, String assumeZone,
+                            BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
+                            int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+
+    public enum Mode { WINDOWS, NEAR_REAL_TIME }
+
+    public AuditSchedule {
+        if (name == null || !NAME.matcher(name).matches())
+            throw new IllegalArgumentException("name must be 1-100 letters, digits, '_', '.' or '-', got '" + name + "'");
+        if (mode == null) mode = Mode.WINDOWS;
+        if (zone == null) zone = ZoneId.of("UTC");
+        if (window == null) throw new IllegalArgumentException("window is required");
+        if (allowance == null) allowance = Duration.ZERO;
+        if (allowance.isNegative()) throw new IllegalArgumentException("window.allowance must be >= 0");
+        if (start == null) throw new IllegalArgumentException("start is required (the first window's date)");
+        if (end != null && !end.isAfter(start)) throw new IllegalArgumentException("end must be after start");
+        if (lateAfter == null) lateAfter = Duration.ofMinutes(15);
+        if (hold == null) hold = Duration.ZERO;
+        if (mode == Mode.NEAR_REAL_TIME && !(window instanceof WindowSpec.Fixed))
+            throw new IllegalArgumentException("a near-real-time schedule needs a fixed window length (window.length)");
+        if (events == null || decisions == null || policies == null) throw new IllegalArgumentException("inputs.events, inputs.decisions and inputs.policies are required");
+        if (tolerance == null) tolerance = BigDecimal.ZERO;
+        if (out == null) throw new IllegalArgumentException("out is required");
+        if (failOn == null) failOn = Severity.ERROR;
+        if (maxAttempts < 1) throw new IllegalArgumentException("max_attempts must be >= 1");
+        if (retryDelay == null) retryDelay = Duration.ZERO;
+        webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+        WindowPlan.parse(cron, zone); // fail now, naming the schedule, rather than at the first fire
+    }
+
+    public WindowPlan plan() {
+        return new WindowPlan(cron, zone, window, allowance, start, end);
+    }
+}

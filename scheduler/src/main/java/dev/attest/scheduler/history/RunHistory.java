@@ -1,0 +1,67 @@
+package dev.attest.scheduler.history;
+
+import dev.attest.scheduler.ledger.LedgerRow;
+import dev.attest.scheduler.ledger.WindowLedger;
+import dev.attest.scheduler.run.RunFolders;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
+
+/**
+ * Past audit runs, newest first, from the Batch JobRepository (every execution of the audit job: window,
+ * status, duration, run folder) joined with the window ledger by run folder (schedule, late flag, attempts),
+ * with counts per severity read from the run folder's summary.json.
+ */
+public final class RunHistory {
+    /** One execution of the audit job. {@code schedule} is null for an audit run by hand. */
+    public record Run(long executionId, String schedule, Instant from, Instant to, String status, Instant started, Duration duration,
+                      Map<String, Long> severities, Boolean late, Integer attempts, String runDir) {}
+
+    private final JobRepository jobs;
+    private final WindowLedger ledger;
+
+    public RunHistory(JobRepository jobs, WindowLedger ledger) {
+        this.jobs = jobs;
+        this.ledger = ledger;
+    }
+
+    public List<Run> list(String schedule, int limit) {
+        Map<String, LedgerRow> byRunDir = new HashMap<>();
+        for (LedgerRow r : ledger.rows(schedule)) if (r.runDir() != null) byRunDir.put(r.runDir(), r);
+        List<Run> out = new ArrayList<>();
+        int page = 0;
+        while (out.size() < limit) {
+            List<JobInstance> instances = jobs.getJobInstances("audit", page * 100, 100);
+            if (instances.isEmpty()) break;
+            for (JobInstance i : instances) {
+                for (JobExecution e : jobs.getJobExecutions(i)) {
+                    String runDir = e.getExecutionContext().containsKey("run_dir") ? e.getExecutionContext().getString("run_dir") : null;
+                    LedgerRow row = runDir == null ? null : byRunDir.get(runDir);
+                    if (schedule != null && row == null) continue;
+                    var p = e.getJobParameters();
+                    Instant started = e.getStartTime() == null ? null : e.getStartTime().toInstant(ZoneOffset.systemDefault().getRules().getOffset(e.getStartTime()));
+                    Duration d = e.getStartTime() == null || e.getEndTime() == null ? null : Duration.between(e.getStartTime(), e.getEndTime());
+                    out.add(new Run(e.getId(), row == null ? null : row.schedule(), instant(p.getString("from")), instant(p.getString("to")),
+                            e.getStatus().name(), started, d, RunFolders.severities(runDir == null ? null : Path.of(runDir)),
+                            row == null ? null : row.late(), row == null ? null : row.attempts(), runDir));
+                }
+            }
+            page++;
+        }
+        out.sort(Comparator.comparingLong(Run::executionId).reversed());
+        return out.size() > limit ? out.subList(0, limit) : out;
+    }
+
+    private static Instant instant(String s) {
+        return s == null ? null : Instant.parse(s);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.attest.scheduler.nrt;
+
+import dev.attest.jobs.audit.AuditLauncher;
+import dev.attest.jobs.audit.AuditOutcome;
+import dev.attest.jobs.audit.AuditRequest;
+import dev.attest.scheduler.alert.Alert;
+import dev.attest.scheduler.alert.Alerts;
+import dev.attest.scheduler.config.AuditSchedule;
+import dev.attest.scheduler.ledger.Claim;
+import dev.attest.scheduler.ledger.LedgerRow;
+import dev.attest.scheduler.ledger.WindowLedger;
+import dev.attest.scheduler.run.Node;
+import dev.attest.scheduler.run.PassReport;
+import dev.attest.scheduler.run.RunFolders;
+import dev.attest.scheduler.run.WindowResult;
+import dev.attest.scheduler.window.Window;
+import dev.attest.scheduler.window.WindowPlan;
+import dev.attest.scheduler.window.WindowSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Near-real-time audits. Event time is cut into fixed windows; on each tick the closed windows of each UTC billing
+ * month form one span [first window of the month, last closed window's end), the ledger's unit for that month.
+ * A span is audited again whenever data arrived in its month since the span's last audit (a later latest arrival,
+ * or more rows) or a new window closed in it.
+ *
+ * <p>Why the whole month-to-date and not only the window that received the data: the rating fold is per
+ * (customer, meter, UTC month), and a late event changes the counters (tiers, quotas, volume's period total) of
+ * every later event of its month, so findings of other windows of the month may change too. The audit engine
+ * rates the whole month for any window anyway, so auditing the span costs little more than auditing one window.
+ * The findings of a window are those of its span's latest run inside the window; the latest run of a month thus
+ * carries the same findings as one audit of that month over the same data.
+ *
+ * <p>Hold: data that lands in a window later than its end plus the hold is still audited (never silently
+ * skipped), but the run is flagged late and a {@link Alert.LateData} alert names the window.
+ */
+public final class NrtRunner {
+    private final WindowLedger ledger;
+    private final AuditLauncher launcher;
+    private final Alerts alerts;
+    private final Node node;
+
+    public NrtRunner(WindowLedger ledger, AuditLauncher launcher, Alerts alerts, Node node) {
+        this.ledger = ledger;
+        this.launcher = launcher;
+        this.alerts = alerts;
+        this.node = node;
+    }
+
+    public PassReport pass(AuditSchedule s) {
+        Instant now = node.clock().instant();
+        WindowPlan plan = s.plan();
+        Duration length = ((WindowSpec.Fixed) s.window()).length();
+        Instant closed = plan.floor(now.minus(s.allowance()));
+        while (closed.isAfter(plan.origin()) && plan.dueAt(closed).isAfter(now)) closed = closed.minus(length);
+        if (s.end() != null && closed.isAfter(s.end())) closed = plan.floor(s.end());
+        List<WindowResult> results = new ArrayList<>();
+        if (!closed.isAfter(plan.origin())) return new PassReport(results, alerts.drainFailures());
+        Arrivals arrivals = new Arrivals(s.events(), s.decisions());
+        Map<Instant, Arrivals.Month> months = arrivals.months(plan.origin(), closed);
+        for (YearMonth m = month(plan.origin()); !start(m).isAfter(closed.minusNanos(1)); m = m.plusMonths(1)) {
+            Instant spanStart = max(plan.origin(), start(m)), spanEnd = min(closed, start(m.plusMonths(1)));
+            if (!spanEnd.isAfter(spanStart)) continue;
+            Arrivals.Month seen = months.getOrDefault(start(m), new Arrivals.Month(start(m), null, 0));
+            WindowResult r = node.report(span(s, plan, arrivals, length, new Window(spanStart, spanEnd, plan.dueAt(spanEnd)), seen, now));
+            if (r != null) results.add(r);
+        }
+        return new PassReport(results, alerts.drainFailures());
+    }
+
+    private WindowResult span(AuditSchedule s, WindowPlan plan, Arrivals arrivals, Duration length, Window span, Arrivals.Month seen, Instant now) {
+        Instant asOf = now.truncatedTo(ChronoUnit.SECONDS);
+        Optional<LedgerRow> before = ledger.find(s.name(), span.start());
+        Instant previousWatermark = before.map(LedgerRow::watermark).orElse(null);
+        int attempt;
+        if (before.isPresent() && (before.get().status() == LedgerRow.Status.DONE || before.get().status() == LedgerRow.Status.FAILED)) {
+            // A failed span is tried again only when new data arrived: the data may be what was wrong.
+            LedgerRow row = before.get();
+            boolean changed = row.windowEnd().isBefore(span.end()) || row.seenRows() != seen.rows()
+                    || (seen.latest() != null && (row.watermark() == null || seen.latest().isAfter(row.watermark())));
+            if (!changed) return null;
+            if (!ledger.reclaim(s.name(), span.start(), node.id(), now, node.lease(), asOf, row.audits())) return null;
+            attempt = 1;
+        } else {
+            Claim c = ledger.claim(s.name(), span, node.id(), now, node.lease(), s.maxAttempts(), asOf);
+            if (c instanceof Claim.Claimed claimed) {
+                attempt = claimed.attempt();
+                if (claimed.asOf() != null) asOf = claimed.asOf();
+            } else if (c instanceof Claim.Abandoned a) {
+                String msg = "node " + a.node() + " died during attempt " + a.attempts() + " of " + s.maxAttempts();
+                alerts.send(s, new Alert.RunFailed(s.name(), span.start(), span.end(), a.attempts(), null, msg));
+                return new WindowResult(s.name(), span, WindowResult.Status.FAILED, a.attempts(), false, null, 3, Map.of(), msg);
+            } else {
+                return null;
+            }
+        }
+        List<Arrivals.Late> late = s.hold() == null ? List.of()
+                : arrivals.late(span.start(), span.end(), previousWatermark, plan.origin(), length, s.hold());
+        Instant started = node.clock().instant();
+        AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), span.start(), span.end(), asOf,
+                s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone());
+        AuditOutcome outcome;
+        try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), node.clock().instant().plus(node.lease())))) {
+            outcome = launcher.run(request);
+        }
+        Instant finished = node.clock().instant();
+        boolean isLate = !late.isEmpty();
+        if (outcome instanceof AuditOutcome.Completed c) {
+            Map<String, Long> severities = RunFolders.severities(c.runDir());
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("schedule", s.name());
+            facts.put("mode", "near-real-time");
+            facts.put("window_start", span.start().toString());
+            facts.put("window_end", span.end().toString());
+            facts.put("as_of", asOf.toString());
+            facts.put("latest_arrival", seen.latest() == null ? null : seen.latest().toString());
+            facts.put("rows_seen", seen.rows());
+            facts.put("late", isLate);
+            facts.put("started_at", started.toString());
+            facts.put("node", node.id());
+            RunFolders.writeScheduleFacts(c.runDir(), facts);
+            ledger.finish(s.name(), span.start(), node.id(), new WindowLedger.Finish(LedgerRow.Status.DONE, span.end(), finished, isLate,
+                    c.runDir().toString(), c.exitStatus(), isLate ? "late data in " + late.size() + " window(s)" : null, null,
+                    seen.latest() == null ? Instant.EPOCH : seen.latest(), seen.rows()));
+            for (Arrivals.Late l : late)
+                alerts.send(s, new Alert.LateData(s.name(), l.windowStart(), l.windowStart().plus(length), l.rows(), l.latest(), s.hold()));
+            if (c.exitStatus() == 1)
+                alerts.send(s, new Alert.Findings(s.name(), span.start(), span.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
+            return new WindowResult(s.name(), span, WindowResult.Status.DONE, attempt, isLate, c.runDir(), c.exitStatus(), severities,
+                    before.isPresent() ? "re-audited: " + seen.rows() + " rows, latest arrival " + seen.latest() : "first audit");
+        }
+        String message = outcome instanceof AuditOutcome.Failed f ? (f.failedStep() == null ? "" : "step " + f.failedStep() + ": ") + f.message()
+                : outcome instanceof AuditOutcome.BadInput b ? "bad input: " + b.message() : String.valueOf(outcome);
+        boolean last = attempt >= s.maxAttempts();
+        ledger.finish(s.name(), span.start(), node.id(), new WindowLedger.Finish(last ? LedgerRow.Status.FAILED : LedgerRow.Status.RETRY,
+                span.end(), finished, isLate, null, outcome.exitStatus(), message, last ? null : finished.plus(s.retryDelay()), null, 0));
+        if (last) alerts.send(s, new Alert.RunFailed(s.name(), span.start(), span.end(), attempt, null, message));
+        return new WindowResult(s.name(), span, last ? WindowResult.Status.FAILED : WindowResult.Status.RETRY, attempt, isLate, null,
+                outcome.exitStatus(), Map.of(), message);
+    }
+
+    private static YearMonth month(Instant t) {
+        return YearMonth.from(t.atOffset(ZoneOffset.UTC));
+    }
+
+    private static Instant start(YearMonth m) {
+        return m.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.attest.scheduler.run;
+
+import dev.attest.jobs.audit.AuditLauncher;
+import dev.attest.jobs.audit.AuditOutcome;
+import dev.attest.jobs.audit.AuditRequest;
+import dev.attest.scheduler.alert.Alert;
+import dev.attest.scheduler.alert.Alerts;
+import dev.attest.scheduler.config.AuditSchedule;
+import dev.attest.scheduler.ledger.Claim;
+import dev.attest.scheduler.ledger.LedgerRow;
+import dev.attest.scheduler.ledger.WindowLedger;
+import dev.attest.scheduler.window.Window;
+import dev.attest.scheduler.window.WindowPlan;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Audits the due windows of a window schedule, oldest first, each as its own audit run: the windows the ledger
+ * has unfinished (retries, claims of dead nodes) and the windows that fell due since the newest one it knows.
+ * A window whose audit fails is retried (the launcher restarts the Batch job from its failed step) up to the
+ * schedule's max_attempts, then marked FAILED and alerted.
+ */
+public final class WindowRunner {
+    /** Bound on windows listed per pass, so that a misconfigured start date cannot make a pass endless. */
+    static final int MAX_WINDOWS_PER_PASS = 10_000;
+
+    private final WindowLedger ledger;
+    private final AuditLauncher launcher;
+    private final Alerts alerts;
+    private final Node node;
+
+    public WindowRunner(WindowLedger ledger, AuditLauncher launcher, Alerts alerts, Node node) {
+        this.ledger = ledger;
+        this.launcher = launcher;
+        this.alerts = alerts;
+        this.node = node;
+    }
+
+    public PassReport pass(AuditSchedule s) {
+        Instant now = node.clock().instant();
+        WindowPlan plan = s.plan();
+        TreeMap<Instant, Window> todo = new TreeMap<>();
+        for (LedgerRow r : ledger.unfinished(s.name())) todo.put(r.windowStart(), new Window(r.windowStart(), r.windowEnd(), r.dueAt()));
+        Instant last = ledger.lastWindowStart(s.name());
+        for (Window w : plan.due(last == null ? null : plan.windowAt(last).end(), now, MAX_WINDOWS_PER_PASS)) todo.putIfAbsent(w.start(), w);
+        List<WindowResult> results = new ArrayList<>();
+        for (Window w : todo.values()) {
+            WindowResult r = node.report(window(s, w));
+            if (r != null) results.add(r);
+        }
+        return new PassReport(results, alerts.drainFailures());
+    }
+
+    /** Claims and audits one window; retries at once while the retry delay is zero. Null when there was nothing to do. */
+    private WindowResult window(AuditSchedule s, Window w) {
+        while (true) {
+            Claim c = ledger.claim(s.name(), w, node.id(), node.clock().instant(), node.lease(), s.maxAttempts(), w.dueAt());
+            if (c instanceof Claim.Claimed claimed) {
+                WindowResult r = attempt(s, w, claimed);
+                if (r.status() == WindowResult.Status.RETRY && s.retryDelay().isZero()) continue;
+                return r;
+            }
+            if (c instanceof Claim.Abandoned a) {
+                String msg = "node " + a.node() + " died during attempt " + a.attempts() + " of " + s.maxAttempts();
+                alerts.send(s, new Alert.RunFailed(s.name(), w.start(), w.end(), a.attempts(), null, msg));
+                return new WindowResult(s.name(), w, WindowResult.Status.FAILED, a.attempts(), false, null, 3, Map.of(), msg);
+            }
+            if (c instanceof Claim.Busy b)
+                return new WindowResult(s.name(), w, WindowResult.Status.SKIPPED, 0, false, null, 0, Map.of(), "held by node " + b.node() + " until " + b.leaseUntil());
+            if (c instanceof Claim.NotYet n)
+                return new WindowResult(s.name(), w, WindowResult.Status.SKIPPED, 0, false, null, 0, Map.of(), "next attempt at " + n.notBefore());
+            return null; // done or failed before: reported then
+        }
+    }
+
+    private WindowResult attempt(AuditSchedule s, Window w, Claim.Claimed claimed) {
+        Instant started = node.clock().instant();
+        boolean late = started.isAfter(w.dueAt().plus(s.lateAfter()));
+        AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), w.start(), w.end(),
+                claimed.asOf() != null ? claimed.asOf() : w.dueAt(), s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone());
+        AuditOutcome outcome;
+        try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), w.start(), node.id(), node.clock().instant().plus(node.lease())))) {
+            outcome = launcher.run(request);
+        }
+        Instant finished = node.clock().instant();
+        if (outcome instanceof AuditOutcome.Completed c) {
+            Map<String, Long> severities = RunFolders.severities(c.runDir());
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("schedule", s.name());
+            facts.put("window_start", w.start().toString());
+            facts.put("window_end", w.end().toString());
+            facts.put("due_at", w.dueAt().toString());
+            facts.put("started_at", started.toString());
+            facts.put("late", late);
+            facts.put("attempt", claimed.attempt());
+            facts.put("node", node.id());
+            RunFolders.writeScheduleFacts(c.runDir(), facts);
+            ledger.finish(s.name(), w.start(), node.id(), new WindowLedger.Finish(LedgerRow.Status.DONE, w.end(), finished, late,
+                    c.runDir().toString(), c.exitStatus(), late ? "ran late" : null, null, null, 0));
+            if (late) alerts.send(s, new Alert.LateRun(s.name(), w.start(), w.end(), w.dueAt(), started));
+            if (c.exitStatus() == 1)
+                alerts.send(s, new Alert.Findings(s.name(), w.start(), w.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
+            return new WindowResult(s.name(), w, WindowResult.Status.DONE, claimed.attempt(), late, c.runDir(), c.exitStatus(), severities,
+                    late ? "ran late (due " + w.dueAt() + ")" : "on time");
+        }
+        String step = outcome instanceof AuditOutcome.Failed f ? f.failedStep() : null;
+        String message = message(outcome);
+        boolean last = claimed.attempt() >= s.maxAttempts();
+        ledger.finish(s.name(), w.start(), node.id(), new WindowLedger.Finish(last ? LedgerRow.Status.FAILED : LedgerRow.Status.RETRY, w.end(),
+                finished, late, null, outcome.exitStatus(), message, last ? null : finished.plus(s.retryDelay()), null, 0));
+        if (last) {
+            alerts.send(s, new Alert.RunFailed(s.name(), w.start(), w.end(), claimed.attempt(), step, message));
+            return new WindowResult(s.name(), w, WindowResult.Status.FAILED, claimed.attempt(), late, null, outcome.exitStatus(), Map.of(), message);
+        }
+        return new WindowResult(s.name(), w, WindowResult.Status.RETRY, claimed.attempt(), late, null, outcome.exitStatus(), Map.of(), message);
+    }
+
+    static String message(AuditOutcome o) {
+        if (o instanceof AuditOutcome.BadInput b) return "bad input: " + b.message();
+        if (o instanceof AuditOutcome.AlreadyRunning r) return "already running elsewhere: " + r.message();
+        if (o instanceof AuditOutcome.Failed f) return (f.failedStep() == null ? "" : "step " + f.failedStep() + ": ") + f.message();
+        return String.valueOf(o);
+    }
+
+}

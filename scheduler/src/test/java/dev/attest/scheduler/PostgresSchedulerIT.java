@@ -1,0 +1,141 @@
+package dev.attest.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attest.jobs.audit.AuditLauncher;
+import dev.attest.scheduler.config.AuditSchedule;
+import dev.attest.scheduler.config.SchedulerConfig;
+import dev.attest.scheduler.ledger.Claim;
+import dev.attest.scheduler.ledger.LedgerRow;
+import dev.attest.scheduler.ledger.WindowLedger;
+import dev.attest.scheduler.run.ScheduleService;
+import dev.attest.scheduler.window.Window;
+import dev.attest.scheduler.window.WindowSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The scheduler on PostgreSQL, the production metadata store (own database per test, dropped after): the ledger,
+ * Batch and Quartz schemas are created on first start; claims are exclusive under concurrent claimers; a
+ * simulated stretch of nights with downtime audits each window exactly once; real Quartz fires the cron on the
+ * JDBC store, and the scheduling delay (due time -> audit start) is measured.
+ */
+class PostgresSchedulerIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void nightsWithRandomDowntimeAreEachAuditedExactlyOnceOnPostgres() throws Exception {
+        try (Fixtures.PgDatabase db = Fixtures.PgDatabase.create()) {
+            Path data = Fixtures.generate(tmp.resolve("data"), 400, 9);
+            MonthOfNights.Outcome o = MonthOfNights.simulate(db.url(), data, tmp, LocalDate.parse("2026-02-01"), 10, 77L);
+            System.out.printf("nights on PostgreSQL: %d windows, %d downtime(s), %d late%n", o.windows(), o.downtimes(), o.late().size());
+            assertThat(o.downtimes()).isPositive();
+        }
+    }
+
+    @Test
+    void concurrentClaimersNeverHoldTheSameWindowAndAnExpiredLeaseIsTakenOver() throws Exception {
+        try (Fixtures.PgDatabase db = Fixtures.PgDatabase.create();
+             ConfigurableApplicationContext ctx = TestBoot.start(db.url())) {
+            WindowLedger ledger = new WindowLedger(ctx.getBean(DataSource.class)).create();
+            new WindowLedger(ctx.getBean(DataSource.class)).create(); // idempotent
+            Instant now = Instant.parse("2026-03-01T00:00:00Z");
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Window> windows = new ArrayList<>();
+            for (int i = 0; i < 20; i++)
+                windows.add(new Window(now.plus(Duration.ofHours(i)), now.plus(Duration.ofHours(i + 1)), now.plus(Duration.ofHours(i + 1))));
+            List<Future<Claim>> claims = new ArrayList<>();
+            CountDownLatch go = new CountDownLatch(1);
+            for (Window w : windows)
+                for (int n = 0; n < 4; n++) {
+                    String node = "node-" + n;
+                    claims.add(pool.submit(() -> {
+                        go.await();
+                        return ledger.claim("race", w, node, now, Duration.ofSeconds(30), 3, w.dueAt());
+                    }));
+                }
+            go.countDown();
+            int claimed = 0;
+            for (Future<Claim> f : claims) if (f.get() instanceof Claim.Claimed) claimed++;
+            pool.shutdown();
+            assertThat(claimed).as("exactly one of four claimers holds each window").isEqualTo(windows.size());
+
+            Window w = windows.get(0);
+            String holder = ledger.find("race", w.start()).orElseThrow().node();
+            assertThat(ledger.claim("race", w, "other", now.plusSeconds(29), Duration.ofSeconds(30), 3, w.dueAt())).isInstanceOf(Claim.Busy.class);
+            assertThat(ledger.heartbeat("race", w.start(), holder, now.plusSeconds(60))).isTrue();
+            assertThat(ledger.claim("race", w, "other", now.plusSeconds(45), Duration.ofSeconds(30), 3, w.dueAt())).as("renewed lease holds")
+                    .isInstanceOf(Claim.Busy.class);
+            Claim taken = ledger.claim("race", w, "other", now.plusSeconds(61), Duration.ofSeconds(30), 3, w.dueAt());
+            assertThat(taken).as("after the lease runs out another node takes over").isEqualTo(new Claim.Claimed(2, w.dueAt()));
+            assertThat(ledger.heartbeat("race", w.start(), holder, now.plusSeconds(90))).as("the old holder lost it").isFalse();
+        }
+    }
+
+    @Test
+    void quartzFiresTheCronOnTheJdbcStoreAndEachWindowRunsOnceWithAMeasuredDelay() throws Exception {
+        try (Fixtures.PgDatabase db = Fixtures.PgDatabase.create()) {
+            Path data = Fixtures.generate(tmp.resolve("data"), 200, 3);
+            Instant start = Instant.ofEpochSecond((Instant.now().getEpochSecond() / 2 + 3) * 2);
+            int windows = 5;
+            AuditSchedule live = new AuditSchedule("ticks", AuditSchedule.Mode.WINDOWS, "*/2 * * * * ?", ZoneId.of("UTC"),
+                    new WindowSpec.Fixed(Duration.ofSeconds(2)), Duration.ZERO, start, start.plusSeconds(2L * windows), Duration.ofSeconds(30),
+                    null, dev.attest.io.input.InputSource.files(data.resolve("events").toString()),
+                    dev.attest.io.input.InputSource.files(data.resolve("decisions").toString()), data.resolve("policies").toString(), null,
+                    null, null, tmp.resolve("runs"), null, 2, Duration.ZERO, true, List.of());
+            SchedulerConfig config = new SchedulerConfig(List.of(live), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2), null);
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            try (ConfigurableApplicationContext ctx = TestBoot.start(db.url());
+                 ScheduleService node = new ScheduleService(config, ctx.getBean(DataSource.class), ctx.getBean(AuditLauncher.class),
+                         Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8), "pg-node")) {
+                CountDownLatch stop = new CountDownLatch(1);
+                Thread serving = new Thread(() -> {
+                    try {
+                        node.serve("attest-it", stop);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                serving.start();
+                WindowLedger ledger = new WindowLedger(ctx.getBean(DataSource.class));
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (System.nanoTime() < deadline && ledger.rows("ticks").stream().filter(r -> r.status() == LedgerRow.Status.DONE).count() < windows)
+                    Thread.sleep(200);
+                stop.countDown();
+                serving.join(30_000);
+                List<LedgerRow> rows = ledger.rows("ticks");
+                assertThat(rows).as(log.toString(StandardCharsets.UTF_8)).hasSize(windows).allSatisfy(r -> {
+                    assertThat(r.status()).isEqualTo(LedgerRow.Status.DONE);
+                    assertThat(r.late()).isFalse();
+                });
+                List<Long> delays = rows.stream().map(r -> Duration.between(r.dueAt(), r.startedAt()).toMillis()).sorted().toList();
+                System.out.printf("scheduling delay on PostgreSQL (due time -> audit start), %d windows: median %d ms, max %d ms; load average %.1f on %d cores%n",
+                        delays.size(), delays.get(delays.size() / 2), delays.get(delays.size() - 1),
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
+                try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
+                    assertThat(Fixtures.count(c, "SELECT count(*) FROM BATCH_JOB_EXECUTION")).isEqualTo(windows);
+                    assertThat(Fixtures.count(c, "SELECT count(*) FROM QRTZ_CRON_TRIGGERS WHERE TRIGGER_NAME = 'ticks'")).as("the trigger lives in the JDBC store").isEqualTo(1);
+                }
+            }
+        }
+    }
+}

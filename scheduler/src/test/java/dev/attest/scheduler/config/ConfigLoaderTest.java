@@ -1,0 +1,76 @@
+package dev.attest.scheduler.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.attest.core.findings.Severity;
+import dev.attest.scheduler.window.WindowSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path tmp;
+
+    static final String EXAMPLE = """
+            lease: 20s
+            schedules:
+              - name: nightly
+                cron: "0 30 2 * * ?"
+                zone: Europe/Berlin
+                window: { unit: day, allowance: 2h }
+                start: 2026-01-01
+                inputs: { events: data/events, decisions: data/decisions, policies: data/policies }
+                audit: { tolerance: 0.01, late_decision_after: 1h }
+                out: runs/nightly
+                fail_on: critical
+                max_attempts: 2
+                alerts: { webhooks: ["http://127.0.0.1:9/hook"] }
+              - name: live
+                mode: near-real-time
+                cron: "0 */5 * * * ?"
+                window: { length: 5m }
+                hold: 30m
+                start: 2026-01-01T00:00:00Z
+                inputs: { events_sql: "SELECT * FROM read_parquet('e/*.parquet')", decisions: d, policies: p }
+                out: runs/live
+            """;
+
+    @Test
+    void readsTheExampleResolvingPathsAgainstTheFile() throws Exception {
+        Path f = tmp.resolve("attest.yaml");
+        Files.writeString(f, EXAMPLE);
+        SchedulerConfig c = ConfigLoader.load(f);
+        assertThat(c.lease()).isEqualTo(Duration.ofSeconds(20));
+        AuditSchedule n = c.schedule("nightly");
+        assertThat(n.window()).isEqualTo(new WindowSpec.Calendar(WindowSpec.Unit.DAY));
+        assertThat(n.allowance()).isEqualTo(Duration.ofHours(2));
+        assertThat(n.start()).isEqualTo(Instant.parse("2025-12-31T23:00:00Z"));
+        assertThat(n.policies()).isEqualTo(tmp.resolve("data/policies").toString());
+        assertThat(n.out()).isEqualTo(tmp.resolve("runs/nightly"));
+        assertThat(n.failOn()).isEqualTo(Severity.CRITICAL);
+        assertThat(n.maxAttempts()).isEqualTo(2);
+        assertThat(n.webhooks()).hasSize(1);
+        AuditSchedule live = c.schedule("live");
+        assertThat(live.mode()).isEqualTo(AuditSchedule.Mode.NEAR_REAL_TIME);
+        assertThat(live.hold()).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void errorsNameTheFileTheKeyAndTheReason() throws Exception {
+        Path f = tmp.resolve("bad.yaml");
+        Files.writeString(f, EXAMPLE.replace("unit: day", "unit: fortnight"));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bad.yaml: schedules[0].window: unit must be hour, day, week or month, got 'fortnight'");
+        Files.writeString(f, EXAMPLE.replace("fail_on: critical", "fail_onn: critical"));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("schedules[0].fail_onn: unknown key");
+        Files.writeString(f, EXAMPLE.replace("\"0 30 2 * * ?\"", "\"every night\""));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("schedules[0] (nightly): bad cron expression 'every night'");
+        Files.writeString(f, EXAMPLE.replace("window: { length: 5m }", "window: { unit: hour }"));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("near-real-time schedule needs a fixed window length");
+    }
+}
