@@ -39,7 +39,8 @@ public record AuditIdentity(String digest, String runId) {
         return new AuditIdentity(digest, STAMP.format(r.asOf()) + "-" + digest.substring(0, 10));
     }
 
-    private static void source(StringBuilder canon, String name, InputSource s) {
+    /** Appends an input's identity: each file with its SHA-256, or a SQL input's text. */
+    public static void source(StringBuilder canon, String name, InputSource s) {
         if (s instanceof InputSource.Sql q) {
             line(canon, name + ".sql", q.query());
             return;
@@ -61,11 +62,11 @@ public record AuditIdentity(String digest, String runId) {
         for (Path f : files) if (Files.isRegularFile(f)) line(canon, "policies.file", f + " " + InputFiles.sha256(f));
     }
 
-    private static void line(StringBuilder sb, String key, Object value) {
+    public static void line(StringBuilder sb, String key, Object value) {
         sb.append(key).append('=').append(value == null ? "" : value.toString().replace("\n", "\\n")).append('\n');
     }
 
-    static String sha256(String text) {
+    public static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
