@@ -36,7 +36,7 @@ public final class ImpactPass {
 
     /** What the comparison found, counted over the window's events. */
     public record Counts(long inWindow, long withoutDecision, long notCorrectable, long agreeing, long disagreeing, long retroactive,
-                         long inScope, long outOfScope, long versionOnly) {
+                         long inScope, long restated, long outOfScope, long versionOnly) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("in_window", inWindow);
@@ -46,6 +46,7 @@ public final class ImpactPass {
             m.put("disagreeing_with_as_corrected", disagreeing);
             m.put("changed_by_correction", retroactive);
             m.put("to_correct", inScope);
+            m.put("restated_unchanged", restated);
             m.put("disagreeing_out_of_scope", outOfScope);
             m.put("version_changed_amount_same", versionOnly);
             return m;
@@ -71,7 +72,7 @@ public final class ImpactPass {
                 + "FROM dec GROUP BY event_id), "
                 + "ev AS (SELECT x.event_id, x.customer_id, x.meter, x.billing_period, x.event_time, "
                 + "strftime(x.event_time, '%Y-%m-%d') AS day, a.decisions, a.decision_ids, a.amount_before, a.first_decision_id, "
-                + "a.first_invoice_id, a.versions_before, "
+                + "a.first_invoice_id, a.versions_before, a.first_outcome, x.expected_outcome, "
                 + "x.corrected_outcome, x.corrected_amount, "
                 + "CASE WHEN x.corrected_outcome = 'charged' THEN x.corrected_currency ELSE coalesce(x.corrected_currency, a.first_currency) END "
                 + "AS corrected_currency, "
@@ -96,16 +97,25 @@ public final class ImpactPass {
                 + "(a.decisions > 1 OR a.first_outcome IS DISTINCT FROM x.corrected_outcome OR a.first_amount <> x.corrected_amount "
                 + "OR (x.corrected_outcome = 'charged' AND a.first_currency IS DISTINCT FROM x.corrected_currency)) AS books_differ "
                 + "FROM " + expectedTable + " x LEFT JOIN agg a ON a.event_id = x.event_id) "
-                + "SELECT *, decided AND correctable AND books_differ AS disagreeing, "
-                + "decided AND correctable AND books_differ AND " + (scope == Scope.ALL ? "TRUE" : "retroactive") + " AS in_scope FROM ev");
+                + ", cmp AS (SELECT *, decided AND correctable AND books_differ AS disagreeing, "
+                + "decided AND correctable AND books_differ AND " + (scope == Scope.ALL ? "TRUE" : "retroactive") + " AS changes FROM ev) "
+                // An event whose outcome flips changes the period's counter for every later event. Those keep their old
+                // decided_at, so an audit's as-known view of them would now count the flipped event under the old rules
+                // (a spurious OUTCOME_MISMATCH). They are restated at the cut-off too, with their (unchanged) amount.
+                + ", flips AS (SELECT *, coalesce(bool_or(changes AND (first_outcome IS DISTINCT FROM corrected_outcome "
+                + "OR expected_outcome IS DISTINCT FROM corrected_outcome)) OVER (PARTITION BY customer_id, meter, billing_period "
+                + "ORDER BY event_time, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS after_flip FROM cmp) "
+                + "SELECT * EXCLUDE (first_outcome, expected_outcome, after_flip), "
+                + "decided AND correctable AND NOT changes AND after_flip AS restated, "
+                + "changes OR (decided AND correctable AND after_flip) AS in_scope FROM flips");
         String zero = "CAST(0 AS DECIMAL(38,9))";
         duck.execute("CREATE OR REPLACE TABLE " + prefix + "_contrib AS "
                 + "SELECT e.day, e.customer_id, e.meter, e.billing_period, d.invoice_id, d.currency, e.event_id, d.decision_id, "
                 + "CAST(d.amount AS DECIMAL(38,9)) AS amount_before, " + zero + " AS amount_after, e.versions_before, e.versions_after, "
-                + "e.correcting_versions FROM " + prefix + "_events e JOIN " + decisionsTable + " d ON d.event_id = e.event_id WHERE e.in_scope "
+                + "e.correcting_versions, e.changes AS changed FROM " + prefix + "_events e JOIN " + decisionsTable + " d ON d.event_id = e.event_id WHERE e.in_scope "
                 + "UNION ALL "
                 + "SELECT e.day, e.customer_id, e.meter, e.billing_period, e.first_invoice_id, e.corrected_currency, e.event_id, NULL, "
-                + zero + ", CAST(e.corrected_amount AS DECIMAL(38,9)), e.versions_before, e.versions_after, e.correcting_versions "
+                + zero + ", CAST(e.corrected_amount AS DECIMAL(38,9)), e.versions_before, e.versions_after, e.correcting_versions, e.changes "
                 + "FROM " + prefix + "_events e WHERE e.in_scope");
     }
 
@@ -114,9 +124,9 @@ public final class ImpactPass {
                 + "count(*) FILTER (WHERE decided AND NOT correctable) AS nc, "
                 + "count(*) FILTER (WHERE decided AND correctable AND NOT books_differ) AS ag, "
                 + "count(*) FILTER (WHERE disagreeing) AS dis, count(*) FILTER (WHERE decided AND correctable AND retroactive) AS re, "
-                + "count(*) FILTER (WHERE in_scope) AS sc, count(*) FILTER (WHERE disagreeing AND NOT in_scope) AS os, "
+                + "count(*) FILTER (WHERE changes) AS sc, count(*) FILTER (WHERE restated) AS rs, count(*) FILTER (WHERE disagreeing AND NOT changes) AS os, "
                 + "count(*) FILTER (WHERE decided AND correctable AND version_changed AND NOT retroactive) AS vo FROM " + prefix + "_events").get(0);
-        return new Counts(l(r, "n"), l(r, "nd"), l(r, "nc"), l(r, "ag"), l(r, "dis"), l(r, "re"), l(r, "sc"), l(r, "os"), l(r, "vo"));
+        return new Counts(l(r, "n"), l(r, "nd"), l(r, "nc"), l(r, "ag"), l(r, "dis"), l(r, "re"), l(r, "sc"), l(r, "rs"), l(r, "os"), l(r, "vo"));
     }
 
     /**
@@ -124,7 +134,8 @@ public final class ImpactPass {
      * sums and the lists. Partial lines of disjoint days add up to the lines of all of them ({@link #linesSelect}).
      */
     public static String partSelect(String contribFrom) {
-        return "SELECT " + LINE_KEY + ", count(DISTINCT event_id) AS events_affected, count(decision_id) AS original_decisions, "
+        return "SELECT " + LINE_KEY + ", count(DISTINCT event_id) FILTER (WHERE changed) AS events_affected, "
+                + "count(DISTINCT event_id) FILTER (WHERE NOT changed) AS events_restated, count(decision_id) AS original_decisions, "
                 + "sum(amount_before) AS amount_before, sum(amount_after) AS amount_after, "
                 + "list_distinct(flatten(list(versions_before))) AS versions_before, list_distinct(flatten(list(versions_after))) AS versions_after, "
                 + "list_distinct(flatten(list(correcting_versions))) AS correcting_versions, "
@@ -135,6 +146,7 @@ public final class ImpactPass {
     /** The impact lines, one per (customer, meter, billing period, invoice, currency), from partial lines. */
     public static String linesSelect(String partsFrom) {
         return "SELECT " + LINE_KEY + ", CAST(sum(events_affected) AS BIGINT) AS events_affected, "
+                + "CAST(sum(events_restated) AS BIGINT) AS events_restated, "
                 + "CAST(sum(original_decisions) AS BIGINT) AS original_decisions, "
                 + "CAST(sum(amount_before) AS DECIMAL(38,9)) AS amount_before, CAST(sum(amount_after) AS DECIMAL(38,9)) AS amount_after, "
                 + "CAST(sum(amount_after) - sum(amount_before) AS DECIMAL(38,9)) AS delta, "

@@ -117,8 +117,18 @@ public final class BackfillLauncher {
         for (Throwable t : execution.getAllFailureExceptions())
             for (Throwable c = t; c != null; c = c.getCause())
                 if (c instanceof InputException) return new BackfillOutcome.BadInput(c.getMessage());
-        String message = execution.getAllFailureExceptions().isEmpty() ? "job ended " + execution.getStatus()
-                : String.valueOf(execution.getAllFailureExceptions().get(0));
-        return new BackfillOutcome.Failed(message, failedStep);
+        // A failed day partition also fails its manager step with a generic message: name the partition's own cause.
+        StringBuilder message = new StringBuilder();
+        for (StepExecution s : execution.getStepExecutions()) {
+            if (s.getStatus() != BatchStatus.FAILED || s.getStepName().equals(failedStep) && s.getStepName().startsWith("backfill-apply-day")) continue;
+            for (Throwable t : s.getFailureExceptions()) {
+                if (t instanceof org.springframework.batch.core.job.JobExecutionException && s.getStepName().equals("backfill-apply")) continue;
+                message.append(message.isEmpty() ? "" : "; ").append(s.getStepName()).append(": ").append(t);
+            }
+        }
+        if (message.isEmpty())
+            message.append(execution.getAllFailureExceptions().isEmpty() ? "job ended " + execution.getStatus()
+                    : String.valueOf(execution.getAllFailureExceptions().get(0)));
+        return new BackfillOutcome.Failed(message.toString(), failedStep);
     }
 }

@@ -18,7 +18,7 @@ final class BackfillParameters {
                 .addString(PREVIEW_ID, id.previewId(), true)
                 .addString("digest", id.digest(), false)
                 .addString("policies", r.policies(), false)
-                .addString("out", r.outDir().toString(), false)
+                .addString("out", r.outDir().toString(), true) // the same correction written elsewhere is another run
                 .addString("from", r.from().toString(), false)
                 .addString("to", r.to().toString(), false)
                 .addString("as_of", r.asOf().toString(), false)

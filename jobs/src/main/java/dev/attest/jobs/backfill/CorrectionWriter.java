@@ -59,7 +59,7 @@ final class CorrectionWriter {
         String adjustments = "SELECT " + Duck.literal(id) + " AS correction_id, " + Duck.literal(id) + " || '-' || substr(md5(concat_ws('|', "
                 + "customer_id, meter, billing_period, coalesce(invoice_id, ''), coalesce(currency, ''))), 1, 16) AS adjustment_id, "
                 + "customer_id, meter, billing_period, invoice_id, currency, CASE WHEN delta < 0 THEN 'credit' ELSE 'debit' END AS kind, "
-                + "delta AS amount, amount_before, amount_after, events_affected, original_decisions, original_decision_ids, "
+                + "delta AS amount, amount_before, amount_after, events_affected, events_restated, original_decisions, original_decision_ids, "
                 + "correcting_versions, versions_before, versions_after FROM " + lines + " WHERE delta <> 0" + ImpactPass.linesOrder();
         duck.execute("CREATE OR REPLACE TABLE bf_adjustments AS " + adjustments);
         duck.execute("COPY (SELECT * FROM bf_adjustments" + ImpactPass.linesOrder() + ") TO "
