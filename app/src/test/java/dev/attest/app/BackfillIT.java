@@ -229,6 +229,58 @@ class BackfillIT {
         }
     }
 
+    @Test
+    void aProcessKilledMidApplyRestartsToTheSameDataset() throws Exception {
+        Path clean = tmp.resolve("uninterrupted-2");
+        ScenarioIT.Run straight = run(clean, "u2", "--apply", "--yes");
+        assertThat(straight.exit()).as(straight.stderr()).isZero();
+
+        Path out = tmp.resolve("killed");
+        String day = "2026-02-09";
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx1g", "-Dattest.backfill.pauseOnDay=" + day, "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args(out, "kill", data.resolve("policies"), "--apply", "--yes"));
+        // Hold the H2 file open: the victim joins it through H2's auto-server (as RestartIT does).
+        Connection watch = DriverManager.getConnection(Metadata.h2(tmp.resolve("meta-kill")));
+        Process victim = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("victim.log").toFile()).start();
+        Path pausedTmp = out.resolve("corrections").resolve(".").normalize();
+        boolean killed = false;
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (victim.isAlive() && System.nanoTime() < deadline) {
+            if (hasTmpFileOf(out.resolve("corrections"), day)) {
+                Thread.sleep(300); // let the other worker finish a day or two
+                victim.destroyForcibly().waitFor();
+                killed = true;
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(killed).as("killed while the apply step ran\n" + Files.readString(tmp.resolve("victim.log"))).isTrue();
+        assertThat(children(pausedTmp)).as("nothing published").allMatch(n -> n.startsWith("."));
+
+        ScenarioIT.Run restarted = run(out, "kill", "--apply", "--yes");
+        assertThat(restarted.exit()).as(restarted.stderr()).isZero();
+        try (Statement st = watch.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM BATCH_STEP_EXECUTION WHERE STEP_NAME = 'backfill-rate'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("the restart went on from the apply step").isEqualTo(1L);
+        }
+        watch.close();
+        Path dataset = Path.of(restarted.lastStdoutLine());
+        Path reference = Path.of(straight.lastStdoutLine());
+        assertThat(relativeFiles(dataset)).isEqualTo(relativeFiles(reference));
+        for (String f : relativeFiles(reference))
+            assertThat(Files.readAllBytes(dataset.resolve(f))).as(f + " is byte-identical").isEqualTo(Files.readAllBytes(reference.resolve(f)));
+    }
+
+    private static boolean hasTmpFileOf(Path corrections, String day) throws Exception {
+        if (!Files.isDirectory(corrections)) return false;
+        try (Stream<Path> s = Files.walk(corrections)) {
+            return s.anyMatch(p -> p.toString().contains("day=" + day) && p.toString().endsWith(".tmp"));
+        }
+    }
+
     // ---- the independent expectation ----
 
     /** Per (customer, invoice): events whose corrected amount or outcome differs from the decision, and the money. */

@@ -20,6 +20,8 @@ final class ApplyDayTasklet implements Tasklet {
      * writing its files under their temporary names and before renaming them (as a crash there would).
      */
     static final String FAIL_ONCE_PROPERTY = "attest.backfill.failOnceOnDay";
+    /** Test hook: that day's partition stops for a minute at the same point, so a test can kill the process there. */
+    static final String PAUSE_PROPERTY = "attest.backfill.pauseOnDay";
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
@@ -33,6 +35,14 @@ final class ApplyDayTasklet implements Tasklet {
     }
 
     private static void failOnce(BackfillStepSupport s, String day) {
+        if (day.equals(System.getProperty(PAUSE_PROPERTY))) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
         if (!day.equals(System.getProperty(FAIL_ONCE_PROPERTY))) return;
         Path marker = s.workspace().dir().resolve("failed-once-" + day);
         if (Files.exists(marker)) return;
