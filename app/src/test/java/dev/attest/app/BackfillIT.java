@@ -103,6 +103,9 @@ class BackfillIT {
         ScenarioIT.Run bare = run(out, "r", "--apply");
         assertThat(bare.exit()).isEqualTo(2);
         assertThat(bare.stderr()).contains("--apply needs --preview ID");
+        assertThat(run(out, "r", "--apply", "--preview", "x", "--yes").exit()).isEqualTo(2);
+        assertThat(run(out, "r", "--yes").exit()).as("--yes without --apply is a mistake, not a dry run").isEqualTo(2);
+        assertThat(ScenarioIT.Run.of("--help").stdout()).contains("backfill");
 
         ScenarioIT.Run preview = run(out, "r");
         String id = Path.of(preview.lastStdoutLine()).getParent().getFileName().toString().substring("backfill-".length());
