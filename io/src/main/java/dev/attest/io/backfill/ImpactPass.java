@@ -102,8 +102,10 @@ public final class ImpactPass {
                 // An event whose outcome flips changes the period's counter for every later event. Those keep their old
                 // decided_at, so an audit's as-known view of them would now count the flipped event under the old rules
                 // (a spurious OUTCOME_MISMATCH). They are restated at the cut-off too, with their (unchanged) amount.
-                + ", flips AS (SELECT *, coalesce(bool_or(changes AND (first_outcome IS DISTINCT FROM corrected_outcome "
-                + "OR expected_outcome IS DISTINCT FROM corrected_outcome)) OVER (PARTITION BY customer_id, meter, billing_period "
+                // Only the counter matters: whether the as-known view counted the event (not denied; a conflicting
+                // entitlement counts) and whether it counts now. A live system's wrong outcome alone moves no counter.
+                + ", flips AS (SELECT *, coalesce(bool_or(changes AND ((coalesce(expected_outcome, 'charged') = 'denied') "
+                + "<> (coalesce(corrected_outcome, 'charged') = 'denied'))) OVER (PARTITION BY customer_id, meter, billing_period "
                 + "ORDER BY event_time, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS after_flip FROM cmp) "
                 + "SELECT * EXCLUDE (first_outcome, expected_outcome, after_flip), "
                 + "decided AND correctable AND NOT changes AND after_flip AS restated, "
