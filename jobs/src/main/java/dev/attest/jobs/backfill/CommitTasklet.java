@@ -38,7 +38,6 @@ final class CommitTasklet implements Tasklet {
                 ctx.putLong(LINES, 0);
                 return RepeatStatus.FINISHED;
             }
-            Folders.deleteTree(partial.resolve("adjustments.parquet"));
             CorrectionWriter.Written w = new CorrectionWriter(duck, s, s.registry()).write(partial);
             ctx.putLong(DECISIONS, w.decisions());
             ctx.putLong(LINES, w.lines());
