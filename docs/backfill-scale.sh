@@ -1,5 +1,7 @@
 #!/bin/bash
-# usage: scale.sh DIR N  -- generate N events without faults, record a correcting API price version for Feb, preview + apply Feb
+# usage: docs/backfill-scale.sh DIR N  (from the repository root, after ./mvnw -pl app -am package -DskipTests)
+# Generates N events without faults, records correcting versions of the API and compute prices for February,
+# then previews and applies a backfill of February, printing wall time, max RSS and the largest heap seen in the GC log.
 set -e
 R=$1; N=$2
 A="java --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx4g -Xlog:gc:file=$R/gc-%p.log -jar ${ATTEST_JAR:-app/target/attest.jar}"
@@ -32,4 +34,4 @@ tail -8 $R/preview.err
 ID=$(basename $(dirname $(tail -1 $R/preview.out)) | sed 's/backfill-//')
 /usr/bin/time -f "apply wall %e s maxrss %M KB" $A backfill $COMMON --apply --preview $ID 2> $R/apply.err > $R/apply.out || true
 grep -v "events/s, about" $R/apply.err | tail -5
-for f in $R/gc-*.log; do echo "$f peak heap before GC (MiB): $(grep -o '[0-9]*M->' $f | tr -d 'M->' | sort -n | tail -1)"; done
+for f in $R/gc-*.log; do echo "$f peak heap before GC (MiB): $(grep -o '[0-9]*M->' $f | sed 's/M->//' | sort -n | tail -1)"; done
