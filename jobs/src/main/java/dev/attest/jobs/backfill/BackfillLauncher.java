@@ -87,7 +87,15 @@ public final class BackfillLauncher {
             if (instance != null) {
                 JobExecution last = jobRepository.getLastJobExecution(instance);
                 if (last != null && last.getStatus().isRunning()) AbandonedRuns.markFailed(jobRepository, last);
-                if (last != null && last.getStatus() == BatchStatus.COMPLETED) return completed(last, id, layout, mode, workspace);
+                if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
+                    // Run history says done, yet the caller found no output (else it would not have come here): removed by hand.
+                    Path gone = mode.equals("preview") ? layout.previewDir()
+                            : last.getExecutionContext().containsKey(CommitTasklet.DATASET_DIR) ? layout.datasetDir() : null;
+                    if (gone != null && !Files.exists(gone))
+                        return new BackfillOutcome.BadInput("backfill " + id.previewId() + " (" + mode + ") completed before, but " + gone
+                                + " is gone; restore it, or write to another --out");
+                    return completed(last, id, layout, mode, workspace);
+                }
             }
             JobExecution execution = jobOperator.start(job, params);
             if (execution.getStatus() == BatchStatus.COMPLETED) return completed(execution, id, layout, mode, workspace);
