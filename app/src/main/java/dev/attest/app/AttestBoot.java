@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Import;
 
 /** The Spring context of a command: Batch with its JDBC JobRepository on the metadata database. */
 @SpringBootApplication
-@Import(AuditJobConfiguration.class)
+@Import({AuditJobConfiguration.class, dev.attest.jobs.backfill.BackfillJobConfiguration.class})
 public class AttestBoot {
     public static ConfigurableApplicationContext start(String metadataUrl) {
         return start(metadataUrl, Map.of());

@@ -19,14 +19,17 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Random seed; the same seed gives the same files (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--no-faults", description = "Leave out the injected faults: decisions follow the rules known when they were made.")
+    boolean noFaults;
+
     @Override
     public Integer call() throws Exception {
         if (events < 1) {
             System.err.println("attest: --events must be >= 1");
             return 2;
         }
-        new Generator().generate(out, events, seed);
-        System.err.println("attest: generated " + events + " events with injected faults; ground truth in truth.json");
+        (noFaults ? new Generator().withoutFaults() : new Generator()).generate(out, events, seed);
+        System.err.println("attest: generated " + events + " events" + (noFaults ? " without" : " with") + " injected faults; ground truth in truth.json");
         System.out.println(out.toAbsolutePath());
         return 0;
     }

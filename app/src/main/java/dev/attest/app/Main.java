@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 
 @Command(name = "attest", mixinStandardHelpOptions = true, version = "attest 0.1.0",
         description = {"Proves that a live billing or policy system did what its rules said.", ""},
-        subcommands = {AuditCommand.class, LineageCommand.class, ExplainCommand.class, VerifyCommand.class, ScheduleCommand.class,
-                RunsCommand.class, AckCommand.class, AcceptCommand.class, FindingsCommand.class, DemoCommand.class, GenerateCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AuditCommand.class, LineageCommand.class, ExplainCommand.class, VerifyCommand.class, BackfillCommand.class,
+                ScheduleCommand.class, RunsCommand.class, AckCommand.class, AcceptCommand.class, FindingsCommand.class, DemoCommand.class,
+                GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

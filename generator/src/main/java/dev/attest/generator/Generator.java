@@ -54,6 +54,7 @@ public final class Generator {
 
     private final int threads;
     private final long chunkRows;
+    private final boolean faults;
 
     public Generator() {
         this(Runtime.getRuntime().availableProcessors(), DEFAULT_CHUNK_ROWS);
@@ -61,10 +62,24 @@ public final class Generator {
 
     /** @param threads worker threads that make and rate partitions; @param chunkRows rows per Parquet file */
     public Generator(int threads, long chunkRows) {
+        this(threads, chunkRows, true);
+    }
+
+    private Generator(int threads, long chunkRows, boolean faults) {
+        this.faults = faults;
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
         if (chunkRows < 1) throw new IllegalArgumentException("chunkRows must be >= 1");
         this.threads = threads;
         this.chunkRows = chunkRows;
+    }
+
+    /**
+     * The same world without injected faults: every decision is what the rules known at its time say (the
+     * scenario's late correction of cust-0003's February API price still makes RETROACTIVE_CORRECTION
+     * findings). Backfill tests start from it and add a correction of their own.
+     */
+    public Generator withoutFaults() {
+        return new Generator(threads, chunkRows, false);
     }
 
     /**
@@ -84,7 +99,7 @@ public final class Generator {
 
     private GenerationResult run(Path outDir, long events, long seed) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        Scenario scenario = new Scenario(events, seed);
+        Scenario scenario = new Scenario(events, seed, faults);
         Path eventsDir = clean(outDir.resolve("events"), "*.parquet");
         Path decisionsDir = clean(outDir.resolve("decisions"), "*.parquet");
         Path policiesDir = clean(outDir.resolve("policies"), "*.yaml");

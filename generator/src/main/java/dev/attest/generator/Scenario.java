@@ -142,11 +142,16 @@ final class Scenario {
     final Map<String, BigDecimal> trialLimits;
 
     Scenario(long events, long seed) {
+        this(events, seed, true);
+    }
+
+    /** @param faults false: no injected faults (the scenario's own correction, quota and policies stay) */
+    Scenario(long events, long seed, boolean faults) {
         if (events < 1) throw new IllegalArgumentException("events must be >= 1, got " + events);
         if (events > 2_000_000_000L) throw new IllegalArgumentException("events must be <= 2,000,000,000, got " + events);
         this.seed = seed;
         this.events = events;
-        this.faultsPerKind = events < 200 ? 0 : events < 2_000 ? 1 : (int) Math.max(3, events / 100_000);
+        this.faultsPerKind = !faults || events < 200 ? 0 : events < 2_000 ? 1 : (int) Math.max(3, events / 100_000);
         this.customers = customers(events, seed);
 
         // Partitions and their event counts.

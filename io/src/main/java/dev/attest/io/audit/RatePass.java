@@ -57,7 +57,11 @@ public final class RatePass {
             DuckTableSink.decimal("before_quantity"), DuckTableSink.bool("provisional"),
             DuckTableSink.utf8("corrected_outcome"), DuckTableSink.decimal("corrected_amount"),
             DuckTableSink.utf8("corrected_status"), DuckTableSink.utf8("corrected_price_policy_id"),
-            DuckTableSink.int32("corrected_price_version"));
+            DuckTableSink.int32("corrected_price_version"),
+            // The rest of the as-corrected view, which a backfill writes into corrected decisions.
+            DuckTableSink.utf8("corrected_currency"), DuckTableSink.utf8("corrected_discount_policy_id"),
+            DuckTableSink.int32("corrected_discount_version"), DuckTableSink.utf8("corrected_entitlement_policy_id"),
+            DuckTableSink.int32("corrected_entitlement_version"));
 
     private final DuckDBConnection source;
     private final DuckDBConnection target;
@@ -66,9 +70,17 @@ public final class RatePass {
     private final Reconciler reconciler;
     private final AuditWindow window;
     private final int batchRows;
+    private final String decisionsTable;
 
     public RatePass(DuckDBConnection connection, BufferAllocator allocator, PolicyRegistry registry, Reconciler reconciler,
                     AuditWindow window, int batchRows) throws SQLException {
+        this(connection, allocator, registry, reconciler, window, batchRows, "decisions");
+    }
+
+    /** @param decisionsTable the staged decisions to check (a backfill re-checks its corrected books) */
+    public RatePass(DuckDBConnection connection, BufferAllocator allocator, PolicyRegistry registry, Reconciler reconciler,
+                    AuditWindow window, int batchRows, String decisionsTable) throws SQLException {
+        this.decisionsTable = decisionsTable;
         this.source = connection;
         this.target = connection.duplicate();
         this.allocator = allocator;
@@ -84,7 +96,7 @@ public final class RatePass {
                 + "d.decision_id, d.outcome, d.amount, d.currency, d.price_policy_id, d.price_version, d.discount_policy_id, "
                 + "d.discount_version, d.entitlement_policy_id, d.entitlement_version, d.decided_at, d.invoice_id, "
                 + "d.customer_id AS d_customer_id, d.meter AS d_meter "
-                + "FROM events_unique e LEFT JOIN decisions d ON d.event_id = e.event_id "
+                + "FROM events_unique e LEFT JOIN " + decisionsTable + " d ON d.event_id = e.event_id "
                 + "WHERE " + window.ratingScope("e.event_time") + " "
                 + "ORDER BY e.customer_id, e.meter, e.event_time, e.event_id, d.decided_at, d.decision_id";
     }
@@ -258,6 +270,9 @@ public final class RatePass {
             out.setDecimal(21, c.amount());
             out.setString(22, c.status().name());
             setRef(23, c.price());
+            out.setString(25, c.currency());
+            setRef(26, c.discount());
+            setRef(28, c.entitlement());
             out.endRow();
         }
 

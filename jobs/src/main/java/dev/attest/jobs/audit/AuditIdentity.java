@@ -59,6 +59,11 @@ public record AuditIdentity(String digest, String runId) {
         }
     }
 
+    /** Appends an input's identity: each file with its path and SHA-256, or a SQL input's text. */
+    public static void source(StringBuilder canon, String name, InputSource s) {
+        source(new StringBuilder(), canon, name, s);
+    }
+
     private static void policies(StringBuilder content, StringBuilder full, String path) {
         Path p = Path.of(path).toAbsolutePath().normalize();
         List<Path> files;
@@ -77,11 +82,11 @@ public record AuditIdentity(String digest, String runId) {
         }
     }
 
-    private static void line(StringBuilder sb, String key, Object value) {
+    public static void line(StringBuilder sb, String key, Object value) {
         sb.append(key).append('=').append(value == null ? "" : value.toString().replace("\n", "\\n")).append('\n');
     }
 
-    static String sha256(String text) {
+    public static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

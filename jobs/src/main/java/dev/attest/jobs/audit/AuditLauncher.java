@@ -8,11 +8,9 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
@@ -58,7 +56,7 @@ public final class AuditLauncher {
                     workspace.delete();
                     return completed(last, true);
                 }
-                if (last != null && last.getStatus().isRunning()) markAbandonedRunFailed(last);
+                if (last != null && last.getStatus().isRunning()) AbandonedRuns.markFailed(jobRepository, last);
             }
             JobExecution execution = jobOperator.start(job, params);
             return outcome(execution, workspace);
@@ -69,23 +67,6 @@ public final class AuditLauncher {
         } catch (Exception e) {
             return new AuditOutcome.Failed(e.getClass().getSimpleName() + ": " + e.getMessage(), null);
         }
-    }
-
-    /** We hold the workspace lock, so no live process is running this instance: its STARTED record is stale. */
-    private void markAbandonedRunFailed(JobExecution stale) {
-        LocalDateTime now = LocalDateTime.now();
-        for (StepExecution step : stale.getStepExecutions()) {
-            if (step.getStatus().isRunning()) {
-                step.setStatus(BatchStatus.FAILED);
-                step.setExitStatus(ExitStatus.FAILED.addExitDescription("process died during the step"));
-                step.setEndTime(now);
-                jobRepository.update(step);
-            }
-        }
-        stale.setStatus(BatchStatus.FAILED);
-        stale.setExitStatus(ExitStatus.FAILED.addExitDescription("process died during the run"));
-        stale.setEndTime(now);
-        jobRepository.update(stale);
     }
 
     private AuditOutcome outcome(JobExecution execution, AuditWorkspace workspace) {

@@ -8,26 +8,26 @@ import java.nio.file.Path;
 /**
  * Where one job instance keeps its state between steps: a DuckDB file with the staged and computed tables,
  * under {@code OUT/.attest-work/<identity>/}. It survives a failed run (the restart continues from it) and is
- * removed once the run folder is complete.
+ * removed once the run folder is complete. The backfill job keeps its workspaces the same way.
  */
-record AuditWorkspace(Path dir) {
-    static AuditWorkspace of(Path outDir, String identity) {
+public record AuditWorkspace(Path dir) {
+    public static AuditWorkspace of(Path outDir, String identity) {
         return new AuditWorkspace(outDir.resolve(".attest-work").resolve(identity.substring(0, 16)));
     }
 
-    Path database() {
+    public Path database() {
         return dir.resolve("stage.duckdb");
     }
 
-    Path stagingReport() {
+    public Path stagingReport() {
         return dir.resolve("staging.json");
     }
 
-    Path lockFile() {
+    public Path lockFile() {
         return dir.resolve("run.lock");
     }
 
-    AuditWorkspace create() {
+    public AuditWorkspace create() {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -36,7 +36,7 @@ record AuditWorkspace(Path dir) {
         return this;
     }
 
-    void delete() {
+    public void delete() {
         Folders.deleteTree(dir);
     }
 }

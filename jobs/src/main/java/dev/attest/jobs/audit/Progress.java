@@ -4,13 +4,13 @@ import dev.attest.io.audit.RatePass;
 import java.io.PrintStream;
 
 /** Progress of a long step on standard error, at most every two seconds: rows done, rate, time left. */
-final class Progress implements RatePass.Progress {
+public final class Progress implements RatePass.Progress {
     private final String step;
     private final PrintStream err;
     private final long started = System.nanoTime();
     private long lastPrint = started;
 
-    Progress(String step, PrintStream err) {
+    public Progress(String step, PrintStream err) {
         this.step = step;
         this.err = err;
     }

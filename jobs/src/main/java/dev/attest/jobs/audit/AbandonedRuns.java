@@ -1,0 +1,33 @@
+package dev.attest.jobs.audit;
+
+import java.time.LocalDateTime;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+
+/**
+ * A job execution the repository still calls running although its process died. The caller holds the job's
+ * workspace lock, so no live process runs it: the record is stale. Marking it (and its running steps,
+ * partition workers included) FAILED lets the same job instance restart from where it stopped.
+ */
+public final class AbandonedRuns {
+    private AbandonedRuns() {}
+
+    public static void markFailed(JobRepository jobRepository, JobExecution stale) {
+        LocalDateTime now = LocalDateTime.now();
+        for (StepExecution step : stale.getStepExecutions()) {
+            if (step.getStatus().isRunning()) {
+                step.setStatus(BatchStatus.FAILED);
+                step.setExitStatus(ExitStatus.FAILED.addExitDescription("process died during the step"));
+                step.setEndTime(now);
+                jobRepository.update(step);
+            }
+        }
+        stale.setStatus(BatchStatus.FAILED);
+        stale.setExitStatus(ExitStatus.FAILED.addExitDescription("process died during the run"));
+        stale.setEndTime(now);
+        jobRepository.update(stale);
+    }
+}

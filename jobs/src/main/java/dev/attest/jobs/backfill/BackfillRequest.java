@@ -1,0 +1,34 @@
+package dev.attest.jobs.backfill;
+
+import dev.attest.io.audit.AuditWindow;
+import dev.attest.io.backfill.Scope;
+import dev.attest.io.input.InputSource;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * What a backfill re-rates: a window [from, to) on event_time, with the knowledge cut-off {@code asOf}
+ * (what the books should say as known then). The window is required: a backfill is fleet-wide but bounded.
+ */
+public record BackfillRequest(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
+                              Instant asOf, Scope scope, String assumeZone) {
+    public BackfillRequest {
+        if (events == null) throw new IllegalArgumentException("--events (or --events-sql) is required");
+        if (decisions == null) throw new IllegalArgumentException("--decisions (or --decisions-sql) is required");
+        if (policies == null || policies.isBlank()) throw new IllegalArgumentException("--policies is required");
+        if (outDir == null) throw new IllegalArgumentException("--out is required");
+        if (from == null || to == null) throw new IllegalArgumentException("--from and --to are required: a backfill names its window");
+        if (!to.isAfter(from)) throw new IllegalArgumentException("--to must be after --from");
+        if (asOf == null) throw new IllegalArgumentException("the knowledge cut-off (--as-of) is required");
+        if (scope == null) scope = Scope.CORRECTION;
+        outDir = outDir.toAbsolutePath().normalize();
+    }
+
+    AuditWindow window() {
+        return new AuditWindow(from, to, asOf);
+    }
+
+    static String describe(InputSource s) {
+        return s instanceof InputSource.Files f ? f.path() : "sql:" + ((InputSource.Sql) s).query();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.attest.jobs.backfill;
+
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.io.audit.PolicyTable;
+import dev.attest.io.audit.RatePass;
+import dev.attest.io.duck.Duck;
+import dev.attest.io.input.InputStager;
+import dev.attest.io.input.StagingReport;
+import dev.attest.jobs.audit.Progress;
+import dev.attest.reports.Json;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.duckdb.DuckDBConnection;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/** The audit's staging and rating passes, run for a backfill's window (whole billing months are rated). */
+final class StageRateTasklets {
+    static final int BATCH_ROWS = 65_536;
+
+    private StageRateTasklets() {}
+
+    /** Step 1: read and validate the inputs into the workspace (quarantining bad rows), and the policy registry. */
+    static final class Stage implements Tasklet {
+        @Override
+        public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+            BackfillStepSupport s = BackfillStepSupport.of(contribution.getStepExecution());
+            PolicyRegistry registry = s.registry();
+            try (Duck duck = s.openDuck(); BufferAllocator allocator = new RootAllocator()) {
+                StagingReport report = new InputStager(duck).stage(s.request().events(), s.request().decisions(), s.request().assumeZone());
+                PolicyTable.write((DuckDBConnection) duck.connection(), allocator, registry);
+                Json.write(s.workspace().stagingReport(), report);
+                contribution.getStepExecution().setReadCount(report.events().rowsRead() + report.decisions().rowsRead());
+                contribution.incrementFilterCount(report.quarantinedRows());
+            }
+            return RepeatStatus.FINISHED;
+        }
+    }
+
+    /** Step 2: both knowledge views of every event in the window, and the per-event findings of the books as they are. */
+    static final class Rate implements Tasklet {
+        @Override
+        public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+            BackfillStepSupport s = BackfillStepSupport.of(contribution.getStepExecution());
+            PolicyRegistry registry = s.registry();
+            try (Duck duck = s.openDuck(); BufferAllocator allocator = new RootAllocator()) {
+                RatePass.Result r = new RatePass((DuckDBConnection) duck.connection(), allocator, registry, s.reconciler(registry),
+                        s.request().window(), BATCH_ROWS).run("expected", "findings_rate", new Progress("rating", System.err));
+                contribution.getStepExecution().setReadCount(r.eventsRated());
+                contribution.incrementWriteCount(r.eventsInWindow());
+            }
+            return RepeatStatus.FINISHED;
+        }
+    }
+}
