@@ -73,7 +73,7 @@ public final class VerifyCommand implements Callable<Integer> {
             String url = metadata != null ? metadata : "jdbc:h2:mem:attest-verify-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
             AuditOutcome outcome;
             try (ConfigurableApplicationContext ctx = AttestBoot.start(url, Map.of("attest.lifecycle.url", Metadata.url(history)))) {
-                outcome = ctx.getBean(AuditLauncher.class).run(request);
+                outcome = ctx.getBean(AuditLauncher.class).run(request, context(m));
             }
             if (!(outcome instanceof AuditOutcome.Completed c)) {
                 System.err.println("attest: the re-run did not complete:");
@@ -97,6 +97,15 @@ public final class VerifyCommand implements Callable<Integer> {
         return new AuditRequest(m.events().toSource(), m.decisions().toSource(), m.policiesPath(), out, instant(m.parameter("from")),
                 instant(m.parameter("to")), Instant.parse(m.parameter("as_of")), new BigDecimal(m.parameter("tolerance")),
                 lateAfter == null ? null : Duration.parse(lateAfter), Severity.parse(m.parameter("fail_on")), m.parameter("assume_zone"));
+    }
+
+    /** The context the run was given (parameters.context.*), passed again so that summary.json is reproduced. */
+    static Map<String, String> context(RunManifest m) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        m.parameters().forEach((k, v) -> {
+            if (k.startsWith("context.")) out.put(k.substring("context.".length()), v);
+        });
+        return out;
     }
 
     private static Instant instant(String s) {

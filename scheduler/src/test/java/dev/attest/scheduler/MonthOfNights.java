@@ -106,6 +106,13 @@ final class MonthOfNights {
                     var facts = json.readTree(Files.readString(f.resolve("schedule.json")));
                     boolean late = facts.get("late").asBoolean();
                     assertThat(late).as(f + " says whether it ran late").isEqualTo(expectedLate.contains(Instant.parse(facts.get("window_start").asString())));
+                    // The run's own summary.json says it too (pinned in its manifest, so verify reproduces it).
+                    var summary = json.readTree(Files.readString(f.resolve("summary.json")));
+                    assertThat(summary.get("parameters").get("context.late").asString()).isEqualTo(String.valueOf(late));
+                    assertThat(summary.get("parameters").get("context.window_start").asString()).isEqualTo(facts.get("window_start").asString());
+                    boolean noteSaysLate = false;
+                    for (var n : summary.get("notes")) noteSaysLate |= n.asString().startsWith("ran late: ");
+                    assertThat(noteSaysLate).as(f + "/summary.json notes say it ran late").isEqualTo(late);
                 }
             }
         }

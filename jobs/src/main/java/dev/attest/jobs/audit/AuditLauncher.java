@@ -37,13 +37,27 @@ public final class AuditLauncher {
     }
 
     public AuditOutcome run(AuditRequest request) {
+        return run(request, Map.of());
+    }
+
+    /**
+     * As {@link #run(AuditRequest)}, with a context that summary.json reports under {@code parameters.context.*}
+     * (the scheduler's schedule, window, due and start times, lateness). It does not identify the run: a retry
+     * with another context restarts the same job instance. Keys and values must hold no line breaks.
+     */
+    public AuditOutcome run(AuditRequest request, Map<String, String> context) {
+        java.util.SortedMap<String, String> ctx = new java.util.TreeMap<>();
+        context.forEach((k, v) -> {
+            if (k.contains("=") || (k + v).contains("\n")) throw new IllegalArgumentException("bad context entry " + k);
+            ctx.put(k, v);
+        });
         AuditIdentity id;
         try {
             id = AuditIdentity.of(request);
         } catch (InputException e) {
             return new AuditOutcome.BadInput(e.getMessage());
         }
-        JobParameters params = AuditParameters.of(request, id);
+        JobParameters params = AuditParameters.of(request, id, ctx);
         AuditWorkspace workspace = AuditWorkspace.of(request.outDir(), id.digest()).create();
         try (FileChannel ch = FileChannel.open(workspace.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = ch.tryLock()) {

@@ -16,10 +16,12 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 final class AuditParameters {
     static final String IDENTITY = "identity";
     static final String RUN_ID = "run_id";
+    /** Who asked and when (e.g. the scheduler's window, due time and lateness): reported, never identifying. */
+    static final String CONTEXT = "context";
 
     private AuditParameters() {}
 
-    static JobParameters of(AuditRequest r, AuditIdentity id) {
+    static JobParameters of(AuditRequest r, AuditIdentity id, java.util.SortedMap<String, String> context) {
         JobParametersBuilder b = new JobParametersBuilder()
                 .addString(IDENTITY, id.digest(), true)
                 .addString(RUN_ID, id.runId(), false)
@@ -34,6 +36,11 @@ final class AuditParameters {
         if (r.to() != null) b.addString("to", r.to().toString(), false);
         if (r.lateAfter() != null) b.addString("late_after", r.lateAfter().toString(), false);
         if (r.assumeZone() != null) b.addString("assume_zone", r.assumeZone(), false);
+        if (!context.isEmpty()) {
+            StringBuilder text = new StringBuilder();
+            context.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+            b.addString(CONTEXT, text.toString(), false);
+        }
         return b.toJobParameters();
     }
 
@@ -47,6 +54,13 @@ final class AuditParameters {
                 instant(p.getString("from")), instant(p.getString("to")), instant(p.getString("as_of")),
                 new BigDecimal(p.getString("tolerance")), p.getString("late_after") == null ? null : Duration.parse(p.getString("late_after")),
                 Severity.valueOf(p.getString("fail_on")), p.getString("assume_zone"));
+    }
+
+    static java.util.SortedMap<String, String> context(JobParameters p) {
+        java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+        String text = p.getString(CONTEXT);
+        if (text != null) for (String line : text.split("\n")) if (!line.isEmpty()) out.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+        return out;
     }
 
     static String runId(JobParameters p) {

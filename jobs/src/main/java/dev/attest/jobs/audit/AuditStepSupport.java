@@ -9,11 +9,12 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.step.StepContribution;
 
 /** What every audit step derives from its job parameters. Steps keep no state in memory between them. */
-record AuditStepSupport(AuditRequest request, AuditWorkspace workspace, String runId) {
+record AuditStepSupport(AuditRequest request, AuditWorkspace workspace, String runId, java.util.SortedMap<String, String> context) {
     static AuditStepSupport of(StepContribution contribution) {
         JobParameters p = contribution.getStepExecution().getJobExecution().getJobParameters();
         AuditRequest r = AuditParameters.request(p);
-        return new AuditStepSupport(r, AuditWorkspace.of(r.outDir(), AuditParameters.identity(p)).create(), AuditParameters.runId(p));
+        return new AuditStepSupport(r, AuditWorkspace.of(r.outDir(), AuditParameters.identity(p)).create(), AuditParameters.runId(p),
+                AuditParameters.context(p));
     }
 
     Duck openDuck() {

@@ -44,10 +44,12 @@ final class RunFolderWriter {
     private final Clock clock;
     private final Instant startedAt;
     private final LifecycleStore lifecycleStore;
+    private final java.util.SortedMap<String, String> context;
     private RunLifecycle lifecycle;
 
     RunFolderWriter(Duck duck, AuditRequest request, String runId, StagingReport staging, PolicyRegistry registry, Clock clock,
-                    Instant startedAt, LifecycleStore lifecycleStore) {
+                    Instant startedAt, LifecycleStore lifecycleStore, java.util.SortedMap<String, String> context) {
+        this.context = context;
         this.duck = duck;
         this.request = request;
         this.runId = runId;
@@ -174,6 +176,10 @@ final class RunFolderWriter {
         long provisional = duck.queryLong("SELECT count(*) FROM expected WHERE provisional");
         if (provisional > 0)
             notes.add(provisional + " expected amount(s) use volume pricing in a billing period still open at the cut-off: provisional");
+        if (context.containsKey("note")) notes.add(context.get("note"));
+        if ("true".equals(context.get("late")))
+            notes.add("ran late: " + context.getOrDefault("schedule", "a scheduled audit") + " window [" + context.get("window_start") + ", "
+                    + context.get("window_end") + ") was due at " + context.get("due_at") + " and started at " + context.get("started_at"));
         if (staging.quarantinedRows() > 0)
             notes.add(staging.quarantinedRows() + " input row(s) were quarantined: see quarantine.csv for file, row and reason");
 
@@ -196,6 +202,8 @@ final class RunFolderWriter {
         params.put("late_after", request.lateAfter() == null ? null : request.lateAfter().toString());
         params.put("fail_on", request.failOn().wire());
         params.put("assume_zone", request.assumeZone());
+        // Reported, not identifying; pinned in the manifest so that verify passes it to the re-run.
+        context.forEach((k, v) -> params.put("context." + k, v));
         return params;
     }
 

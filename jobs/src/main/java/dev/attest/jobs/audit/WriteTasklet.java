@@ -39,7 +39,7 @@ final class WriteTasklet implements Tasklet {
         StagingReport staging = Json.MAPPER.readValue(Files.readString(s.workspace().stagingReport()), StagingReport.class);
         RunSummary summary;
         try (Duck duck = s.openDuck()) {
-            RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle);
+            RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle, s.context());
             summary = writer.write();
             RunLifecycle l = writer.lifecycleOfRun();
             if (l != null) {

@@ -110,7 +110,18 @@ public final class NrtRunner {
                 s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone());
         AuditOutcome outcome;
         try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), node.clock().instant().plus(node.lease())))) {
-            outcome = launcher.run(request);
+            Map<String, String> context = new LinkedHashMap<>();
+            context.put("schedule", s.name());
+            context.put("mode", "near-real-time");
+            context.put("started_at", started.toString());
+            if (seen.latest() != null) context.put("latest_arrival", seen.latest().toString());
+            context.put("rows_seen", String.valueOf(seen.rows()));
+            if (!late.isEmpty()) {
+                long rows = 0;
+                for (Arrivals.Late l : late) rows += l.rows();
+                context.put("note", "late data: " + rows + " row(s) arrived after the " + s.hold() + " hold in " + late.size() + " window(s)");
+            }
+            outcome = launcher.run(request, context);
         }
         Instant finished = node.clock().instant();
         boolean isLate = !late.isEmpty();

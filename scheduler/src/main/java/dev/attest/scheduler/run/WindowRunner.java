@@ -84,7 +84,15 @@ public final class WindowRunner {
                 claimed.asOf() != null ? claimed.asOf() : w.dueAt(), s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone());
         AuditOutcome outcome;
         try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), w.start(), node.id(), node.clock().instant().plus(node.lease())))) {
-            outcome = launcher.run(request);
+            Map<String, String> context = new LinkedHashMap<>();
+            context.put("schedule", s.name());
+            context.put("window_start", w.start().toString());
+            context.put("window_end", w.end().toString());
+            context.put("due_at", w.dueAt().toString());
+            context.put("started_at", started.toString());
+            context.put("late", String.valueOf(late));
+            context.put("attempt", String.valueOf(claimed.attempt()));
+            outcome = launcher.run(request, context);
         }
         Instant finished = node.clock().instant();
         if (outcome instanceof AuditOutcome.Completed c) {
