@@ -1,7 +1,6 @@
 package dev.attest.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,7 +8,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,42 +24,20 @@ class PostgresMetadataIT {
     @TempDir
     Path tmp;
 
-    private String adminUrl;
-    private String database;
+    private TestDatabases database;
 
     @BeforeEach
     void createDatabase() throws SQLException {
-        adminUrl = System.getenv("ATTEST_TEST_PG_URL");
-        boolean required = "1".equals(System.getenv("ATTEST_REQUIRE_PG"));
-        String why = null;
-        if (adminUrl == null) why = "ATTEST_TEST_PG_URL is not set";
-        else {
-            try (Connection c = DriverManager.getConnection(adminUrl)) {
-                c.isValid(2);
-            } catch (SQLException e) {
-                why = "PostgreSQL at " + adminUrl + " does not answer: " + e.getMessage();
-            }
-        }
-        if (why != null && required) throw new IllegalStateException("ATTEST_REQUIRE_PG=1 but " + why);
-        assumeTrue(why == null, why);
-        database = "attest_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + database);
-        }
+        database = TestDatabases.postgres();
     }
 
     @AfterEach
     void dropDatabase() throws SQLException {
-        if (database == null) return;
-        try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        }
+        if (database != null) database.close();
     }
 
     private String url() {
-        int q = adminUrl.indexOf('?');
-        String base = q < 0 ? adminUrl : adminUrl.substring(0, q);
-        return base.substring(0, base.lastIndexOf('/') + 1) + database + (q < 0 ? "" : adminUrl.substring(q));
+        return database.url();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.attest.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.attest.generator.Generator;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,22 +29,19 @@ class ScheduleClusterIT {
     @TempDir
     Path tmp;
 
-    private String adminUrl;
-    private String database;
+    private TestDatabases database;
     private final List<Process> processes = new ArrayList<>();
 
     @AfterEach
     void cleanUp() throws Exception {
         for (Process p : processes) p.destroyForcibly().waitFor();
-        if (database == null) return;
-        try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        }
+        if (database != null) database.close();
     }
 
     @Test
     void whenTheNodeRunningAWindowIsKilledTheOtherCompletesItExactlyOnce() throws Exception {
-        String url = createDatabase();
+        database = TestDatabases.postgres();
+        String url = database.url();
         new Generator(2, Generator.DEFAULT_CHUNK_ROWS).generate(tmp.resolve("data"), 150_000, 13);
         new Generator(1, Generator.DEFAULT_CHUNK_ROWS).generate(tmp.resolve("small"), 200, 14);
         int ticks = 5;
@@ -179,28 +174,5 @@ class ScheduleClusterIT {
         } catch (SQLException notYetCreated) {
             return -1;
         }
-    }
-
-    private String createDatabase() throws SQLException {
-        adminUrl = System.getenv("ATTEST_TEST_PG_URL");
-        boolean required = "1".equals(System.getenv("ATTEST_REQUIRE_PG"));
-        String why = null;
-        if (adminUrl == null) why = "ATTEST_TEST_PG_URL is not set";
-        else {
-            try (Connection c = DriverManager.getConnection(adminUrl)) {
-                c.isValid(2);
-            } catch (SQLException e) {
-                why = "PostgreSQL at " + adminUrl + " does not answer: " + e.getMessage();
-            }
-        }
-        if (why != null && required) throw new IllegalStateException("ATTEST_REQUIRE_PG=1 but " + why);
-        assumeTrue(why == null, why);
-        database = "attest_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + database);
-        }
-        int q = adminUrl.indexOf('?');
-        String base = q < 0 ? adminUrl : adminUrl.substring(0, q);
-        return base.substring(0, base.lastIndexOf('/') + 1) + database + (q < 0 ? "" : adminUrl.substring(q));
     }
 }
