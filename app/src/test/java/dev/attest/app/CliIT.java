@@ -2,6 +2,7 @@ package dev.attest.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attest.jobs.audit.Folders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,5 +144,18 @@ class CliIT {
         }
         assertThat(tmp.resolve("runs/.attest-work")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(),
                 p -> assertThat(Files.list(p)).isEmpty());
+    }
+
+    @Test
+    void aCompletedRunWhoseFolderWasDeletedIsNamedNotPointedAt() throws Exception {
+        String[] args = audit(SCENARIO.resolve("events.csv"), SCENARIO.resolve("decisions.csv"), SCENARIO.resolve("policies"),
+                "--as-of", "2026-03-01T00:00:00Z").toArray(String[]::new);
+        ScenarioIT.Run first = ScenarioIT.Run.of(args);
+        Path runDir = Path.of(first.lastStdoutLine());
+        Folders.deleteTree(runDir);
+        ScenarioIT.Run again = ScenarioIT.Run.of(args);
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.stderr()).contains("completed before", runDir.toString(), "is gone");
+        assertThat(again.stdout()).doesNotContain(runDir.toString());
     }
 }

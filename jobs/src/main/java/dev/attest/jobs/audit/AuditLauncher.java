@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -68,6 +69,12 @@ public final class AuditLauncher {
                 JobExecution last = jobRepository.getLastJobExecution(instance);
                 if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
                     workspace.delete();
+                    Path runDir = Path.of(last.getExecutionContext().getString(WriteTasklet.RUN_DIR));
+                    // The run history says it is done and Batch never re-runs a completed instance: say so,
+                    // rather than point at a folder that is not there.
+                    if (!Files.isRegularFile(runDir.resolve("manifest.json")))
+                        return new AuditOutcome.BadInput("run " + id.runId() + " completed before, but its run folder " + runDir
+                                + " is gone; restore it, or write the audit to another --out folder (a new run)");
                     return completed(last, true);
                 }
                 if (last != null && last.getStatus().isRunning()) AbandonedRuns.markFailed(jobRepository, last);
