@@ -45,6 +45,8 @@ public final class DuckTableSink implements AutoCloseable {
         return new Field(name, FieldType.nullable(new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")), null);
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong STREAMS = new java.util.concurrent.atomic.AtomicLong();
+
     private final DuckDBConnection conn;
     private final BufferAllocator allocator;
     private final String table;
@@ -61,10 +63,20 @@ public final class DuckTableSink implements AutoCloseable {
     /** Creates (or replaces) {@code table} with the schema's columns. */
     public DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, String table, List<Field> fields, int batchRows)
             throws SQLException {
+        this(conn, allocator, table, fields, batchRows, true);
+    }
+
+    /**
+     * @param create whether to create (or replace) {@code table}; without it, rows are appended to the table
+     *               {@link #createTable} made, so that several sinks on their own connections can fill one table
+     *               concurrently (DuckDB appends never conflict)
+     */
+    public DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, String table, List<Field> fields, int batchRows,
+                         boolean create) throws SQLException {
         this.conn = conn;
         this.allocator = allocator;
         this.table = table;
-        this.streamName = "__sink_" + table;
+        this.streamName = "__sink_" + table + "_" + STREAMS.incrementAndGet(); // unique: sinks of one table may coexist
         this.batchRows = batchRows;
         this.root = VectorSchemaRoot.create(new Schema(fields), allocator);
         this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
@@ -72,6 +84,11 @@ public final class DuckTableSink implements AutoCloseable {
         this.lastBytes = new byte[vectors.length][];
         for (FieldVector v : vectors) v.setInitialCapacity(batchRows);
         root.allocateNew();
+        if (create) createTable(conn, table, fields);
+    }
+
+    /** Creates (or replaces) {@code table} with the columns of {@code fields}. */
+    public static void createTable(DuckDBConnection conn, String table, List<Field> fields) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute("CREATE OR REPLACE TABLE " + table + " (" + ddl(fields) + ")");
         }

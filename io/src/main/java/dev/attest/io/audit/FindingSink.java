@@ -23,8 +23,18 @@ public final class FindingSink implements Consumer<Finding>, AutoCloseable {
     private final DuckTableSink sink;
     private long count;
 
+    /** Creates (or replaces) {@code table}. */
     public FindingSink(DuckDBConnection conn, BufferAllocator allocator, String table) throws SQLException {
-        this.sink = new DuckTableSink(conn, allocator, table, FIELDS, 16_384);
+        this(conn, allocator, table, true);
+    }
+
+    /** @param create false: append to a table {@link #createTable} made (several sinks may fill it concurrently) */
+    public FindingSink(DuckDBConnection conn, BufferAllocator allocator, String table, boolean create) throws SQLException {
+        this.sink = new DuckTableSink(conn, allocator, table, FIELDS, 16_384, create);
+    }
+
+    public static void createTable(DuckDBConnection conn, String table) throws SQLException {
+        DuckTableSink.createTable(conn, table, FIELDS);
     }
 
     @Override

@@ -20,6 +20,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -34,7 +42,8 @@ import org.duckdb.DuckDBResultSet;
  * (customer, meter, event_time, event_id); the rows cross into Java as Arrow batches; core rates each
  * (customer, meter, month) partition in both knowledge views and checks the event's own decisions against
  * the as-known expectation. Expectations and findings go back into DuckDB as Arrow batches.
- * Java holds one input batch, one partition and one output batch at a time.
+ * Java holds one input batch, one partition and one output batch at a time, per slice: the rating scope is
+ * split into disjoint customer-hash slices rated concurrently ({@link #PARALLELISM_PROPERTY}).
  */
 public final class RatePass {
     private static final boolean TRACE = Boolean.getBoolean("attest.trace");
@@ -63,14 +72,17 @@ public final class RatePass {
             DuckTableSink.int32("corrected_discount_version"), DuckTableSink.utf8("corrected_entitlement_policy_id"),
             DuckTableSink.int32("corrected_entitlement_version"));
 
+    /** System property: how many customer-hash slices are rated concurrently (default: cores, at most 2). */
+    public static final String PARALLELISM_PROPERTY = "attest.rate.parallelism";
+
     private final DuckDBConnection source;
-    private final DuckDBConnection target;
     private final BufferAllocator allocator;
     private final PolicyRegistry registry;
     private final Reconciler reconciler;
     private final AuditWindow window;
     private final int batchRows;
     private final String decisionsTable;
+    private final int parallelism;
 
     public RatePass(DuckDBConnection connection, BufferAllocator allocator, PolicyRegistry registry, Reconciler reconciler,
                     AuditWindow window, int batchRows) throws SQLException {
@@ -80,27 +92,61 @@ public final class RatePass {
     /** @param decisionsTable the staged decisions to check (a backfill re-checks its corrected books) */
     public RatePass(DuckDBConnection connection, BufferAllocator allocator, PolicyRegistry registry, Reconciler reconciler,
                     AuditWindow window, int batchRows, String decisionsTable) throws SQLException {
+        this(connection, allocator, registry, reconciler, window, batchRows, decisionsTable, defaultParallelism());
+    }
+
+    /** @param parallelism how many disjoint customer-hash slices to rate concurrently (1 = one thread, no split) */
+    public RatePass(DuckDBConnection connection, BufferAllocator allocator, PolicyRegistry registry, Reconciler reconciler,
+                    AuditWindow window, int batchRows, String decisionsTable, int parallelism) throws SQLException {
+        if (parallelism < 1) throw new IllegalArgumentException("rating parallelism must be >= 1, got " + parallelism);
         this.decisionsTable = decisionsTable;
         this.source = connection;
-        this.target = connection.duplicate();
         this.allocator = allocator;
         this.registry = registry;
         this.reconciler = reconciler;
         this.window = window;
         this.batchRows = batchRows;
+        this.parallelism = parallelism;
     }
 
-    String query() {
+    /**
+     * One slice per core, at most 2 unless {@link #PARALLELISM_PROPERTY} asks for more: each slice's fold is one
+     * CPU-bound thread, and DuckDB's scans and pushes share the same cores; 2 is the degree measured (README).
+     */
+    public static int defaultParallelism() {
+        String p = System.getProperty(PARALLELISM_PROPERTY);
+        if (p == null || p.isBlank()) return Math.min(2, Runtime.getRuntime().availableProcessors());
+        try {
+            int n = Integer.parseInt(p.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below, with the name of the property
+        }
+        throw new IllegalArgumentException("-D" + PARALLELISM_PROPERTY + " must be a whole number >= 1, got '" + p + "'");
+    }
+
+    /**
+     * The rows of one slice. Slices split by a hash of customer_id, so a billing partition (customer, meter,
+     * month) never spans two slices, and each slice is sorted into partitions on its own.
+     */
+    String query(int slice) {
+        String split = parallelism == 1 ? "" : " AND hash(e.customer_id) % " + parallelism + " = " + slice;
         return "SELECT e.event_id, e.customer_id, e.meter, e.quantity, e.event_time, e.value, e.dimensions, "
                 + window.contains("e.event_time") + " AS in_window, "
                 + "d.decision_id, d.outcome, d.amount, d.currency, d.price_policy_id, d.price_version, d.discount_policy_id, "
                 + "d.discount_version, d.entitlement_policy_id, d.entitlement_version, d.decided_at, d.invoice_id, "
                 + "d.customer_id AS d_customer_id, d.meter AS d_meter "
                 + "FROM events_unique e LEFT JOIN " + decisionsTable + " d ON d.event_id = e.event_id "
-                + "WHERE " + window.ratingScope("e.event_time") + " "
+                + "WHERE " + window.ratingScope("e.event_time") + split + " "
                 + "ORDER BY e.customer_id, e.meter, e.event_time, e.event_id, d.decided_at, d.decision_id";
     }
 
+    /**
+     * Rates every slice, each on its own thread with its own DuckDB connections, Arrow child allocator and rater,
+     * its sinks appending to the shared {@code expectedTable} and {@code findingsTable} (DuckDB appends from
+     * several connections never conflict). Row order in those tables is not part of the result: every reader
+     * orders totally.
+     */
     public Result run(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
         long total;
         try (Statement st = source.createStatement();
@@ -108,39 +154,161 @@ public final class RatePass {
             rs.next();
             total = rs.getLong(1);
         }
-        long tc = System.nanoTime();
-        // Bulk rating records no computation text: findings explain themselves in one line, and the full
-        // computation of one event is cheap to produce on demand. Measured: the text cost ~1 s per 1M events.
-        PeriodRater rater = new PeriodRater(registry, window.cutoff(), false);
-        try (Statement st = source.createStatement();
-             DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery(query());
-             ArrowReader reader = (ArrowReader) rs.arrowExportStream(allocator, batchRows);
-             // Each push costs a statement; large output batches amortise it (measured: 1M rows in 64K batches
-             // import in 0.9 s, in one batch in 0.4 s).
-             DuckTableSink expected = new DuckTableSink(target, allocator, expectedTable, EXPECTED_FIELDS, Math.max(batchRows, 262_144));
-             FindingSink findings = new FindingSink(target, allocator, findingsTable)) {
-            Fold fold = new Fold(rater, expected, findings);
-            long tRead = 0, tFold = 0, t0 = System.nanoTime();
-            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-            long cpu0 = threads.getCurrentThreadCpuTime();
-            while (true) {
-                long a = System.nanoTime();
-                if (!reader.loadNextBatch()) break;
-                long b = System.nanoTime();
-                fold.accept(reader.getVectorSchemaRoot());
-                tFold += System.nanoTime() - b;
-                tRead += b - a;
-                progress.update(fold.events, total);
-            }
-            fold.flushPartition();
-            if (TRACE) System.err.printf("TRACE rate: query+create %d ms, loop thread cpu %d ms%n", (t0 - tc) / 1_000_000,
-                    (threads.getCurrentThreadCpuTime() - cpu0) / 1_000_000);
-            if (TRACE) System.err.printf("TRACE rate: read %d ms, fold+write %d ms (sink pushes %d ms), total %d ms%n", tRead / 1_000_000,
-                    tFold / 1_000_000, expected.pushNanos() / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
-            progress.update(fold.events, total);
-            return new Result(fold.events, fold.inWindow, findings.count());
+        long wall0 = System.nanoTime(), cpu0 = processCpuNanos();
+        try {
+            return rateSlices(expectedTable, findingsTable, progress, total);
         } finally {
-            target.close();
+            if (TRACE) System.err.printf("TRACE rate: %d slice(s), wall %d ms, process cpu %d ms%n", parallelism,
+                    (System.nanoTime() - wall0) / 1_000_000, (processCpuNanos() - cpu0) / 1_000_000);
+        }
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    private Result rateSlices(String expectedTable, String findingsTable, Progress progress, long total) throws SQLException, java.io.IOException {
+        DuckTableSink.createTable(source, expectedTable, EXPECTED_FIELDS);
+        FindingSink.createTable(source, findingsTable);
+        SharedProgress shared = new SharedProgress(progress, total, parallelism);
+        AtomicBoolean stop = new AtomicBoolean();
+        if (parallelism == 1) return new Slice(0, expectedTable, findingsTable, shared, stop).call();
+
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism, new ThreadFactory() {
+            private final AtomicInteger n = new AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable r) {
+                Thread t = new Thread(r, "attest-rate-" + n.getAndIncrement());
+                t.setDaemon(true);
+                return t;
+            }
+        });
+        long events = 0, inWindow = 0, findings = 0;
+        try {
+            List<Future<Result>> futures = new ArrayList<>();
+            for (int k = 0; k < parallelism; k++) futures.add(pool.submit(new Slice(k, expectedTable, findingsTable, shared, stop)));
+            Throwable failure = null;
+            for (Future<Result> f : futures) {
+                try {
+                    Result r = f.get();
+                    events += r.eventsRated();
+                    inWindow += r.eventsInWindow();
+                    findings += r.findings();
+                } catch (ExecutionException e) {
+                    // The first failure is the cause; a slice stopped because of it only adds noise.
+                    if (failure == null) failure = e.getCause();
+                    else if (!(e.getCause() instanceof SliceStopped)) failure.addSuppressed(e.getCause());
+                } catch (InterruptedException e) {
+                    stop.set(true);
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while rating", e);
+                }
+            }
+            if (failure instanceof SQLException e) throw e;
+            if (failure instanceof java.io.IOException e) throw e;
+            if (failure instanceof RuntimeException e) throw e;
+            if (failure instanceof Error e) throw e;
+            if (failure != null) throw new IllegalStateException("rating failed: " + failure.getMessage(), failure);
+        } finally {
+            pool.shutdown();
+        }
+        progress.update(events, total);
+        return new Result(events, inWindow, findings);
+    }
+
+    /** Progress of all slices together: the sum of their rows, reported from whichever slice moves. */
+    private static final class SharedProgress {
+        private final Progress progress;
+        private final long total;
+        private final long[] done;
+
+        SharedProgress(Progress progress, long total, int slices) {
+            this.progress = progress;
+            this.total = total;
+            this.done = new long[slices];
+        }
+
+        synchronized void update(int slice, long rows) {
+            done[slice] = rows;
+            long sum = 0;
+            for (long d : done) sum += d;
+            progress.update(sum, total);
+        }
+    }
+
+    /** Thrown by a slice that stopped early because another slice failed. */
+    private static final class SliceStopped extends RuntimeException {
+        SliceStopped() {
+            super("stopped: another rating slice failed", null, false, false);
+        }
+    }
+
+    /** One customer-hash slice, rated start to end on one thread with resources of its own. */
+    private final class Slice implements Callable<Result> {
+        private final int index;
+        private final String expectedTable;
+        private final String findingsTable;
+        private final SharedProgress progress;
+        private final AtomicBoolean stop;
+
+        Slice(int index, String expectedTable, String findingsTable, SharedProgress progress, AtomicBoolean stop) {
+            this.index = index;
+            this.expectedTable = expectedTable;
+            this.findingsTable = findingsTable;
+            this.progress = progress;
+            this.stop = stop;
+        }
+
+        @Override
+        public Result call() throws SQLException, java.io.IOException {
+            try {
+                return rate();
+            } catch (RuntimeException | SQLException | java.io.IOException | Error e) {
+                stop.set(true);
+                throw e;
+            }
+        }
+
+        private Result rate() throws SQLException, java.io.IOException {
+            long tc = System.nanoTime();
+            // Bulk rating records no computation text: findings explain themselves in one line, and the full
+            // computation of one event is cheap to produce on demand. Measured: the text cost ~1 s per 1M events.
+            PeriodRater rater = new PeriodRater(registry, window.cutoff(), false);
+            // A child allocator per slice: closing it fails if the slice leaked a buffer.
+            try (BufferAllocator alloc = allocator.newChildAllocator("rate-slice-" + index, 0, Long.MAX_VALUE);
+                 DuckDBConnection read = source.duplicate();
+                 DuckDBConnection write = source.duplicate();
+                 Statement st = read.createStatement();
+                 DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery(query(index));
+                 ArrowReader reader = (ArrowReader) rs.arrowExportStream(alloc, batchRows);
+                 // Each push costs a statement; large output batches amortise it (measured: 1M rows in 64K batches
+                 // import in 0.9 s, in one batch in 0.4 s).
+                 DuckTableSink expected = new DuckTableSink(write, alloc, expectedTable, EXPECTED_FIELDS, Math.max(batchRows, 262_144), false);
+                 FindingSink findings = new FindingSink(write, alloc, findingsTable, false)) {
+                Fold fold = new Fold(rater, expected, findings);
+                long tRead = 0, tFold = 0, t0 = System.nanoTime();
+                var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                long cpu0 = threads.getCurrentThreadCpuTime();
+                while (true) {
+                    if (stop.get()) throw new SliceStopped();
+                    long a = System.nanoTime();
+                    if (!reader.loadNextBatch()) break;
+                    long b = System.nanoTime();
+                    fold.accept(reader.getVectorSchemaRoot());
+                    tFold += System.nanoTime() - b;
+                    tRead += b - a;
+                    progress.update(index, fold.events);
+                }
+                fold.flushPartition();
+                if (TRACE) System.err.printf("TRACE rate slice %d: query+create %d ms, loop thread cpu %d ms%n", index,
+                        (t0 - tc) / 1_000_000, (threads.getCurrentThreadCpuTime() - cpu0) / 1_000_000);
+                if (TRACE) System.err.printf("TRACE rate slice %d: read %d ms, fold+write %d ms (sink pushes %d ms), total %d ms%n",
+                        index, tRead / 1_000_000, tFold / 1_000_000, expected.pushNanos() / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+                progress.update(index, fold.events);
+                return new Result(fold.events, fold.inWindow, findings.count());
+            }
         }
     }
 

@@ -1,0 +1,53 @@
+package dev.attest.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attest.generator.Generator;
+import dev.attest.io.audit.RatePass;
+import dev.attest.reports.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The rate step splits its scope into customer-hash slices rated on concurrent threads. However many slices,
+ * the audit writes byte-identical outputs (the digests of the manifest), and still finds the generator's truth.
+ */
+class RateParallelismIT {
+
+    @Test
+    void oneTwoAndThreeSlicesWriteByteIdenticalOutputs(@TempDir Path tmp) throws Exception {
+        new Generator().generate(tmp.resolve("data"), 20_000, 7);
+        GeneratedData data = GeneratedData.read(tmp.resolve("data"));
+        var request = data.auditRequest(tmp.resolve("runs"));
+        List<JsonNode> outputs = new ArrayList<>();
+        for (int slices : new int[] {1, 2, 3}) {
+            String previous = System.getProperty(RatePass.PARALLELISM_PROPERTY);
+            System.setProperty(RatePass.PARALLELISM_PROPERTY, Integer.toString(slices));
+            try {
+                List<String> args = new ArrayList<>(List.of("audit", "--events", tmp.resolve("data/events").toString(),
+                        "--decisions", tmp.resolve("data/decisions").toString(), "--policies", tmp.resolve("data/policies").toString(),
+                        "--out", tmp.resolve("out-" + slices).toString(), "--metadata", Metadata.h2(tmp.resolve("meta-" + slices)),
+                        "--as-of", request.asOf().toString(), "--tolerance", request.tolerance().toPlainString()));
+                if (request.from() != null) args.addAll(List.of("--from", request.from().toString()));
+                if (request.to() != null) args.addAll(List.of("--to", request.to().toString()));
+                if (request.lateAfter() != null) args.addAll(List.of("--late-after", request.lateAfter().toString()));
+                ScenarioIT.Run run = ScenarioIT.Run.of(args.toArray(String[]::new));
+                assertThat(run.exit()).as(run.stderr()).isEqualTo(1);
+                Path folder = Path.of(run.lastStdoutLine());
+                assertThat(ScenarioIT.findings(folder)).as("%d slice(s)", slices).containsExactlyElementsOf(data.expectedFindings());
+                outputs.add(Json.MAPPER.readTree(Files.readString(folder.resolve("manifest.json"))).get("outputs"));
+            } finally {
+                if (previous == null) System.clearProperty(RatePass.PARALLELISM_PROPERTY);
+                else System.setProperty(RatePass.PARALLELISM_PROPERTY, previous);
+            }
+        }
+        assertThat(outputs.get(0).toString()).contains("findings.parquet", "expected.parquet");
+        assertThat(outputs.get(1)).as("2 slices").isEqualTo(outputs.get(0));
+        assertThat(outputs.get(2)).as("3 slices").isEqualTo(outputs.get(0));
+    }
+}
