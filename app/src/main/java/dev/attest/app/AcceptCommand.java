@@ -1,8 +1,6 @@
 package dev.attest.app;
 
 import dev.attest.jobs.lifecycle.DecisionKind;
-import dev.attest.jobs.lifecycle.FindingDecision;
-import java.time.Clock;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,14 +31,6 @@ public final class AcceptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FindingDecision d;
-        try {
-            d = new FindingDecision(fingerprint, DecisionKind.ACCEPT, until, note, by != null ? by : System.getProperty("user.name"),
-                    Clock.systemUTC().instant());
-        } catch (IllegalArgumentException e) {
-            System.err.println("attest: " + e.getMessage());
-            return 2;
-        }
-        return LifecycleAccess.decide(metadata, d, "accepted");
+        return LifecycleAccess.decide(metadata, fingerprint, DecisionKind.ACCEPT, until, note, by, "accepted");
     }
 }

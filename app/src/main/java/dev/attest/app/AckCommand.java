@@ -1,8 +1,6 @@
 package dev.attest.app;
 
 import dev.attest.jobs.lifecycle.DecisionKind;
-import dev.attest.jobs.lifecycle.FindingDecision;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,14 +26,6 @@ public final class AckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FindingDecision d;
-        try {
-            d = new FindingDecision(fingerprint, DecisionKind.ACK, null, note, by != null ? by : System.getProperty("user.name"),
-                    Clock.systemUTC().instant());
-        } catch (IllegalArgumentException e) {
-            System.err.println("attest: " + e.getMessage());
-            return 2;
-        }
-        return LifecycleAccess.decide(metadata, d, "acknowledged");
+        return LifecycleAccess.decide(metadata, fingerprint, DecisionKind.ACK, null, note, by, "acknowledged");
     }
 }
