@@ -1,16 +1,4 @@
 #!/usr/bin/env bash
 # The lineage-gap report of the NYC TLC yellow-taxi samples (same mapping and window as run.sh, no rating).
-# Usage: examples/nyc-taxi/lineage.sh [DATA_DIR] [OUT_DIR]
-set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-data="$(cd "${1:-$here/../../../shared/datasets/nyc-tlc-yellow}" && pwd)"
-out="${2:-$here/out}"
-sql() { sed "s#\${DATA}#$data#g" "$here/trips.sql" "$here/$1"; }
-exec "$here/../../attest" lineage \
-  --events-sql "$(sql events.sql)" \
-  --decisions-sql "$(sql decisions.sql)" \
-  --policies "$here/policies" \
-  --assume-zone America/New_York \
-  --from 2019-01-19T05:00:00Z --to 2019-02-16T05:00:00Z \
-  --as-of 2019-06-01T00:00:00Z \
-  --out "$out" "${@:3}"
+# Usage: examples/nyc-taxi/lineage.sh [DATA_DIR] [OUT_DIR] [extra options]
+exec env ATTEST_COMMAND=lineage "$(dirname "${BASH_SOURCE[0]}")/run.sh" "$@"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Audits the NYC TLC yellow-taxi samples in ../shared/datasets against the congestion surcharge policy.
-# Usage: examples/nyc-taxi/run.sh [DATA_DIR] [OUT_DIR]
+# Usage: examples/nyc-taxi/run.sh [DATA_DIR] [OUT_DIR] [extra options]
+# ATTEST_COMMAND=lineage runs the lineage-gap report of the same mapping and window instead (see lineage.sh).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data="$(cd "${1:-$here/../../../shared/datasets/nyc-tlc-yellow}" && pwd)"
 out="${2:-$here/out}"
 sql() { sed "s#\${DATA}#$data#g" "$here/trips.sql" "$here/$1"; }
-exec "$here/../../attest" audit \
+exec "$here/../../attest" "${ATTEST_COMMAND:-audit}" \
   --events-sql "$(sql events.sql)" \
   --decisions-sql "$(sql decisions.sql)" \
   --policies "$here/policies" \
