@@ -1,9 +1,10 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "attest", mixinStandardHelpOptions = true, version = "attest 0.1.0",
+@Command(name = "attest", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
         description = {"Proves that a live billing or policy system did what its rules said.", ""},
         subcommands = {AuditCommand.class, LineageCommand.class, ExplainCommand.class, VerifyCommand.class, BackfillCommand.class,
                 ScheduleCommand.class, RunsCommand.class, AckCommand.class, AcceptCommand.class, FindingsCommand.class, DemoCommand.class,

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * so nobody ever reads half a run. Relational output (Parquet, CSV) is written by DuckDB.
  */
 final class RunFolderWriter {
-    static final String PROGRAM_VERSION = "attest 0.1.0";
+    static final String PROGRAM_VERSION = dev.attest.jobs.ProgramVersion.TEXT;
     /** Wall-clock times of the run: the one output that differs between identical audits, so not verified. */
     static final String TIMING = "timing.json";
 

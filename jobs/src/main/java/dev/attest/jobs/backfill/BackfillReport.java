@@ -17,7 +17,7 @@ import java.util.Map;
  */
 final class BackfillReport {
     static final String FORMAT = "attest-backfill/1";
-    static final String PROGRAM_VERSION = "attest 0.1.0";
+    static final String PROGRAM_VERSION = dev.attest.jobs.ProgramVersion.TEXT;
 
     /** Codes the rating pass reports per event or decision: the ones a correction of the books can change. */
     static final List<FindingCode> EVENT_CODES = List.of(FindingCode.MISSING_DECISION, FindingCode.DUPLICATE_DECISION,

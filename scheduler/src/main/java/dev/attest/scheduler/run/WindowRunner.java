@@ -82,28 +82,24 @@ public final class WindowRunner {
         boolean late = started.isAfter(w.dueAt().plus(s.lateAfter()));
         AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), w.start(), w.end(),
                 claimed.asOf() != null ? claimed.asOf() : w.dueAt(), s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone());
+        // What the run's summary.json reports about this attempt (and schedule.json, with the node, beside it).
+        Map<String, String> context = new LinkedHashMap<>();
+        context.put("schedule", s.name());
+        context.put("window_start", w.start().toString());
+        context.put("window_end", w.end().toString());
+        context.put("due_at", w.dueAt().toString());
+        context.put("started_at", started.toString());
+        context.put("late", String.valueOf(late));
+        context.put("attempt", String.valueOf(claimed.attempt()));
         AuditOutcome outcome;
         try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), w.start(), node.id(), node.clock().instant().plus(node.lease())))) {
-            Map<String, String> context = new LinkedHashMap<>();
-            context.put("schedule", s.name());
-            context.put("window_start", w.start().toString());
-            context.put("window_end", w.end().toString());
-            context.put("due_at", w.dueAt().toString());
-            context.put("started_at", started.toString());
-            context.put("late", String.valueOf(late));
-            context.put("attempt", String.valueOf(claimed.attempt()));
             outcome = launcher.run(request, context);
         }
         Instant finished = node.clock().instant();
         if (outcome instanceof AuditOutcome.Completed c) {
             Map<String, Long> severities = RunFolders.severities(c.runDir());
-            Map<String, Object> facts = new LinkedHashMap<>();
-            facts.put("schedule", s.name());
-            facts.put("window_start", w.start().toString());
-            facts.put("window_end", w.end().toString());
-            facts.put("due_at", w.dueAt().toString());
-            facts.put("started_at", started.toString());
-            facts.put("late", late);
+            Map<String, Object> facts = new LinkedHashMap<>(context);
+            facts.put("late", late); // typed in JSON
             facts.put("attempt", claimed.attempt());
             facts.put("node", node.id());
             RunFolders.writeScheduleFacts(c.runDir(), facts);
