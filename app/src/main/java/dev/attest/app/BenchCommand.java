@@ -28,11 +28,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42")
     long seed;
 
+    @Option(names = "--reuse", description = "Reuse the data a previous run generated in --dir (same --events and --seed), to time the audit alone.")
+    boolean reuse;
+
     @Override
     public Integer call() throws Exception {
         Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("attest-bench-");
         long t0 = System.nanoTime();
-        new Generator().generate(root.resolve("data"), events, seed);
+        if (reuse && Files.exists(root.resolve("data").resolve("truth.json"))) {
+            // A fresh run history and run folder: the same inputs would otherwise be the same, finished, audit.
+            dev.attest.jobs.audit.Folders.deleteTree(root.resolve("runs"));
+            try (var old = Files.list(root)) {
+                for (Path p : old.filter(p -> p.getFileName().toString().startsWith("metadata")).toList()) Files.delete(p);
+            }
+        } else {
+            new Generator().generate(root.resolve("data"), events, seed);
+        }
         long generated = System.nanoTime() - t0;
         GeneratedData data = GeneratedData.read(root.resolve("data"));
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();

@@ -18,7 +18,9 @@ public enum Outcome {
         };
     }
 
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
 }

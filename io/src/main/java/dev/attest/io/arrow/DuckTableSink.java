@@ -76,7 +76,7 @@ public final class DuckTableSink implements AutoCloseable {
         this.conn = conn;
         this.allocator = allocator;
         this.table = table;
-        this.streamName = "__sink_" + table + "_" + STREAMS.incrementAndGet(); // unique: sinks of one table may coexist
+        this.streamName = "__sink_" + table.replaceAll("[^A-Za-z0-9_]", "_") + "_" + STREAMS.incrementAndGet(); // unique: sinks of one table may coexist
         this.batchRows = batchRows;
         this.root = VectorSchemaRoot.create(new Schema(fields), allocator);
         this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
@@ -89,8 +89,13 @@ public final class DuckTableSink implements AutoCloseable {
 
     /** Creates (or replaces) {@code table} with the columns of {@code fields}. */
     public static void createTable(DuckDBConnection conn, String table, List<Field> fields) throws SQLException {
+        createTable(conn, table, fields, false);
+    }
+
+    /** As {@link #createTable(DuckDBConnection, String, List)}; a temporary table lives in this connection only, never on disk. */
+    public static void createTable(DuckDBConnection conn, String table, List<Field> fields, boolean temporary) throws SQLException {
         try (Statement st = conn.createStatement()) {
-            st.execute("CREATE OR REPLACE TABLE " + table + " (" + ddl(fields) + ")");
+            st.execute("CREATE OR REPLACE " + (temporary ? "TEMP " : "") + "TABLE " + table + " (" + ddl(fields) + ")");
         }
     }
 

@@ -43,9 +43,22 @@ public final class Duck implements AutoCloseable {
         return open("jdbc:duckdb:", ":memory:");
     }
 
-    /** A database file (created if absent); useful when data is larger than memory. */
+    /**
+     * A database file (created if absent); useful when data is larger than memory, and what lets a restarted job
+     * step find the tables of the steps before it. Closing it does not checkpoint: every commit is already durable
+     * (large inserts are written to the file's blocks as they go, the write-ahead log references them and is
+     * replayed in milliseconds on the next open), and the checkpoint only re-organised work files that are deleted
+     * with the run. Measured per 1M events: the close of the staging step took 0.9-1.0 s, of the rating step 0.9-1.1 s.
+     */
     public static Duck open(Path file) {
-        return open("jdbc:duckdb:" + file.toAbsolutePath(), file.toAbsolutePath().toString());
+        Duck duck = open("jdbc:duckdb:" + file.toAbsolutePath(), file.toAbsolutePath().toString());
+        try {
+            duck.execute("PRAGMA disable_checkpoint_on_shutdown");
+        } catch (RuntimeException e) {
+            duck.close();
+            throw e;
+        }
+        return duck;
     }
 
     private static Duck open(String url, String location) {
@@ -82,11 +95,25 @@ public final class Duck implements AutoCloseable {
 
     /** Runs one statement that returns no rows. */
     public void execute(String sql) {
+        long t0 = System.nanoTime();
         try (Statement s = connection.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw new DuckException(sql, e);
+        } finally {
+            trace(t0, sql);
         }
+    }
+
+    private static final boolean TRACE = Boolean.getBoolean("attest.sql.trace");
+
+    /** With -Dattest.sql.trace=true, statements of 20 ms or more are timed on standard error (for tuning). */
+    private static void trace(long t0, String sql) {
+        if (!TRACE) return;
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (ms < 20) return;
+        String oneLine = sql.replaceAll("\\s+", " ");
+        System.err.printf("TRACE sql %6d ms  %s%n", ms, oneLine.substring(0, Math.min(160, oneLine.length())));
     }
 
     /** First column of the first row as a long (0 when the result is NULL). */
@@ -103,15 +130,19 @@ public final class Duck implements AutoCloseable {
 
     /** First column of the first row, or null when there is no row. */
     public Object queryValue(String sql) {
+        long t0 = System.nanoTime();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getObject(1) : null;
         } catch (SQLException e) {
             throw new DuckException(sql, e);
+        } finally {
+            trace(t0, sql);
         }
     }
 
     /** All rows as ordered column-name to value maps. For small results only. */
     public List<Map<String, Object>> queryRows(String sql) {
+        long t0 = System.nanoTime();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             ResultSetMetaData md = rs.getMetaData();
             int n = md.getColumnCount();
@@ -124,6 +155,8 @@ public final class Duck implements AutoCloseable {
             return rows;
         } catch (SQLException e) {
             throw new DuckException(sql, e);
+        } finally {
+            trace(t0, sql);
         }
     }
 
@@ -140,10 +173,13 @@ public final class Duck implements AutoCloseable {
     @Override
     public void close() {
         if (!owned) return;
+        long t0 = System.nanoTime();
         try {
             connection.close();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot close DuckDB at " + location + ": " + e.getMessage(), e);
+        } finally {
+            trace(t0, "(close " + location + ")");
         }
     }
 

@@ -24,7 +24,7 @@ final class RateTasklet implements Tasklet {
         try (Duck duck = s.openDuck(); BufferAllocator allocator = new RootAllocator()) {
             t2 = System.nanoTime();
             RatePass pass = new RatePass((DuckDBConnection) duck.connection(), allocator, registry, s.reconciler(registry), s.window(), BATCH_ROWS);
-            RatePass.Result r = pass.run("expected", "findings_rate", new Progress("rating", System.err));
+            RatePass.Result r = pass.run("expected", s.workspace().expectedParquet(), "findings_rate", new Progress("rating", System.err));
             contribution.getStepExecution().setReadCount(r.eventsRated());
             contribution.incrementWriteCount(r.eventsInWindow());
             t3 = System.nanoTime();

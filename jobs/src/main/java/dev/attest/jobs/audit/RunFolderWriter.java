@@ -45,11 +45,14 @@ final class RunFolderWriter {
     private final Instant startedAt;
     private final LifecycleStore lifecycleStore;
     private final java.util.SortedMap<String, String> context;
+    private final Path expectedParquet;
     private RunLifecycle lifecycle;
 
+    /** @param expectedParquet the expectations the rating step wrote (copied as they are), or null: copy the table */
     RunFolderWriter(Duck duck, AuditRequest request, String runId, StagingReport staging, PolicyRegistry registry, Clock clock,
-                    Instant startedAt, LifecycleStore lifecycleStore, java.util.SortedMap<String, String> context) {
+                    Instant startedAt, LifecycleStore lifecycleStore, java.util.SortedMap<String, String> context, Path expectedParquet) {
         this.context = context;
+        this.expectedParquet = expectedParquet;
         this.duck = duck;
         this.request = request;
         this.runId = runId;
@@ -73,8 +76,10 @@ final class RunFolderWriter {
         Files.createDirectories(partial);
         copy("SELECT * FROM findings", partial.resolve("findings.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM findings", partial.resolve("findings.csv"), "FORMAT csv, HEADER true");
-        copy("SELECT * FROM expected ORDER BY customer_id, meter, event_time, event_id", partial.resolve("expected.parquet"),
-                "FORMAT parquet, COMPRESSION zstd");
+        // RatePass leaves expected in (customer_id, meter, event_time, event_id) order, usually as the finished file.
+        if (expectedParquet != null && Files.isRegularFile(expectedParquet))
+            Files.copy(expectedParquet, partial.resolve("expected.parquet"), StandardCopyOption.REPLACE_EXISTING);
+        else copy("SELECT * FROM expected", partial.resolve("expected.parquet"), dev.attest.io.audit.RatePass.EXPECTED_PARQUET_OPTIONS);
         copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
         copy("SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.parquet"), "FORMAT parquet, COMPRESSION zstd");
@@ -162,7 +167,7 @@ final class RunFolderWriter {
         inputs.put("duplicate_event_deliveries", staging.events().duplicateDeliveries());
         inputs.put("conflicting_event_ids", staging.events().conflictingIds());
         inputs.put("duplicate_decision_deliveries", staging.decisions().duplicateDeliveries());
-        inputs.put("decisions_in_scope", duck.queryLong("SELECT count(*) FROM scoped_decisions"));
+        inputs.put("decisions_in_scope", duck.queryLong(dev.attest.io.audit.LineageGaps.DECISIONS_IN_SCOPE));
 
         Map<String, BigDecimal> risk = new LinkedHashMap<>();
         for (Map<String, Object> row : duck.queryRows("SELECT coalesce(currency, '?') AS currency, sum(abs(difference)) AS risk FROM findings "

@@ -39,7 +39,8 @@ final class WriteTasklet implements Tasklet {
         StagingReport staging = Json.MAPPER.readValue(Files.readString(s.workspace().stagingReport()), StagingReport.class);
         RunSummary summary;
         try (Duck duck = s.openDuck()) {
-            RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle, s.context());
+            RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle, s.context(),
+                    s.workspace().expectedParquet());
             summary = writer.write();
             RunLifecycle l = writer.lifecycleOfRun();
             if (l != null) {

@@ -104,7 +104,7 @@ public final class LineageReport {
             for (String k : GAP_KINDS) counts.put(k, 0L);
             for (Map<String, Object> row : duck.queryRows("SELECT gap, count(*) AS n FROM lineage_gaps GROUP BY gap"))
                 counts.put((String) row.get("gap"), ((Number) row.get("n")).longValue());
-            return new Result(target, duck.queryLong("SELECT count(*) FROM scoped_decisions"), counts, gaps.overallCoverage());
+            return new Result(target, duck.queryLong(dev.attest.io.audit.LineageGaps.DECISIONS_IN_SCOPE), counts, gaps.overallCoverage());
         } finally {
             deleteTree(work);
         }
@@ -131,7 +131,7 @@ public final class LineageReport {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("report_id", id);
         m.put("coverage", plain((BigDecimal) duck.queryValue("SELECT coverage FROM lineage_coverage WHERE breakdown = 'overall'")));
-        m.put("decisions_in_scope", duck.queryLong("SELECT count(*) FROM scoped_decisions"));
+        m.put("decisions_in_scope", duck.queryLong(dev.attest.io.audit.LineageGaps.DECISIONS_IN_SCOPE));
         m.put("decisions_intact", duck.queryLong("SELECT intact FROM lineage_coverage WHERE breakdown = 'overall'"));
         Map<String, Long> gaps = new LinkedHashMap<>();
         for (String k : GAP_KINDS) gaps.put(k, 0L);
