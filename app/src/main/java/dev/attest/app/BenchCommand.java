@@ -9,6 +9,8 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -31,45 +33,67 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reuse", description = "Reuse the data a previous run generated in --dir (same --events and --seed), to time the audit alone.")
     boolean reuse;
 
+    @Option(names = "--repeat", paramLabel = "R", defaultValue = "1",
+            description = "Audit the same data R times, each with a fresh run history, and report the median (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    /** One timed audit. */
+    private record Run(AuditOutcome.Completed outcome, long wallNanos, long cpuNanos, long peakHeap) {}
+
     @Override
     public Integer call() throws Exception {
+        if (repeat < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--repeat must be >= 1");
         Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("attest-bench-");
         long t0 = System.nanoTime();
-        if (reuse && Files.exists(root.resolve("data").resolve("truth.json"))) {
+        if (!(reuse && Files.exists(root.resolve("data").resolve("truth.json")))) new Generator().generate(root.resolve("data"), events, seed);
+        long generated = System.nanoTime() - t0;
+        GeneratedData data = GeneratedData.read(root.resolve("data"));
+        List<Run> runs = new ArrayList<>();
+        for (int r = 0; r < repeat; r++) {
             // A fresh run history and run folder: the same inputs would otherwise be the same, finished, audit.
             dev.attest.jobs.audit.Folders.deleteTree(root.resolve("runs"));
             try (var old = Files.list(root)) {
                 for (Path p : old.filter(p -> p.getFileName().toString().startsWith("metadata")).toList()) Files.delete(p);
             }
-        } else {
-            new Generator().generate(root.resolve("data"), events, seed);
+            System.gc();
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
+            AuditOutcome outcome;
+            long wall, cpu;
+            try (ConfigurableApplicationContext ctx = AttestBoot.start(Metadata.h2(root.resolve("metadata")))) {
+                long a0 = System.nanoTime(), c0 = processCpuNanos();
+                outcome = ctx.getBean(AuditLauncher.class).run(data.auditRequest(root.resolve("runs")));
+                wall = System.nanoTime() - a0;
+                cpu = processCpuNanos() - c0;
+            }
+            long peakHeap = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
+                if (pool.getType() == MemoryType.HEAP) peakHeap += pool.getPeakUsage().getUsed();
+            if (!(outcome instanceof AuditOutcome.Completed c)) {
+                AuditCommand.report(outcome);
+                return outcome.exitStatus();
+            }
+            if (repeat > 1) System.out.printf("run %d/%d         %.2f s wall, %.1f s cpu%n", r + 1, repeat, wall / 1e9, cpu / 1e9);
+            runs.add(new Run(c, wall, cpu, peakHeap));
         }
-        long generated = System.nanoTime() - t0;
-        GeneratedData data = GeneratedData.read(root.resolve("data"));
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
-        AuditOutcome outcome;
-        long auditNanos;
-        try (ConfigurableApplicationContext ctx = AttestBoot.start(Metadata.h2(root.resolve("metadata")))) {
-            long a0 = System.nanoTime();
-            outcome = ctx.getBean(AuditLauncher.class).run(data.auditRequest(root.resolve("runs")));
-            auditNanos = System.nanoTime() - a0;
-        }
-        long peakHeap = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
-            if (pool.getType() == MemoryType.HEAP) peakHeap += pool.getPeakUsage().getUsed();
-        if (!(outcome instanceof AuditOutcome.Completed c)) {
-            AuditCommand.report(outcome);
-            return outcome.exitStatus();
-        }
+        runs.sort(java.util.Comparator.comparingLong(Run::wallNanos));
+        Run m = runs.get(runs.size() / 2);
         System.out.printf("events           %,d%n", events);
         System.out.printf("generate         %.2f s%n", generated / 1e9);
-        for (Map.Entry<String, Duration> e : c.stepTimes().entrySet())
+        if (repeat > 1) System.out.printf("median of %d audits (by wall time); fastest %.2f s, slowest %.2f s%n", repeat,
+                runs.get(0).wallNanos() / 1e9, runs.get(runs.size() - 1).wallNanos() / 1e9);
+        for (Map.Entry<String, Duration> e : m.outcome().stepTimes().entrySet())
             System.out.printf("step %-11s %.2f s%n", e.getKey(), e.getValue().toMillis() / 1e3);
-        System.out.printf("audit wall time  %.2f s%n", auditNanos / 1e9);
-        System.out.printf("throughput       %,.0f events/s end to end%n", events / (auditNanos / 1e9));
-        System.out.printf("peak heap        %,d MiB (max heap %,d MiB)%n", peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20);
-        System.out.printf("findings         %,d%n", c.findings());
+        System.out.printf("audit wall time  %.2f s%n", m.wallNanos() / 1e9);
+        System.out.printf("audit cpu time   %.1f s (%.2f cores busy on average, %d available)%n", m.cpuNanos() / 1e9,
+                (double) m.cpuNanos() / m.wallNanos(), Runtime.getRuntime().availableProcessors());
+        System.out.printf("throughput       %,.0f events/s end to end%n", events / (m.wallNanos() / 1e9));
+        System.out.printf("peak heap        %,d MiB (max heap %,d MiB)%n", m.peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf("findings         %,d%n", m.outcome().findings());
         if (dir == null) dev.attest.jobs.audit.Folders.deleteTree(root);
         return 0;
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
     }
 }

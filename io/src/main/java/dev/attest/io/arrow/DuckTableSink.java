@@ -133,6 +133,18 @@ public final class DuckTableSink implements AutoCloseable {
         v.setSafe(row, lastBytes[col]);
     }
 
+    private static final long[] TEN_POWERS = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L,
+            1_000_000_000L};
+
+    /** A present int, without boxing. */
+    public void setInt(int col, int value) {
+        ((IntVector) vectors[col]).setSafe(row, value);
+    }
+
+    public void setNull(int col) {
+        vectors[col].setNull(row);
+    }
+
     public void setInt(int col, Integer value) {
         IntVector v = (IntVector) vectors[col];
         if (value == null) v.setNull(row); else v.setSafe(row, value);
@@ -149,8 +161,14 @@ public final class DuckTableSink implements AutoCloseable {
             v.setNull(row);
             return;
         }
-        BigDecimal scaled = value.scale() == DECIMAL_SCALE ? value : value.setScale(DECIMAL_SCALE, RoundingMode.UNNECESSARY);
-        // Fast path, exact: an unscaled value that fits in a long is written as one (no byte-array round trip).
+        // Fast path, exact: a value of scale <= 9 whose unscaled value at scale 9 fits in a long is written as that
+        // long, with no intermediate BigDecimal (measured: setScale and movePointRight were a tenth of the fold).
+        int scale = value.scale();
+        if (scale >= 0 && scale <= DECIMAL_SCALE && value.precision() - scale + DECIMAL_SCALE <= 18) {
+            v.setSafe(row, value.unscaledValue().longValue() * TEN_POWERS[DECIMAL_SCALE - scale]);
+            return;
+        }
+        BigDecimal scaled = scale == DECIMAL_SCALE ? value : value.setScale(DECIMAL_SCALE, RoundingMode.UNNECESSARY);
         if (scaled.precision() <= 18) v.setSafe(row, scaled.movePointRight(DECIMAL_SCALE).longValueExact());
         else v.setSafe(row, scaled);
     }

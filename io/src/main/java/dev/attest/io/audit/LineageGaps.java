@@ -49,15 +49,21 @@ public final class LineageGaps {
                 + "LEFT JOIN event_conflicts c ON c.event_id = d.event_id "
                 + "WHERE c.event_id IS NULL AND ((e.event_id IS NOT NULL AND " + window.contains("e.event_time") + ") "
                 + "OR (e.event_id IS NULL AND " + window.contains("d.decided_at") + "))");
-        // Every rule reference a decision names, one row per kind, with what the registry says of it.
+        // The rule references with a problem, one row per kind, with the decision's columns the gaps need: a
+        // reference that does not resolve, or resolves to a version without change_ref. Sound references (nearly
+        // all, in a healthy system) are never materialised (measured: all of them cost 1.1 s per 10M decisions,
+        // and joining them back another second).
         StringBuilder refs = new StringBuilder();
         for (String kind : new String[] {"price", "discount", "entitlement"}) {
             if (!refs.isEmpty()) refs.append(" UNION ALL ");
-            refs.append("SELECT d.decision_id, d.src_file, d.src_row, '").append(kind).append("' AS rule_kind, d.").append(kind)
+            refs.append("SELECT d.event_id, d.decision_id, d.customer_id, d.meter, d.anchor_time, d.outcome, ")
+                    .append("d.price_policy_id AS d_price_policy_id, d.price_version AS d_price_version, d.src_file, d.src_row, '")
+                    .append(kind).append("' AS rule_kind, d.").append(kind)
                     .append("_policy_id AS policy_id, d.").append(kind).append("_version AS version, ")
                     .append("pv.policy_id IS NOT NULL AS resolves, pv.change_ref FROM scoped_decisions d LEFT JOIN policy_versions pv ")
                     .append("ON pv.policy_id = d.").append(kind).append("_policy_id AND pv.version = d.").append(kind).append("_version ")
-                    .append("WHERE d.").append(kind).append("_policy_id IS NOT NULL OR d.").append(kind).append("_version IS NOT NULL");
+                    .append("WHERE (d.").append(kind).append("_policy_id IS NOT NULL OR d.").append(kind).append("_version IS NOT NULL) ")
+                    .append("AND (pv.policy_id IS NULL OR pv.change_ref IS NULL)");
         }
         duck.execute("CREATE OR REPLACE TEMP TABLE lineage_refs AS " + refs);
         String closed = "date_trunc('month', d.anchor_time AT TIME ZONE 'UTC') + INTERVAL 1 MONTH <= ("
@@ -77,14 +83,14 @@ public final class LineageGaps {
                 + "UNION ALL SELECT 'DECISION_WITHOUT_RULE_REF', " + dec + ", 'price', d.price_policy_id, d.price_version, "
                 + "'charged decision names no price version', " + src + " "
                 + "FROM scoped_decisions d WHERE d.outcome = 'charged' AND (d.price_policy_id IS NULL OR d.price_version IS NULL) "
-                + "UNION ALL SELECT 'RULE_REF_UNRESOLVED', " + dec + ", r.rule_kind, r.policy_id, r.version, "
-                + "r.rule_kind || ' version ' || coalesce(r.policy_id, '?') || '@v' || coalesce(CAST(r.version AS VARCHAR), '?') "
-                + "|| ' is not in the registry', " + src + " FROM scoped_decisions d JOIN lineage_refs r USING (decision_id, src_file, src_row) "
-                + "WHERE NOT r.resolves AND NOT (r.rule_kind = 'price' AND d.outcome = 'charged' "
-                + "AND (d.price_policy_id IS NULL OR d.price_version IS NULL)) "
-                + "UNION ALL SELECT 'VERSION_WITHOUT_CHANGE_REF', " + dec + ", r.rule_kind, r.policy_id, r.version, "
-                + "r.rule_kind || ' version ' || r.policy_id || '@v' || r.version || ' has no change_ref', " + src + " "
-                + "FROM scoped_decisions d JOIN lineage_refs r USING (decision_id, src_file, src_row) WHERE r.resolves AND r.change_ref IS NULL "
+                + "UNION ALL SELECT 'RULE_REF_UNRESOLVED', " + dec + ", d.rule_kind, d.policy_id, d.version, "
+                + "d.rule_kind || ' version ' || coalesce(d.policy_id, '?') || '@v' || coalesce(CAST(d.version AS VARCHAR), '?') "
+                + "|| ' is not in the registry', " + src + " FROM lineage_refs d "
+                + "WHERE NOT d.resolves AND NOT (d.rule_kind = 'price' AND d.outcome = 'charged' "
+                + "AND (d.d_price_policy_id IS NULL OR d.d_price_version IS NULL)) "
+                + "UNION ALL SELECT 'VERSION_WITHOUT_CHANGE_REF', " + dec + ", d.rule_kind, d.policy_id, d.version, "
+                + "d.rule_kind || ' version ' || d.policy_id || '@v' || d.version || ' has no change_ref', " + src + " "
+                + "FROM lineage_refs d WHERE d.resolves AND d.change_ref IS NULL "
                 + "UNION ALL SELECT 'CHARGE_WITHOUT_INVOICE', " + dec + ", " + noRef + ", "
                 + "'charged decision of a closed billing period names no invoice', " + src + " "
                 + "FROM scoped_decisions d WHERE d.outcome = 'charged' AND d.invoice_id IS NULL AND " + closed

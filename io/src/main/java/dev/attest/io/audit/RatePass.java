@@ -576,8 +576,13 @@ public final class RatePass {
         }
 
         private void setRef(int col, VersionRef ref) {
-            out.setString(col, ref == null ? null : ref.policyId());
-            out.setInt(col + 1, ref == null ? null : ref.version());
+            if (ref == null) {
+                out.setNull(col);
+                out.setNull(col + 1);
+                return;
+            }
+            out.setString(col, ref.policyId());
+            out.setInt(col + 1, ref.version());
         }
     }
 }

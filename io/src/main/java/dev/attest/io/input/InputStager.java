@@ -74,6 +74,13 @@ public final class InputStager {
     private static final boolean TRACE = Boolean.getBoolean("attest.stage.trace");
 
     private void exec(String what, String sql) {
+        if (System.getProperty("attest.stage.dump") != null) {
+            try {
+                Files.writeString(java.nio.file.Path.of(System.getProperty("attest.stage.dump") + "-" + what.replace(' ', '_') + ".sql"), sql);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         long t0 = System.nanoTime();
         duck.execute(sql);
         if (TRACE) System.err.printf("TRACE %-28s %6d ms%n", what, (System.nanoTime() - t0) / 1_000_000);
