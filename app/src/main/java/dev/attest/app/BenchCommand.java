@@ -37,6 +37,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Audit the same data R times, each with a fresh run history, and report the median (default: ${DEFAULT-VALUE}).")
     int repeat;
 
+    @Option(names = "--floor", description = "Also time DuckDB alone on the same files: load both inputs (no validation), "
+            + "join and sort them into billing partitions, write one Parquet file. No rating, reconciliation or lineage: "
+            + "the least any audit built on DuckDB spends on this machine.")
+    boolean floor;
+
     /** One timed audit. */
     private record Run(AuditOutcome.Completed outcome, long wallNanos, long cpuNanos, long peakHeap) {}
 
@@ -75,6 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (repeat > 1) System.out.printf("run %d/%d         %.2f s wall, %.1f s cpu%n", r + 1, repeat, wall / 1e9, cpu / 1e9);
             runs.add(new Run(c, wall, cpu, peakHeap));
         }
+        if (floor) floor(root);
         runs.sort(java.util.Comparator.comparingLong(Run::wallNanos));
         Run m = runs.get(runs.size() / 2);
         System.out.printf("events           %,d%n", events);
@@ -91,6 +97,33 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("findings         %,d%n", m.outcome().findings());
         if (dir == null) dev.attest.jobs.audit.Folders.deleteTree(root);
         return 0;
+    }
+
+    /** DuckDB's own time for the relational minimum of an audit, in memory, with every core. */
+    private static void floor(Path root) throws java.io.IOException {
+        Path out = Files.createTempFile(root, "floor-", ".parquet");
+        String events = dev.attest.io.duck.Duck.literal(root.resolve("data/events").toString() + "/*.parquet");
+        String decisions = dev.attest.io.duck.Duck.literal(root.resolve("data/decisions").toString() + "/*.parquet");
+        String[][] steps = {
+                {"load events", "CREATE TABLE e AS SELECT *, file_row_number + 1 AS src_row FROM read_parquet(" + events + ", file_row_number=true)"},
+                {"load decisions", "CREATE TABLE d AS SELECT *, file_row_number + 1 AS src_row FROM read_parquet(" + decisions + ", file_row_number=true)"},
+                {"join and sort", "CREATE TABLE j AS SELECT e.event_id, e.customer_id, e.meter, e.quantity, e.event_time, d.decision_id, "
+                        + "d.outcome, d.amount, d.currency, d.price_policy_id, d.price_version, d.decided_at FROM e LEFT JOIN d USING (event_id) "
+                        + "ORDER BY e.customer_id, e.meter, e.event_time, e.event_id"},
+                {"write Parquet", "COPY j TO " + dev.attest.io.duck.Duck.literal(out.toString()) + " (FORMAT parquet, COMPRESSION zstd)"}};
+        long total = 0;
+        try (dev.attest.io.duck.Duck duck = dev.attest.io.duck.Duck.inMemory()) {
+            for (String[] step : steps) {
+                long t = System.nanoTime();
+                duck.execute(step[1]);
+                t = System.nanoTime() - t;
+                total += t;
+                System.out.printf("floor %-14s %.2f s%n", step[0], t / 1e9);
+            }
+        } finally {
+            Files.deleteIfExists(out);
+        }
+        System.out.printf("floor total          %.2f s: DuckDB alone, before validation, rating, reconciliation and lineage%n", total / 1e9);
     }
 
     private static long processCpuNanos() {
