@@ -43,7 +43,10 @@ public final class LineageGaps {
      */
     public void build() {
         duck.execute("CREATE OR REPLACE TEMP TABLE scoped_decisions AS "
-                + "SELECT d.*, e.event_time, (e.event_id IS NOT NULL) AS linked, coalesce(e.event_time, d.decided_at) AS anchor_time "
+                // Only the columns the gaps and coverage read: a narrower copy of 10M decisions is a faster one.
+                + "SELECT d.decision_id, d.event_id, d.customer_id, d.meter, d.outcome, d.price_policy_id, d.price_version, "
+                + "d.discount_policy_id, d.discount_version, d.entitlement_policy_id, d.entitlement_version, d.invoice_id, "
+                + "d.src_file, d.src_row, (e.event_id IS NOT NULL) AS linked, coalesce(e.event_time, d.decided_at) AS anchor_time "
                 + "FROM decisions d "
                 + "LEFT JOIN events_unique e ON e.event_id = d.event_id "
                 + "LEFT JOIN event_conflicts c ON c.event_id = d.event_id "
