@@ -18,6 +18,9 @@ import java.util.Map;
  * local zone by accident) and one worker thread per available core. Closing it closes the connection.
  */
 public final class Duck implements AutoCloseable {
+    /** System property: DuckDB's memory limit for every database Attest opens (e.g. 4GB); unset = DuckDB's default. */
+    public static final String MEMORY_PROPERTY = "attest.duckdb.memory";
+
     private final Connection connection;
     private final String location;
     private final boolean owned;
@@ -78,6 +81,14 @@ public final class Duck implements AutoCloseable {
             duck.execute("SET autoload_known_extensions=true");
             duck.execute("SET TimeZone='UTC'");
             duck.execute("SET threads=" + Math.max(1, Runtime.getRuntime().availableProcessors()));
+            // DuckDB takes up to 80% of RAM by default and spills beyond its limit (sorts, joins, the rating pass's
+            // in-memory expectations) to a temporary folder beside the database: -Dattest.duckdb.memory=4GB caps it.
+            String memory = System.getProperty(MEMORY_PROPERTY);
+            if (memory != null && !memory.isBlank()) {
+                if (!memory.trim().matches("(?i)[0-9]+(\\.[0-9]+)?\\s*[kmgt]i?b"))
+                    throw new IllegalArgumentException("-D" + MEMORY_PROPERTY + " must be a size such as 4GB or 512MB, got '" + memory + "'");
+                duck.execute("SET memory_limit=" + literal(memory.trim()));
+            }
         } catch (RuntimeException e) {
             duck.close();
             throw e;
