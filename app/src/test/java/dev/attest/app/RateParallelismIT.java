@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The rate step splits its scope into customer-hash slices rated on concurrent threads. However many slices,
- * the audit writes byte-identical outputs (the digests of the manifest), and still finds the generator's truth.
+ * The rate step splits its scope into customer_id ranges rated on concurrent threads. However many slices,
+ * the audit writes byte-identical outputs (the digests of the manifest), still finds the generator's truth, and
+ * writes expected.parquet in (customer_id, meter, event_time, event_id) order without sorting it.
  */
 class RateParallelismIT {
 
@@ -41,6 +42,7 @@ class RateParallelismIT {
                 Path folder = Path.of(run.lastStdoutLine());
                 assertThat(ScenarioIT.findings(folder)).as("%d slice(s)", slices).containsExactlyElementsOf(data.expectedFindings());
                 outputs.add(Json.MAPPER.readTree(Files.readString(folder.resolve("manifest.json"))).get("outputs"));
+                assertThat(rowsOutOfOrder(folder.resolve("expected.parquet"))).as("%d slice(s)", slices).isZero();
             } finally {
                 if (previous == null) System.clearProperty(RatePass.PARALLELISM_PROPERTY);
                 else System.setProperty(RatePass.PARALLELISM_PROPERTY, previous);
@@ -49,5 +51,19 @@ class RateParallelismIT {
         assertThat(outputs.get(0).toString()).contains("findings.parquet", "expected.parquet");
         assertThat(outputs.get(1)).as("2 slices").isEqualTo(outputs.get(0));
         assertThat(outputs.get(2)).as("3 slices").isEqualTo(outputs.get(0));
+    }
+
+    /** Rows of the file (in file order) that sort before the row above them by (customer_id, meter, event_time, event_id). */
+    private static long rowsOutOfOrder(Path parquet) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT count(*) FILTER (WHERE pc IS NOT NULL AND (c < pc OR (c = pc AND (m < pm OR (m = pm AND "
+                     + "(t < pt OR (t = pt AND e <= pe))))))), count(*) FROM (SELECT customer_id AS c, meter AS m, event_time AS t, event_id AS e, "
+                     + "lag(customer_id) OVER w AS pc, lag(meter) OVER w AS pm, lag(event_time) OVER w AS pt, lag(event_id) OVER w AS pe "
+                     + "FROM read_parquet('" + parquet.toString().replace("'", "''") + "', file_row_number=true) "
+                     + "WINDOW w AS (ORDER BY file_row_number))")) {
+            rs.next();
+            assertThat(rs.getLong(2)).as("expected rows").isGreaterThan(1000);
+            return rs.getLong(1);
+        }
     }
 }

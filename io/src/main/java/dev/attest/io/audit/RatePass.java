@@ -80,7 +80,7 @@ public final class RatePass {
             DuckTableSink.int32("corrected_discount_version"), DuckTableSink.utf8("corrected_entitlement_policy_id"),
             DuckTableSink.int32("corrected_entitlement_version"));
 
-    /** System property: how many customer-hash slices are rated concurrently (default: cores, at most 2). */
+    /** System property: how many customer_id ranges are rated concurrently (default: cores, at most 2). */
     public static final String PARALLELISM_PROPERTY = "attest.rate.parallelism";
 
     private final DuckDBConnection source;
@@ -103,7 +103,7 @@ public final class RatePass {
         this(connection, allocator, registry, reconciler, window, batchRows, decisionsTable, defaultParallelism());
     }
 
-    /** @param parallelism how many disjoint customer-hash slices to rate concurrently (1 = one thread, no split) */
+    /** @param parallelism how many disjoint customer_id ranges to rate concurrently (1 = one thread, no split) */
     public RatePass(DuckDBConnection connection, BufferAllocator allocator, PolicyRegistry registry, Reconciler reconciler,
                     AuditWindow window, int batchRows, String decisionsTable, int parallelism) throws SQLException {
         if (parallelism < 1) throw new IllegalArgumentException("rating parallelism must be >= 1, got " + parallelism);
@@ -338,7 +338,7 @@ public final class RatePass {
         }
     }
 
-    /** One customer-hash slice, rated start to end on one thread with resources of its own. */
+    /** One customer_id range, rated start to end on one thread with resources of its own. */
     private final class Slice implements Callable<Result> {
         private static final String SLICE_TABLE = "__attest_slice_expected";
         private final int index;
