@@ -133,6 +133,12 @@ public final class DuckTableSink implements AutoCloseable {
         v.setSafe(row, lastBytes[col]);
     }
 
+    /** A string given as its UTF-8 bytes (not copied; not to be changed afterwards). */
+    public void setUtf8(int col, byte[] utf8) {
+        if (utf8 == null) vectors[col].setNull(row);
+        else ((VarCharVector) vectors[col]).setSafe(row, utf8);
+    }
+
     private static final long[] TEN_POWERS = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L,
             1_000_000_000L};
 

@@ -444,7 +444,7 @@ public final class RatePass {
     }
 
     /** One pending event of the current partition with its decisions. */
-    private record Pending(RatingEvent event, boolean inWindow, List<DecisionRecord> decisions) {}
+    private record Pending(RatingEvent event, byte[] eventIdUtf8, boolean inWindow, List<DecisionRecord> decisions) {}
 
     private final class Fold {
         private final PeriodRater rater;
@@ -461,6 +461,7 @@ public final class RatePass {
         private final ArrowColumns.Cached entitlementPolicy = new ArrowColumns.Cached();
         private final ArrowColumns.Cached dCustomer = new ArrowColumns.Cached();
         private final ArrowColumns.Cached dMeter = new ArrowColumns.Cached();
+        private final ArrowColumns.Cached invoice = new ArrowColumns.Cached(); // one invoice per customer and period
         private final Map<String, Map<String, String>> parsedDims = new HashMap<>();
         private String partCustomer;
         private String partMeter;
@@ -504,7 +505,7 @@ public final class RatePass {
                     Instant knownAt = v[18].isNull(i) ? null : ArrowColumns.instant(v[18], i); // earliest decided_at: sorted first
                     RatingEvent ev = new RatingEvent(new String(id, java.nio.charset.StandardCharsets.UTF_8), c, m,
                             ArrowColumns.decimal(v[3], i), t, knownAt, ArrowColumns.decimal(v[5], i), dimensions(v[6], i));
-                    current = new Pending(ev, ArrowColumns.bool(v[7], i), new ArrayList<>(1));
+                    current = new Pending(ev, id, ArrowColumns.bool(v[7], i), new ArrayList<>(1));
                     partition.add(current);
                     events++;
                 }
@@ -517,7 +518,7 @@ public final class RatePass {
                     Outcome.parse(outcome.get(v[9], i)), ArrowColumns.decimal(v[10], i), currency.get(v[11], i),
                     pricePolicy.get(v[12], i), ArrowColumns.integer(v[13], i), discountPolicy.get(v[14], i),
                     ArrowColumns.integer(v[15], i), entitlementPolicy.get(v[16], i), ArrowColumns.integer(v[17], i),
-                    ArrowColumns.instant(v[18], i), ArrowColumns.string(v[19], i));
+                    ArrowColumns.instant(v[18], i), invoice.get(v[19], i));
         }
 
         private Map<String, String> dimensions(FieldVector v, int i) {
@@ -538,17 +539,18 @@ public final class RatePass {
                 inWindow++;
                 reconciler.checkEvent(e, p.decisions().size(), findings);
                 for (DecisionRecord d : p.decisions()) reconciler.checkDecision(e, d, findings);
-                write(e, p.decisions().size());
+                write(e, p);
             }
             partition.clear();
             if (parsedDims.size() > 100_000) parsedDims.clear();
         }
 
-        private void write(ExpectedEvent e, int decisions) throws SQLException {
+        private void write(ExpectedEvent e, Pending p) throws SQLException {
             RatingEvent ev = e.event();
             Expectation k = e.asKnown();
             Expectation c = e.asCorrected();
-            out.setString(0, ev.eventId());
+            int decisions = p.decisions().size();
+            out.setUtf8(0, p.eventIdUtf8()); // the bytes it arrived as: no second encoding
             out.setString(1, ev.customerId());
             out.setString(2, ev.meter());
             out.setInstant(3, ev.eventTime());
