@@ -12,7 +12,11 @@ import dev.attest.core.rating.PeriodRater;
 import dev.attest.core.rating.RatingEvent;
 import dev.attest.io.arrow.ArrowColumns;
 import dev.attest.io.arrow.DuckTableSink;
+import dev.attest.io.duck.Duck;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -50,8 +54,8 @@ import org.duckdb.DuckDBResultSet;
  *
  * <p>The expectations table comes out in (customer_id, meter, event_time, event_id) order whatever the number of
  * slices: each slice rates its range in that order, and the slices append in range order (slice 0 directly, each
- * later one from a temporary table once its predecessor is in). Writers copy it as it is, with no sort
- * (measured: sorting 1M expectations for expected.parquet cost 1 s).
+ * later one from a temporary table once its predecessor is in). Writers copy it as it is, without sorting 30
+ * columns again.
  */
 public final class RatePass {
     private static final boolean TRACE = Boolean.getBoolean("attest.trace");
@@ -163,22 +167,22 @@ public final class RatePass {
      * in-memory database attached for the pass, never in the workspace file: at 10M events, appending them to
      * the file cost 13 s and copying them out again for the run folder 7 s. Null {@code expectedParquet}: a table.
      */
-    public Result run(String expectedTable, java.nio.file.Path expectedParquet, String findingsTable, Progress progress)
+    public Result run(String expectedTable, Path expectedParquet, String findingsTable, Progress progress)
             throws SQLException, java.io.IOException {
-        if (expectedParquet == null) return count(expectedTable, findingsTable, progress);
+        if (expectedParquet == null) return rateInto(expectedTable, findingsTable, progress);
         String scratch = "__attest_rate_" + Long.toHexString(System.nanoTime());
         execute(source, "ATTACH ':memory:' AS " + scratch);
         try {
-            Result r = count(scratch + ".expected", findingsTable, progress);
-            java.nio.file.Path partial = expectedParquet.resolveSibling(expectedParquet.getFileName() + ".partial");
-            java.nio.file.Files.deleteIfExists(partial);
-            execute(source, "COPY (SELECT * FROM " + scratch + ".expected) TO " + dev.attest.io.duck.Duck.literal(partial.toString())
+            Result r = rateInto(scratch + ".expected", findingsTable, progress);
+            Path partial = expectedParquet.resolveSibling(expectedParquet.getFileName() + ".partial");
+            Files.deleteIfExists(partial);
+            execute(source, "COPY (SELECT * FROM " + scratch + ".expected) TO " + Duck.literal(partial.toString())
                     + " (" + EXPECTED_PARQUET_OPTIONS + ")");
-            java.nio.file.Files.move(partial, expectedParquet, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, expectedParquet, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
             dropRelation(expectedTable);
             execute(source, "CREATE VIEW " + expectedTable + " AS SELECT * FROM read_parquet("
-                    + dev.attest.io.duck.Duck.literal(expectedParquet.toAbsolutePath().toString()) + ")");
+                    + Duck.literal(expectedParquet.toAbsolutePath().toString()) + ")");
             return r;
         } finally {
             execute(source, "DETACH " + scratch);
@@ -199,14 +203,14 @@ public final class RatePass {
         String type = null;
         try (Statement st = source.createStatement();
              var rs = st.executeQuery("SELECT table_type FROM information_schema.tables WHERE table_schema = current_schema() "
-                     + "AND table_catalog = current_database() AND table_name = " + dev.attest.io.duck.Duck.literal(name))) {
+                     + "AND table_catalog = current_database() AND table_name = " + Duck.literal(name))) {
             if (rs.next()) type = rs.getString(1);
         }
         if (type == null) return;
         execute(source, "DROP " + ("VIEW".equals(type) ? "VIEW " : "TABLE ") + name);
     }
 
-    private Result count(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
+    private Result rateInto(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
         long total;
         try (Statement st = source.createStatement();
              var rs = st.executeQuery("SELECT count(*) FROM events_unique e WHERE " + window.ratingScope("e.event_time"))) {
@@ -304,8 +308,8 @@ public final class RatePass {
                 continue;
             }
             StringBuilder c = new StringBuilder();
-            if (lo != null) c.append(" AND e.customer_id >= ").append(dev.attest.io.duck.Duck.literal(lo));
-            if (hi != null) c.append(" AND e.customer_id < ").append(dev.attest.io.duck.Duck.literal(hi));
+            if (lo != null) c.append(" AND e.customer_id >= ").append(Duck.literal(lo));
+            if (hi != null) c.append(" AND e.customer_id < ").append(Duck.literal(hi));
             splits.add(c.toString());
         }
         return splits;
