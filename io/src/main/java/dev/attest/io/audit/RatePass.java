@@ -211,15 +211,22 @@ public final class RatePass {
     }
 
     private Result rateInto(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
+        // One scan for the progress total and the ranges' cuts: event-count quantiles of customer_id.
+        StringBuilder quantiles = new StringBuilder();
+        for (int k = 1; k < parallelism; k++) quantiles.append(k == 1 ? "" : ", ").append(k).append(" / ").append(parallelism);
         long total;
+        List<String> cuts = new ArrayList<>();
         try (Statement st = source.createStatement();
-             var rs = st.executeQuery("SELECT count(*) FROM events_unique e WHERE " + window.ratingScope("e.event_time"))) {
+             var rs = st.executeQuery("SELECT count(*), " + (parallelism == 1 ? "NULL" : "quantile_disc(e.customer_id, [" + quantiles + "])")
+                     + " FROM events_unique e WHERE " + window.ratingScope("e.event_time"))) {
             rs.next();
             total = rs.getLong(1);
+            if (rs.getObject(2) instanceof java.sql.Array a)
+                for (Object cut : (Object[]) a.getArray()) cuts.add(cut == null ? null : cut.toString());
         }
         long wall0 = System.nanoTime(), cpu0 = processCpuNanos();
         try {
-            return rateSlices(expectedTable, findingsTable, progress, total);
+            return rateSlices(expectedTable, findingsTable, progress, total, cuts);
         } finally {
             if (TRACE) System.err.printf("TRACE rate: %d slice(s), wall %d ms, process cpu %d ms%n", parallelism,
                     (System.nanoTime() - wall0) / 1_000_000, (processCpuNanos() - cpu0) / 1_000_000);
@@ -231,13 +238,14 @@ public final class RatePass {
                 ? os.getProcessCpuTime() : -1;
     }
 
-    private Result rateSlices(String expectedTable, String findingsTable, Progress progress, long total) throws SQLException, java.io.IOException {
+    private Result rateSlices(String expectedTable, String findingsTable, Progress progress, long total, List<String> cuts)
+            throws SQLException, java.io.IOException {
         DuckTableSink.createTable(source, expectedTable, EXPECTED_FIELDS);
         FindingSink.createTable(source, findingsTable);
         SharedProgress shared = new SharedProgress(progress, total, parallelism);
         AtomicBoolean stop = new AtomicBoolean();
         if (parallelism == 1) return new Slice(0, "", expectedTable, findingsTable, shared, stop, null).call();
-        List<String> splits = splits();
+        List<String> splits = splits(cuts);
         CountDownLatch[] appended = new CountDownLatch[parallelism];
         for (int k = 0; k < parallelism; k++) appended[k] = new CountDownLatch(1);
 
@@ -286,18 +294,10 @@ public final class RatePass {
     }
 
     /**
-     * One customer_id range per slice, as SQL conditions in ascending order: cut at event-count quantiles of
-     * customer_id, so the slices hold about as many events each (one customer is never split).
+     * One customer_id range per slice, as SQL conditions in ascending order, from the cuts between them (event-count
+     * quantiles of customer_id, so the slices hold about as many events each; one customer is never split).
      */
-    private List<String> splits() throws SQLException {
-        StringBuilder qs = new StringBuilder();
-        for (int k = 1; k < parallelism; k++) qs.append(k == 1 ? "" : ", ").append(k).append(" / ").append(parallelism);
-        List<String> cuts = new ArrayList<>();
-        try (Statement st = source.createStatement();
-             var rs = st.executeQuery("SELECT unnest(q) FROM (SELECT quantile_disc(e.customer_id, [" + qs + "]) AS q FROM events_unique e WHERE "
-                     + window.ratingScope("e.event_time") + ")")) {
-            while (rs.next()) cuts.add(rs.getString(1));
-        }
+    private List<String> splits(List<String> cuts) {
         List<String> splits = new ArrayList<>();
         for (int k = 0; k < parallelism; k++) {
             // No events: every cut is NULL, and slice 0 takes the (empty) whole.
