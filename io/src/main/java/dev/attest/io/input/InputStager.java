@@ -502,9 +502,10 @@ public final class InputStager {
         Map<String, Long> perFile = rowsPerFile(p, "events");
         long read = valid + bad;
 
-        // ingested_at is when the live system received a delivery: a retried delivery of the same event has
-        // another one, so it plays no part in whether two deliveries carry the same event.
-        String content = "(customer_id, meter, quantity, event_time, value, dimensions)";
+        // Contracts section 9: two rows of one event_id are identical when the contract's columns are equal by value,
+        // and ingested_at is one of them (instants compare as instants). A re-delivery that says it was received at
+        // another time is therefore a conflicting one.
+        String content = "(customer_id, meter, quantity, event_time, ingested_at, value, dimensions)";
         String first = "(src_file, src_row)";
         exec("event_deliveries", "CREATE OR REPLACE TABLE event_deliveries AS SELECT event_id, CAST(count(*) AS INTEGER) AS deliveries, "
                 + "CAST(count(DISTINCT " + content + ") AS INTEGER) AS variants, arg_min(src_file, " + first + ") AS first_file, "

@@ -336,6 +336,24 @@ class InputStagerTest extends StagingFixture {
     }
 
     @Test
+    void ingestedAtIsPartOfAnEventsContent() {
+        // Contracts section 9: identical means equal in every contract column; ingested_at is one, compared as an instant.
+        write("ev/a.csv", "event_id,customer_id,meter,quantity,event_time,ingested_at\n"
+                + "e1,c1,api,1,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z\n"
+                + "e1,c1,api,1,2026-01-01T10:00:00Z,2026-01-01T11:00:01+01:00\n"
+                + "e2,c1,api,1,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z\n"
+                + "e2,c1,api,1,2026-01-01T10:00:00Z,2026-01-01T10:05:00Z\n"
+                + "e3,c1,api,1,2026-01-01T10:00:00Z,\n"
+                + "e3,c1,api,1,2026-01-01T10:00:00Z,\n");
+        StagingReport r = stageEvents(dir.resolve("ev").toString());
+        assertThat(rows("SELECT event_id FROM event_conflicts")).extracting(m -> m.get("event_id")).containsExactly("e2");
+        assertThat(rows("SELECT event_id, deliveries FROM events_unique ORDER BY event_id"))
+                .extracting(m -> m.get("event_id") + " " + m.get("deliveries")).containsExactly("e1 2", "e3 2");
+        assertThat(r.events().duplicateDeliveries()).isEqualTo(2);
+        assertThat(r.events().conflictingIds()).isEqualTo(1);
+    }
+
+    @Test
     void decisionDuplicates() {
         write("ev/a.csv", EV_HEADER + E1);
         Path d = write("dec/d.csv", DEC_HEADER
