@@ -53,7 +53,8 @@ public final class Reconciler {
 
     private Finding missingDecision(ExpectedEvent e) {
         Expectation k = e.asKnown();
-        String expected = k.hasAmount() ? " (expected " + k.outcome().wire() + " " + money(k.amount(), k.currency()) + " " + k.currency() + ")" : "";
+        String expected = k.hasAmount() ? " (expected " + k.outcome().wire() + " " + money(k.amount(), k.currency()) + " " + k.currency()
+                + provisional(k) + ")" : "";
         return eventFinding(FindingCode.MISSING_DECISION, e, null,
                 "event " + e.event().eventId() + " has no decision" + expected);
     }
@@ -175,12 +176,13 @@ public final class Reconciler {
         if (abs.compareTo(MinorUnits.half(d.currency())) <= 0)
             return Optional.of(amountFinding(FindingCode.ROUNDING_DIFFERENCE, e, d, diff,
                     "decision " + d.decisionId() + " charged " + money(d.amount(), d.currency()) + ", expected " + money(k.amount(), d.currency())
-                            + ": a rounding difference of " + plain(diff) + " (within half a minor unit of " + d.currency() + ")"));
+                            + ": a rounding difference of " + plain(diff) + " (within half a minor unit of " + d.currency() + ")"
+                            + provisional(k)));
         if (abs.compareTo(params.tolerance()) > 0)
             return Optional.of(amountFinding(FindingCode.AMOUNT_MISMATCH, e, d, diff,
                     "decision " + d.decisionId() + " charged " + money(d.amount(), d.currency()) + " " + d.currency() + " but " + text(k.price())
                             + " gives " + money(k.amount(), d.currency()) + ": " + (diff.signum() > 0 ? "over" : "under") + "charged by "
-                            + money(abs, d.currency()) + (k.computation() == null ? "" : " (" + k.computation() + ")")));
+                            + money(abs, d.currency()) + (k.computation() == null ? "" : " (" + k.computation() + ")") + provisional(k)));
         return Optional.empty();
     }
 
@@ -237,6 +239,14 @@ public final class Reconciler {
         return new Finding(code, null, e.event().eventId(), d.decisionId(), e.event().customerId(), e.event().meter(),
                 e.event().eventTime(), d.decidedAt(), k.amount(), d.amount(), outcome(k), d.outcome().wire(), diff, d.currency(),
                 text(k.price()), text(e.asCorrected().price()), d.appliedPriceText(), why);
+    }
+
+    /**
+     * Contracts section 4: a volume amount of a period still open at the cut-off is provisional "and reported as
+     * such", so a finding that quotes one says so (the period's total may still move it to another tier).
+     */
+    private static String provisional(Expectation x) {
+        return x.provisional() ? "; provisional: volume pricing of a billing period still open at the cut-off" : "";
     }
 
     private static String knowledge(ExpectedEvent e) {

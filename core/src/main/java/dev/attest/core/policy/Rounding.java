@@ -6,11 +6,17 @@ import java.util.Locale;
 
 /** How an event's final amount is rounded (contracts section 4, "Rounding"). */
 public record Rounding(int scale, RoundingMode mode) {
+    /** The finest scale: amounts are kept, staged and written with 9 decimal places. */
+    public static final int MAX_SCALE = 9;
     /** Without a rounding rule amounts are kept to 9 decimal places, half-even. */
-    public static final Rounding DEFAULT = new Rounding(9, RoundingMode.HALF_EVEN);
+    public static final Rounding DEFAULT = new Rounding(MAX_SCALE, RoundingMode.HALF_EVEN);
 
     public Rounding {
-        if (scale < 0 || scale > 18) throw new IllegalArgumentException("rounding scale must be 0..18, got " + scale);
+        // A finer scale could not be written with the other amounts (it failed the audit in the rating step with
+        // "Rounding necessary"): it is a malformed rule, rejected at load time with file and policy named.
+        if (scale < 0 || scale > MAX_SCALE)
+            throw new IllegalArgumentException("rounding scale must be 0.." + MAX_SCALE + " (amounts are kept to " + MAX_SCALE
+                    + " decimal places), got " + scale);
         if (mode != RoundingMode.HALF_EVEN && mode != RoundingMode.HALF_UP && mode != RoundingMode.DOWN)
             throw new IllegalArgumentException("rounding mode must be half_even, half_up or down, got " + mode);
     }

@@ -258,11 +258,27 @@ public final class PeriodRater {
                 throw new IllegalArgumentException("event " + e.eventId() + " at " + e.eventTime() + " is outside billing period " + period);
             if (previous != null) {
                 int c = previous.eventTime().compareTo(e.eventTime());
-                if (c > 0 || c == 0 && previous.eventId().compareTo(e.eventId()) > 0)
+                if (c > 0 || c == 0 && compareEventIds(previous.eventId(), e.eventId()) > 0)
                     throw new IllegalArgumentException("partition not sorted by (event_time, event_id) at event " + e.eventId());
             }
             previous = e;
         }
+    }
+
+    /**
+     * The event_id order of a partition: by Unicode code point, which is how DuckDB sorts text (UTF-8 bytes).
+     * String.compareTo orders UTF-16 units instead, which puts a character beyond U+FFFF before one in
+     * U+E000..U+FFFF: the audit's correctly sorted partitions were then rejected and the run failed.
+     */
+    public static int compareEventIds(String a, String b) {
+        int i = 0, j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i), y = b.codePointAt(j);
+            if (x != y) return Integer.compare(x, y);
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     /** Consecutive events mostly share versions: reuse their VersionRef instead of one per event and view. */

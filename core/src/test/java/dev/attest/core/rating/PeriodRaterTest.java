@@ -43,6 +43,14 @@ class PeriodRaterTest {
     }
 
     @Test
+    void ordersEventIdsByCodePointAsTheAuditSortsThem() {
+        String privateUse = "\uE000", emoji = "\uD83D\uDE00"; // U+E000 < U+1F600, though UTF-16 units order them the other way
+        assertThat(rater.rate(List.of(event(privateUse, "c", NOV_2, null), event(emoji, "c", NOV_2, null)))).hasSize(2);
+        assertThatThrownBy(() -> rater.rate(List.of(event(emoji, "c", NOV_2, null), event(privateUse, "c", NOV_2, null))))
+                .hasMessageContaining("not sorted");
+    }
+
+    @Test
     void returnsOneExpectedEventPerInputInInputOrder() {
         List<RatingEvent> events = List.of(event("b", "c", NOV_2, null), event("c", "c", NOV_2, null), event("a", "c", NOV_2.plusSeconds(5), null));
         assertThat(rater.rate(events)).extracting(ExpectedEvent::event).containsExactlyElementsOf(events);

@@ -71,7 +71,7 @@ class RatingCasesTest {
         }
         Map<String, ExpectedEvent> byId = new HashMap<>();
         for (List<RatingEvent> p : partitions.values()) {
-            p.sort(Comparator.comparing(RatingEvent::eventTime).thenComparing(RatingEvent::eventId));
+            p.sort(Comparator.comparing(RatingEvent::eventTime).thenComparing(RatingEvent::eventId, PeriodRater::compareEventIds));
             for (ExpectedEvent x : rater.rate(p)) byId.put(x.event().eventId(), x);
         }
         return byId;

@@ -231,6 +231,8 @@ class PolicyLoaderTest {
                 "policy p1", "unknown kind");
         rejects("rounding.yaml", price(v(1, "{model: unit, unit_price: 1, rounding: {scale: 2, mode: ceiling}}")), "policy p1",
                 "rounding mode");
+        rejects("scale.yaml", price(v(1, "{model: unit, unit_price: 1, rounding: {scale: 12, mode: half_up}}")), "policy p1",
+                "rounding scale must be 0..9");
         rejects("broken.json", "{\"policy_id\": \"p1\", \"versions\": [", "not");
         rejects("flat.csv", """
                 policy_id,kind,meter,customer_id,currency,version,valid_from,valid_to,recorded_at,rule
