@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real audit process is killed (SIGKILL) while it rates. Running the same command again restarts from
  * the failed step (stage is not run again), and the findings equal those of an uninterrupted run; no
- * half-written run folder is ever visible.
+ * half-written run folder is ever visible. A failed run whose work folder was deleted with its --out folder
+ * starts over instead of failing for good on the missing tables.
  */
 class RestartIT {
 
@@ -62,6 +63,34 @@ class RestartIT {
         assertThat(ScenarioIT.findings(Path.of(restarted.lastStdoutLine())))
                 .isNotEmpty()
                 .containsExactlyElementsOf(ScenarioIT.findings(Path.of(uninterrupted.lastStdoutLine())));
+    }
+
+    @Test
+    void aFailedRunWhoseWorkFolderIsGoneStartsOver() throws Exception {
+        new Generator().generate(tmp.resolve("data"), 5_000, 12);
+        ScenarioIT.Run reference = ScenarioIT.Run.of(args(tmp.resolve("reference"), Metadata.h2(tmp.resolve("meta-ref"))).toArray(String[]::new));
+        Path runFolderName = Path.of(reference.lastStdoutLine()).getFileName();
+        String metadata = Metadata.h2(tmp.resolve("meta"));
+        List<String> args = args(tmp.resolve("runs"), metadata);
+
+        // Something where the run folder goes makes the last step fail, after stage, rate and reconcile completed.
+        Files.createDirectories(tmp.resolve("runs").resolve(runFolderName));
+        Files.writeString(tmp.resolve("runs").resolve(runFolderName).resolve("in-the-way.txt"), "x");
+        ScenarioIT.Run failed = ScenarioIT.Run.of(args.toArray(String[]::new));
+        assertThat(failed.exit()).as(failed.stderr()).isEqualTo(3);
+        assertThat(failed.stderr()).contains("step write");
+
+        // The user clears the out folder, work folder included, and runs the same command.
+        dev.attest.jobs.audit.Folders.deleteTree(tmp.resolve("runs"));
+        ScenarioIT.Run again = ScenarioIT.Run.of(args.toArray(String[]::new));
+        assertThat(again.exit()).as(again.stderr()).isEqualTo(1);
+        assertThat(again.stderr()).contains("is gone: auditing it from the start");
+        assertThat(ScenarioIT.findings(Path.of(again.lastStdoutLine()))).isNotEmpty()
+                .containsExactlyElementsOf(ScenarioIT.findings(Path.of(reference.lastStdoutLine())));
+        try (Connection c = DriverManager.getConnection(metadata)) {
+            assertThat(stepCount(c, "stage")).as("one stage in the history: the lost attempt was dropped").isEqualTo(1);
+            assertThat(stepCount(c, "write")).as("the new attempt's write only").isEqualTo(1);
+        }
     }
 
     private List<String> args(Path out, String metadata) throws Exception {

@@ -22,6 +22,8 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 public class AuditJobConfiguration {
     public static final String JOB_NAME = "audit";
+    /** The first step: staging, whose tables in the work folder every later step reads. */
+    public static final String STAGE_STEP = "stage";
 
     @Bean
     Clock attestClock() {
@@ -44,7 +46,7 @@ public class AuditJobConfiguration {
         var tx = new ResourcelessTransactionManager();
         return new JobBuilder(JOB_NAME, jobRepository)
                 .listener(new OpenLineageListener(OpenLineageSettings.from(env::getProperty), clock))
-                .start(new StepBuilder("stage", jobRepository).tasklet(new StageTasklet(), tx).build())
+                .start(new StepBuilder(STAGE_STEP, jobRepository).tasklet(new StageTasklet(), tx).build())
                 .next(new StepBuilder("rate", jobRepository).tasklet(new RateTasklet(), tx).build())
                 .next(new StepBuilder("reconcile", jobRepository).tasklet(new ReconcileTasklet(), tx).build())
                 .next(new StepBuilder("write", jobRepository).tasklet(new WriteTasklet(clock, lifecycleStore), tx).build())

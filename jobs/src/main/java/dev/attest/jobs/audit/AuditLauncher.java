@@ -24,9 +24,11 @@ import org.springframework.batch.core.step.StepExecution;
 /**
  * Starts an audit as a job instance named by its identity. A completed instance is not run again (its run
  * folder is returned); a failed one restarts from its failed step; one whose process died mid-run (its
- * workspace lock is free but the repository says STARTED) is marked FAILED first, then restarted.
+ * workspace lock is free but the repository says STARTED) is marked FAILED first, then restarted. A failed one
+ * whose work folder is gone (its completed steps' tables with it) is dropped from the history and run afresh.
  */
 public final class AuditLauncher {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuditLauncher.class);
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final Job job;
@@ -78,6 +80,14 @@ public final class AuditLauncher {
                     return completed(last, true);
                 }
                 if (last != null && last.getStatus().isRunning()) AbandonedRuns.markFailed(jobRepository, last);
+                if (last != null && workFolderLost(instance, workspace)) {
+                    // A restart would skip the completed steps, whose tables lived in the work folder, and that is
+                    // gone (the --out folder was removed or moved): the failed attempts are dropped from the run
+                    // history and the audit starts over, rather than fail for good on a missing table.
+                    log.warn("run {} failed earlier and its work folder {} is gone: auditing it from the start "
+                            + "(the failed attempts leave the run history)", id.runId(), workspace.dir());
+                    jobRepository.deleteJobInstance(instance);
+                }
             }
             JobExecution execution = jobOperator.start(job, params);
             return outcome(execution, workspace);
@@ -88,6 +98,13 @@ public final class AuditLauncher {
         } catch (Exception e) {
             return new AuditOutcome.Failed(e.getClass().getSimpleName() + ": " + e.getMessage(), null);
         }
+    }
+
+    /** Whether a step of the instance completed, so a restart would need its tables, but the work database is gone. */
+    private boolean workFolderLost(JobInstance instance, AuditWorkspace workspace) {
+        if (Files.exists(workspace.database())) return false;
+        StepExecution stage = jobRepository.getLastStepExecution(instance, AuditJobConfiguration.STAGE_STEP);
+        return stage != null && stage.getStatus() == BatchStatus.COMPLETED;
     }
 
     private AuditOutcome outcome(JobExecution execution, AuditWorkspace workspace) {
