@@ -85,6 +85,33 @@ class CliIT {
     }
 
     @Test
+    void anAmountTooLargeToKeepIsBadInputNamingTheEvent() throws Exception {
+        // 1e20 units at 1e10 each: valid inputs whose product has 31 integer digits, beyond DECIMAL(38,9).
+        Path events = tmp.resolve("events.csv");
+        Files.writeString(events, "event_id,customer_id,meter,quantity,event_time\ne-big,c1,api,100000000000000000000,2026-01-05T10:00:00Z\n");
+        Path decisions = tmp.resolve("decisions.csv");
+        Files.writeString(decisions, "decision_id,event_id,customer_id,meter,outcome,amount,currency,price_policy_id,price_version,decided_at\n"
+                + "d1,e-big,c1,api,charged,1,EUR,p1,1,2026-01-05T10:00:01Z\n");
+        Path policies = Files.createDirectories(tmp.resolve("big-policies"));
+        Files.writeString(policies.resolve("p.yaml"), """
+                policy_id: p1
+                kind: price
+                meter: api
+                currency: EUR
+                versions:
+                  - version: 1
+                    valid_from: 2026-01-01T00:00:00Z
+                    recorded_at: 2025-12-01T00:00:00Z
+                    change_ref: CHG-1
+                    rule: {model: unit, unit_price: 10000000000}
+                """);
+        ScenarioIT.Run run = ScenarioIT.Run.of(audit(events, decisions, policies, "--as-of", "2026-03-01T00:00:00Z").toArray(String[]::new));
+        assertThat(run.exit()).as(run.stderr()).isEqualTo(2);
+        assertThat(run.stderr()).contains("event e-big (customer c1, meter api", "more than 29 integer digits", "DECIMAL(38,9)")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void badRowsAreQuarantinedWithFileRowAndReasonAndTheRunGoesOn() throws Exception {
         Path events = tmp.resolve("events.csv");
         Files.writeString(events, """

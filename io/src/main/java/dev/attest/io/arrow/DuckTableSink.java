@@ -36,6 +36,7 @@ import org.duckdb.DuckDBConnection;
  */
 public final class DuckTableSink implements AutoCloseable {
     public static final int DECIMAL_SCALE = 9;
+    public static final int DECIMAL_PRECISION = 38;
 
     public static Field utf8(String name) { return Field.nullable(name, ArrowType.Utf8.INSTANCE); }
     public static Field int32(String name) { return Field.nullable(name, new ArrowType.Int(32, true)); }
@@ -176,6 +177,9 @@ public final class DuckTableSink implements AutoCloseable {
         }
         BigDecimal scaled = scale == DECIMAL_SCALE ? value : value.setScale(DECIMAL_SCALE, RoundingMode.UNNECESSARY);
         if (scaled.precision() <= 18) v.setSafe(row, scaled.movePointRight(DECIMAL_SCALE).longValueExact());
+        else if (scaled.precision() > DECIMAL_PRECISION)
+            throw new ArithmeticException(v.getField().getName() + " " + value.toPlainString() + " has more than "
+                    + (DECIMAL_PRECISION - DECIMAL_SCALE) + " integer digits: amounts are kept as DECIMAL(" + DECIMAL_PRECISION + "," + DECIMAL_SCALE + ")");
         else v.setSafe(row, scaled);
     }
 

@@ -541,9 +541,16 @@ public final class RatePass {
                 if (!p.inWindow()) continue;
                 ExpectedEvent e = rated.get(j);
                 inWindow++;
-                reconciler.checkEvent(e, p.decisions().size(), findings);
-                for (DecisionRecord d : p.decisions()) reconciler.checkDecision(e, d, findings);
-                write(e, p);
+                try {
+                    reconciler.checkEvent(e, p.decisions().size(), findings);
+                    for (DecisionRecord d : p.decisions()) reconciler.checkDecision(e, d, findings);
+                    write(e, p);
+                } catch (ArithmeticException tooLarge) { // an amount beyond DECIMAL(38,9), in a finding or the expectation
+                    RatingEvent ev = e.event();
+                    throw new dev.attest.io.input.InputException(dev.attest.io.input.InputException.Code.OUT_OF_RANGE, "event "
+                            + ev.eventId() + " (customer " + ev.customerId() + ", meter " + ev.meter() + ", quantity "
+                            + ev.quantity().stripTrailingZeros().toPlainString() + "): " + tooLarge.getMessage(), tooLarge);
+                }
             }
             partition.clear();
             if (parsedDims.size() > 100_000) parsedDims.clear();

@@ -12,7 +12,9 @@ public class InputException extends RuntimeException {
         /** A SQL source does not run. */
         BAD_SQL,
         /** A policy file or row breaks the policy contract. */
-        BAD_POLICY
+        BAD_POLICY,
+        /** A computed amount is too large to keep (DECIMAL(38,9): 29 integer digits). */
+        OUT_OF_RANGE
     }
 
     private final Code code;
