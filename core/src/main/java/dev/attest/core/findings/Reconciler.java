@@ -96,7 +96,9 @@ public final class Reconciler {
         Expectation c = e.asCorrected();
         if (!k.hasAmount() || !c.hasAmount()) return Optional.empty();
         if (k.amount().compareTo(c.amount()) == 0 && k.outcome() == c.outcome()) return Optional.empty();
-        BigDecimal diff = c.amount().subtract(k.amount());
+        // Expected is the as-corrected amount, actual the as-known one (what the books say): difference is actual -
+        // expected as in every finding, so positive means the books charged more than the correction says.
+        BigDecimal diff = k.amount().subtract(c.amount());
         return Optional.of(new Finding(FindingCode.RETROACTIVE_CORRECTION, null, e.event().eventId(), null,
                 e.event().customerId(), e.event().meter(), e.event().eventTime(), e.event().knownAt(), c.amount(), k.amount(),
                 outcome(c), outcome(k), diff, c.currency(), text(k.price()), text(c.price()), null,

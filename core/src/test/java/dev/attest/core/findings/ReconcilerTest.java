@@ -57,6 +57,26 @@ class ReconcilerTest {
     }
 
     @Test
+    void aRetroactiveCorrectionsDifferenceIsActualMinusExpectedLikeEveryOtherFinding() {
+        // v1 (2.00 a unit) was known when e1 was decided; v2 (1.50), recorded a week later, corrects it from the start.
+        Instant recorded = NOV_2.plusSeconds(7 * 86_400);
+        PolicyRegistry corrected = new PolicyRegistry(List.of(Policies.policy("p", dev.attest.core.policy.PolicyKind.PRICE, "m", null,
+                Policies.version("p", 1, Policies.JAN_2026, null, Policies.DEC_2025, Policies.unit("2.00")),
+                Policies.version("p", 2, Policies.JAN_2026, null, recorded, Policies.unit("1.50")))));
+        RatingEvent e = new RatingEvent("e1", "c", "m", BigDecimal.TEN, NOV_2, NOV_2.plusSeconds(1), null, Map.of());
+        ExpectedEvent x = new PeriodRater(corrected, Instant.parse("2026-12-01T00:00:00Z")).rate(List.of(e)).get(0);
+        List<Finding> out = new ArrayList<>();
+        new Reconciler(corrected, new Reconciler.Params(BigDecimal.ZERO, null)).checkEvent(x, 1, out::add);
+        assertThat(out).singleElement().satisfies(f -> {
+            assertThat(f.code()).isEqualTo(FindingCode.RETROACTIVE_CORRECTION);
+            // expected = as corrected (15.00), actual = as known, what the books say (20.00): overcharged by 5.
+            assertThat(f.expectedAmount()).isEqualByComparingTo("15");
+            assertThat(f.actualAmount()).isEqualByComparingTo("20");
+            assertThat(f.difference()).isEqualByComparingTo("5");
+        });
+    }
+
+    @Test
     void onceThePeriodHasClosedTheAmountIsFinalAndNotCalledProvisional() {
         ExpectedEvent closed = rated(Instant.parse("2026-12-01T00:00:00Z"));
         assertThat(check(closed, charged("100"))).singleElement().satisfies(f -> {
