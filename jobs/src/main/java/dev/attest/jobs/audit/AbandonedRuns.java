@@ -1,9 +1,11 @@
 package dev.attest.jobs.audit;
 
+import java.nio.file.Files;
 import java.time.LocalDateTime;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 
@@ -14,6 +16,17 @@ import org.springframework.batch.core.step.StepExecution;
  */
 public final class AbandonedRuns {
     private AbandonedRuns() {}
+
+    /**
+     * Whether a restart of the instance cannot work: some step completed, so the restart would skip it and read its
+     * tables from the work folder, but the work database is gone (the --out folder was removed or moved).
+     */
+    public static boolean workFolderLost(JobRepository jobRepository, JobInstance instance, AuditWorkspace workspace) {
+        if (Files.exists(workspace.database())) return false;
+        for (JobExecution x : jobRepository.getJobExecutions(instance))
+            for (StepExecution s : x.getStepExecutions()) if (s.getStatus() == BatchStatus.COMPLETED) return true;
+        return false;
+    }
 
     public static void markFailed(JobRepository jobRepository, JobExecution stale) {
         LocalDateTime now = LocalDateTime.now();

@@ -80,7 +80,7 @@ public final class AuditLauncher {
                     return completed(last, true);
                 }
                 if (last != null && last.getStatus().isRunning()) AbandonedRuns.markFailed(jobRepository, last);
-                if (last != null && workFolderLost(instance, workspace)) {
+                if (last != null && AbandonedRuns.workFolderLost(jobRepository, instance, workspace)) {
                     // A restart would skip the completed steps, whose tables lived in the work folder, and that is
                     // gone (the --out folder was removed or moved): the failed attempts are dropped from the run
                     // history and the audit starts over, rather than fail for good on a missing table.
@@ -98,13 +98,6 @@ public final class AuditLauncher {
         } catch (Exception e) {
             return new AuditOutcome.Failed(e.getClass().getSimpleName() + ": " + e.getMessage(), null);
         }
-    }
-
-    /** Whether a step of the instance completed, so a restart would need its tables, but the work database is gone. */
-    private boolean workFolderLost(JobInstance instance, AuditWorkspace workspace) {
-        if (Files.exists(workspace.database())) return false;
-        StepExecution stage = jobRepository.getLastStepExecution(instance, AuditJobConfiguration.STAGE_STEP);
-        return stage != null && stage.getStatus() == BatchStatus.COMPLETED;
     }
 
     private AuditOutcome outcome(JobExecution execution, AuditWorkspace workspace) {

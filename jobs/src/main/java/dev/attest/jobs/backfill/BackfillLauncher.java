@@ -29,6 +29,7 @@ import org.springframework.batch.core.step.StepExecution;
  * failed step; one whose process died (free workspace lock, STARTED in the repository) is marked failed first.
  */
 public final class BackfillLauncher {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackfillLauncher.class);
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final Job previewJob;
@@ -87,7 +88,14 @@ public final class BackfillLauncher {
             if (instance != null) {
                 JobExecution last = jobRepository.getLastJobExecution(instance);
                 if (last != null && last.getStatus().isRunning()) AbandonedRuns.markFailed(jobRepository, last);
-                if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
+                if (last != null && last.getStatus() != BatchStatus.COMPLETED && AbandonedRuns.workFolderLost(jobRepository, instance, workspace)) {
+                    // As for audits: the completed steps' tables went with the work folder, so start over.
+                    log.warn("backfill {} ({}) failed earlier and its work folder {} is gone: running it from the start "
+                            + "(the failed attempts leave the run history)", id.previewId(), mode, workspace.dir());
+                    jobRepository.deleteJobInstance(instance);
+                    instance = null;
+                }
+                if (instance != null && last != null && last.getStatus() == BatchStatus.COMPLETED) {
                     // Run history says done, yet the caller found no output (else it would not have come here): removed by hand.
                     Path gone = mode.equals("preview") ? layout.previewDir()
                             : last.getExecutionContext().containsKey(CommitTasklet.DATASET_DIR) ? layout.datasetDir() : null;
