@@ -272,9 +272,11 @@ public final class RatePass {
                     inWindow += r.eventsInWindow();
                     findings += r.findings();
                 } catch (ExecutionException e) {
-                    // The first failure is the cause; a slice stopped because of it only adds noise.
-                    if (failure == null) failure = e.getCause();
-                    else if (!(e.getCause() instanceof SliceStopped)) failure.addSuppressed(e.getCause());
+                    // The cause is the first real failure, whichever slice had it: a slice that stopped because of it
+                    // (possibly an earlier one in this loop) only adds noise.
+                    Throwable cause = e.getCause();
+                    if (failure == null || failure instanceof SliceStopped && !(cause instanceof SliceStopped)) failure = cause;
+                    else if (!(cause instanceof SliceStopped)) failure.addSuppressed(cause);
                 } catch (InterruptedException e) {
                     stop.set(true);
                     Thread.currentThread().interrupt();
