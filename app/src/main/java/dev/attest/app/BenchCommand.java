@@ -56,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Run> runs = new ArrayList<>();
         for (int r = 0; r < repeat; r++) {
             // A fresh run history and run folder: the same inputs would otherwise be the same, finished, audit.
-            dev.attest.jobs.audit.Folders.deleteTree(root.resolve("runs"));
+            dev.attest.io.Folders.deleteTree(root.resolve("runs"));
             try (var old = Files.list(root)) {
                 for (Path p : old.filter(p -> p.getFileName().toString().startsWith("metadata")).toList()) Files.delete(p);
             }
@@ -95,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("throughput       %,.0f events/s end to end%n", events / (m.wallNanos() / 1e9));
         System.out.printf("peak heap        %,d MiB (max heap %,d MiB)%n", m.peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf("findings         %,d%n", m.outcome().findings());
-        if (dir == null) dev.attest.jobs.audit.Folders.deleteTree(root);
+        if (dir == null) dev.attest.io.Folders.deleteTree(root);
         return 0;
     }
 

@@ -28,6 +28,19 @@ record GeneratedData(Path dir, JsonNode truth) {
                 p.hasNonNull("late_after") ? Duration.parse(p.get("late_after").asString()) : null, Severity.ERROR, null);
     }
 
+    /** The `attest audit` arguments of {@link #auditRequest}: the audit the truth assumes, from the command line. */
+    List<String> auditArguments(Path out, String metadataUrl) {
+        AuditRequest r = auditRequest(out);
+        List<String> args = new ArrayList<>(List.of("audit", "--events", dir.resolve("events").toString(),
+                "--decisions", dir.resolve("decisions").toString(), "--policies", dir.resolve("policies").toString(),
+                "--out", out.toString(), "--metadata", metadataUrl, "--as-of", r.asOf().toString(),
+                "--tolerance", r.tolerance().toPlainString()));
+        if (r.from() != null) args.addAll(List.of("--from", r.from().toString()));
+        if (r.to() != null) args.addAll(List.of("--to", r.to().toString()));
+        if (r.lateAfter() != null) args.addAll(List.of("--late-after", r.lateAfter().toString()));
+        return args;
+    }
+
     /** (code, event_id, decision_id) of every finding the truth expects, sorted. */
     List<String> expectedFindings() {
         List<String> out = new ArrayList<>();

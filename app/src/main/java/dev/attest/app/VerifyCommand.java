@@ -1,6 +1,7 @@
 package dev.attest.app;
 
 import dev.attest.core.findings.Severity;
+import dev.attest.io.Folders;
 import dev.attest.jobs.audit.AuditLauncher;
 import dev.attest.jobs.audit.AuditOutcome;
 import dev.attest.jobs.audit.AuditRequest;
@@ -12,12 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,7 +86,7 @@ public final class VerifyCommand implements Callable<Integer> {
             if (keep) System.err.println("attest: the re-run is kept in " + c.runDir());
             return bad == 0 ? 0 : 1;
         } finally {
-            if (!keep) deleteTree(tmp);
+            if (!keep) Folders.deleteTree(tmp);
         }
     }
 
@@ -112,9 +111,4 @@ public final class VerifyCommand implements Callable<Integer> {
         return s == null ? null : Instant.parse(s);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
 }

@@ -2,7 +2,7 @@ package dev.attest.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attest.jobs.audit.Folders;
+import dev.attest.io.Folders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

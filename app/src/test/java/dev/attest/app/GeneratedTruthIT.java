@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.attest.core.findings.FindingCode;
 import dev.attest.generator.Generator;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,14 +22,7 @@ class GeneratedTruthIT {
     void auditFindsEveryInjectedFaultAndNothingElse(long seed, @TempDir Path tmp) throws Exception {
         new Generator().generate(tmp.resolve("data"), 15_000, seed);
         GeneratedData data = GeneratedData.read(tmp.resolve("data"));
-        var request = data.auditRequest(tmp.resolve("runs"));
-        List<String> args = new ArrayList<>(List.of("audit", "--events", tmp.resolve("data/events").toString(),
-                "--decisions", tmp.resolve("data/decisions").toString(), "--policies", tmp.resolve("data/policies").toString(),
-                "--out", tmp.resolve("runs").toString(), "--metadata", Metadata.h2(tmp.resolve("meta")),
-                "--as-of", request.asOf().toString(), "--tolerance", request.tolerance().toPlainString()));
-        if (request.from() != null) args.addAll(List.of("--from", request.from().toString()));
-        if (request.to() != null) args.addAll(List.of("--to", request.to().toString()));
-        if (request.lateAfter() != null) args.addAll(List.of("--late-after", request.lateAfter().toString()));
+        List<String> args = data.auditArguments(tmp.resolve("runs"), Metadata.h2(tmp.resolve("meta")));
         ScenarioIT.Run run = ScenarioIT.Run.of(args.toArray(String[]::new));
         assertThat(run.exit()).as(run.stderr()).isEqualTo(1);
 

@@ -24,19 +24,12 @@ class RateParallelismIT {
     void oneTwoAndThreeSlicesWriteByteIdenticalOutputs(@TempDir Path tmp) throws Exception {
         new Generator().generate(tmp.resolve("data"), 20_000, 7);
         GeneratedData data = GeneratedData.read(tmp.resolve("data"));
-        var request = data.auditRequest(tmp.resolve("runs"));
         List<JsonNode> outputs = new ArrayList<>();
         for (int slices : new int[] {1, 2, 3}) {
             String previous = System.getProperty(RatePass.PARALLELISM_PROPERTY);
             System.setProperty(RatePass.PARALLELISM_PROPERTY, Integer.toString(slices));
             try {
-                List<String> args = new ArrayList<>(List.of("audit", "--events", tmp.resolve("data/events").toString(),
-                        "--decisions", tmp.resolve("data/decisions").toString(), "--policies", tmp.resolve("data/policies").toString(),
-                        "--out", tmp.resolve("out-" + slices).toString(), "--metadata", Metadata.h2(tmp.resolve("meta-" + slices)),
-                        "--as-of", request.asOf().toString(), "--tolerance", request.tolerance().toPlainString()));
-                if (request.from() != null) args.addAll(List.of("--from", request.from().toString()));
-                if (request.to() != null) args.addAll(List.of("--to", request.to().toString()));
-                if (request.lateAfter() != null) args.addAll(List.of("--late-after", request.lateAfter().toString()));
+                List<String> args = data.auditArguments(tmp.resolve("out-" + slices), Metadata.h2(tmp.resolve("meta-" + slices)));
                 ScenarioIT.Run run = ScenarioIT.Run.of(args.toArray(String[]::new));
                 assertThat(run.exit()).as(run.stderr()).isEqualTo(1);
                 Path folder = Path.of(run.lastStdoutLine());

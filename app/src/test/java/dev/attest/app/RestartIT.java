@@ -81,7 +81,7 @@ class RestartIT {
         assertThat(failed.stderr()).contains("step write");
 
         // The user clears the out folder, work folder included, and runs the same command.
-        dev.attest.jobs.audit.Folders.deleteTree(tmp.resolve("runs"));
+        dev.attest.io.Folders.deleteTree(tmp.resolve("runs"));
         ScenarioIT.Run again = ScenarioIT.Run.of(args.toArray(String[]::new));
         assertThat(again.exit()).as(again.stderr()).isEqualTo(1);
         assertThat(again.stderr()).contains("is gone: auditing it from the start");

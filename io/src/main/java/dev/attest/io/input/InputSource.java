@@ -19,6 +19,20 @@ public sealed interface InputSource {
         }
     }
 
+    /**
+     * The same source with a relative file path made absolute against the working directory (a query as it is):
+     * a manifest pins where the inputs were, and `attest verify` reads them again from any working directory.
+     */
+    default InputSource absolute() {
+        return this instanceof Files f ? files(absolutePath(f.path())) : this;
+    }
+
+    /** A path made absolute against the working directory, with '/' as separator; an absolute one is left as it is. */
+    static String absolutePath(String path) {
+        if (path.startsWith("/")) return path;
+        return java.nio.file.Path.of("").toAbsolutePath().resolve(path).normalize().toString().replace(java.io.File.separatorChar, '/');
+    }
+
     static InputSource files(String path) {
         return new Files(path);
     }

@@ -26,14 +26,9 @@ public record AuditRequest(InputSource events, InputSource decisions, String pol
         outDir = outDir.toAbsolutePath().normalize();
         // Absolute input paths: the manifest pins where the inputs were, and `attest verify` reads them from
         // any working directory.
-        if (events instanceof InputSource.Files f) events = InputSource.files(absolute(f.path()));
-        if (decisions instanceof InputSource.Files f) decisions = InputSource.files(absolute(f.path()));
-        policies = absolute(policies);
-    }
-
-    private static String absolute(String path) {
-        if (path.startsWith("/")) return path;
-        return Path.of("").toAbsolutePath().resolve(path).normalize().toString().replace(java.io.File.separatorChar, '/');
+        events = events.absolute();
+        decisions = decisions.absolute();
+        policies = InputSource.absolutePath(policies);
     }
 
     static String describe(InputSource s) {

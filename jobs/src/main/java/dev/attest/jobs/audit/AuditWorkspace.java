@@ -1,5 +1,6 @@
 package dev.attest.jobs.audit;
 
+import dev.attest.io.Folders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

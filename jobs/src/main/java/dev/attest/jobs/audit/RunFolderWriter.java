@@ -3,6 +3,7 @@ package dev.attest.jobs.audit;
 import dev.attest.core.findings.FindingCode;
 import dev.attest.core.findings.Severity;
 import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.io.Folders;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputFiles;
 import dev.attest.io.input.StagingReport;

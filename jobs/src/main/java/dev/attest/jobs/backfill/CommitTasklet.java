@@ -1,7 +1,7 @@
 package dev.attest.jobs.backfill;
 
 import dev.attest.io.duck.Duck;
-import dev.attest.jobs.audit.Folders;
+import dev.attest.io.Folders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

@@ -3,7 +3,7 @@ package dev.attest.jobs.backfill;
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.io.backfill.ImpactPass;
 import dev.attest.io.duck.Duck;
-import dev.attest.jobs.audit.Folders;
+import dev.attest.io.Folders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

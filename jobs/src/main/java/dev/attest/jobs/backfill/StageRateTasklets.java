@@ -1,13 +1,10 @@
 package dev.attest.jobs.backfill;
 
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.io.audit.PolicyTable;
 import dev.attest.io.audit.RatePass;
 import dev.attest.io.duck.Duck;
-import dev.attest.io.input.InputStager;
-import dev.attest.io.input.StagingReport;
 import dev.attest.jobs.audit.Progress;
-import dev.attest.reports.Json;
+import dev.attest.jobs.audit.Staging;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.duckdb.DuckDBConnection;
@@ -28,12 +25,9 @@ final class StageRateTasklets {
         public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
             BackfillStepSupport s = BackfillStepSupport.of(contribution.getStepExecution());
             PolicyRegistry registry = s.registry();
-            try (Duck duck = s.openDuck(); BufferAllocator allocator = new RootAllocator()) {
-                StagingReport report = new InputStager(duck).stage(s.request().events(), s.request().decisions(), s.request().assumeZone());
-                PolicyTable.write((DuckDBConnection) duck.connection(), allocator, registry);
-                Json.write(s.workspace().stagingReport(), report);
-                contribution.getStepExecution().setReadCount(report.events().rowsRead() + report.decisions().rowsRead());
-                contribution.incrementFilterCount(report.quarantinedRows());
+            try (Duck duck = s.openDuck()) {
+                Staging.stage(duck, s.request().events(), s.request().decisions(), s.request().assumeZone(), registry,
+                        s.workspace().stagingReport(), contribution);
             }
             return RepeatStatus.FINISHED;
         }

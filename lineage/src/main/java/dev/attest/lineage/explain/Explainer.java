@@ -9,6 +9,7 @@ import dev.attest.core.rating.Expectation;
 import dev.attest.core.rating.ExpectedEvent;
 import dev.attest.core.rating.PeriodRater;
 import dev.attest.core.rating.RatingEvent;
+import dev.attest.io.Folders;
 import dev.attest.io.audit.CanonicalJson;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputStager;
@@ -23,11 +24,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code attest explain}: the whole chain of one record of a run. Reads the run's manifest, stages the pinned
@@ -73,7 +72,7 @@ public final class Explainer {
                     manifest.parameter("assume_zone"));
             return new Session(duck, registry, staging).explain(target);
         } finally {
-            deleteTree(work);
+            Folders.deleteTree(work);
         }
     }
 
@@ -321,11 +320,4 @@ public final class Explainer {
         return s.setScale(Math.max(Math.max(s.scale(), 0), minor)).toPlainString();
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.attest.lineage.report;
 
 import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.io.Folders;
 import dev.attest.io.audit.AuditWindow;
 import dev.attest.io.audit.LineageGaps;
 import dev.attest.io.audit.PolicyTable;
@@ -23,12 +24,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.duckdb.DuckDBConnection;
@@ -56,13 +55,9 @@ public final class LineageReport {
             if (asOf == null) throw new IllegalArgumentException("the knowledge cut-off is required");
             if (from != null && to != null && !to.isAfter(from)) throw new IllegalArgumentException("--to must be after --from");
             outDir = outDir.toAbsolutePath().normalize();
-            if (events instanceof InputSource.Files f) events = InputSource.files(absolute(f.path()));
-            if (decisions instanceof InputSource.Files f) decisions = InputSource.files(absolute(f.path()));
-            policies = absolute(policies);
-        }
-
-        private static String absolute(String path) {
-            return path.startsWith("/") ? path : Path.of("").toAbsolutePath().resolve(path).normalize().toString();
+            events = events.absolute();
+            decisions = decisions.absolute();
+            policies = InputSource.absolutePath(policies);
         }
     }
 
@@ -106,14 +101,14 @@ public final class LineageReport {
                 counts.put((String) row.get("gap"), ((Number) row.get("n")).longValue());
             return new Result(target, duck.queryLong(dev.attest.io.audit.LineageGaps.DECISIONS_IN_SCOPE), counts, gaps.overallCoverage());
         } finally {
-            deleteTree(work);
+            Folders.deleteTree(work);
         }
     }
 
     private static void write(Duck duck, Request r, StagingReport staging, PolicyRegistry registry, String id, Path target) {
         Path partial = r.outDir().resolve("." + id + ".partial");
         try {
-            deleteTree(partial);
+            Folders.deleteTree(partial);
             Files.createDirectories(partial);
             copy(duck, "SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
             copy(duck, "SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
@@ -187,12 +182,4 @@ public final class LineageReport {
         duck.execute("COPY (" + select + ") TO " + Duck.literal(file.toString()) + " (" + options + ")");
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
-    }
 }

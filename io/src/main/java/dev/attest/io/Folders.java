@@ -1,4 +1,4 @@
-package dev.attest.jobs.audit;
+package dev.attest.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removing workspaces and partial run folders. */
+/** Removing workspaces, work folders and partial run folders: one implementation for every module. */
 public final class Folders {
     private Folders() {}
 
