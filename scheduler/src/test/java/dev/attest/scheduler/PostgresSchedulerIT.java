@@ -3,11 +3,13 @@ package dev.attest.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attest.jobs.audit.AuditLauncher;
+import dev.attest.jobs.lifecycle.LifecycleStore;
 import dev.attest.scheduler.config.AuditSchedule;
 import dev.attest.scheduler.config.SchedulerConfig;
 import dev.attest.scheduler.ledger.Claim;
 import dev.attest.scheduler.ledger.LedgerRow;
 import dev.attest.scheduler.ledger.WindowLedger;
+import dev.attest.scheduler.quartz.QuartzSchema;
 import dev.attest.scheduler.run.ScheduleService;
 import dev.attest.scheduler.window.Window;
 import dev.attest.scheduler.window.WindowSpec;
@@ -24,6 +26,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,6 +34,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * The scheduler on PostgreSQL, the production metadata store (own database per test, dropped after): the ledger,
@@ -136,6 +140,44 @@ class PostgresSchedulerIT {
                     assertThat(Fixtures.count(c, "SELECT count(*) FROM QRTZ_CRON_TRIGGERS WHERE TRIGGER_NAME = 'ticks'")).as("the trigger lives in the JDBC store").isEqualTo(1);
                 }
             }
+        }
+    }
+
+    /**
+     * Nodes starting together on an empty database all create Attest's own tables (window ledger, finding
+     * lifecycle, Quartz's) at once. PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe under that race (the loser
+     * fails on pg_type's unique index; CI saw a cluster node die of it), so every start must still succeed, each
+     * table created once. Several rounds, each on a fresh database, because a race shows only sometimes.
+     */
+    @Test
+    void nodesStartingTogetherOnAnEmptyDatabaseAllCreateTheSchema() throws Exception {
+        int nodes = 4, rounds = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(nodes);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                try (Fixtures.PgDatabase db = Fixtures.PgDatabase.create()) {
+                    DataSource ds = new DriverManagerDataSource(db.url());
+                    CyclicBarrier together = new CyclicBarrier(nodes);
+                    List<Future<?>> starts = new ArrayList<>();
+                    for (int n = 0; n < nodes; n++)
+                        starts.add(pool.submit(() -> {
+                            together.await();
+                            new WindowLedger(ds).create();
+                            new LifecycleStore(ds).ensureSchema();
+                            QuartzSchema.ensure(ds);
+                            return null;
+                        }));
+                    for (Future<?> f : starts) f.get();
+                    try (Connection c = ds.getConnection(); var st = c.createStatement();
+                         var rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
+                                 + "AND lower(table_name) IN ('attest_window', 'finding_runs', 'finding_history', 'finding_decisions', 'qrtz_locks')")) {
+                        rs.next();
+                        assertThat(rs.getInt(1)).as("round %d: each table exists once", round).isEqualTo(5);
+                    }
+                }
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 }

@@ -1,14 +1,17 @@
 package dev.attest.scheduler.ledger;
 
+import dev.attest.jobs.MetadataSchema;
 import dev.attest.scheduler.window.Window;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -28,16 +31,25 @@ public final class WindowLedger {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
-    /** Creates the table on first start (idempotent; safe when two nodes start together). */
+    /** Creates the table on first start (idempotent; safe when two nodes start together: {@link MetadataSchema}). */
     public WindowLedger create() {
-        jdbc.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+        jdbc.execute((ConnectionCallback<Void>) con -> {
+            MetadataSchema.apply(con, (c, postgres) -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute(DDL);
+                }
+            });
+            return null;
+        });
+        return this;
+    }
+
+    private static final String DDL = "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
                 + "schedule VARCHAR(100) NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, due_at BIGINT NOT NULL, "
                 + "status VARCHAR(10) NOT NULL, attempts INT NOT NULL, node VARCHAR(200), lease_until BIGINT, not_before BIGINT, "
                 + "started_at BIGINT, finished_at BIGINT, late BOOLEAN NOT NULL, run_dir VARCHAR(2000), exit_status INT, "
                 + "message VARCHAR(4000), watermark BIGINT, seen_rows BIGINT NOT NULL, audits INT NOT NULL, as_of BIGINT, "
-                + "PRIMARY KEY (schedule, window_start))");
-        return this;
-    }
+                + "PRIMARY KEY (schedule, window_start))";
 
     /**
      * Claims {@code w} for {@code node} until {@code now + lease}. {@code asOf} is the knowledge cut-off of the

@@ -1,5 +1,6 @@
 package dev.attest.scheduler.quartz;
 
+import dev.attest.jobs.MetadataSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,35 +15,34 @@ import javax.sql.DataSource;
 /**
  * Creates Quartz's tables on first start from the scripts in the Quartz jar, without their DROP statements
  * (Spring Boot's initializer runs them as they are, which would delete every trigger on each restart). Two nodes
- * starting together on an empty database: the loser's transaction fails, and it finds the tables there.
+ * starting together on an empty database take turns ({@link MetadataSchema}): the second finds the tables there.
  */
 public final class QuartzSchema {
     private QuartzSchema() {}
 
     public static void ensure(DataSource ds) throws SQLException {
-        try (Connection c = ds.getConnection()) {
+        try {
+            create(ds);
+        } catch (SQLException e) {
+            // H2 has no advisory lock: two sessions may both have found no tables; the loser finds them now.
+            try (Connection c = ds.getConnection()) {
+                if (!exists(c)) throw e;
+            }
+        }
+    }
+
+    private static void create(DataSource ds) throws SQLException {
+        MetadataSchema.apply(ds, (c, postgres) -> {
             if (exists(c)) return;
-            String script = script(isPostgres(c) ? "postgres" : "h2");
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
+            String script = script(postgres ? "postgres" : "h2");
             try (Statement st = c.createStatement()) {
                 for (String sql : script.split(";")) {
                     String s = stripComments(sql).trim();
                     if (s.isEmpty() || s.toUpperCase(Locale.ROOT).startsWith("DROP ") || s.equalsIgnoreCase("COMMIT")) continue;
                     st.execute(s);
                 }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                if (!exists(c)) throw e;
-            } finally {
-                c.setAutoCommit(auto);
             }
-        }
-    }
-
-    public static boolean isPostgres(Connection c) throws SQLException {
-        return c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+        });
     }
 
     private static boolean exists(Connection c) throws SQLException {

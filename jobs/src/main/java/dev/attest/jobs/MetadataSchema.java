@@ -1,0 +1,58 @@
+package dev.attest.jobs;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * Creates Attest's own tables in the metadata database (window ledger, finding lifecycle, Quartz's), one node at a
+ * time. On PostgreSQL, {@code CREATE TABLE IF NOT EXISTS} is not safe when two nodes start together on an empty
+ * database: both pass the existence check, and the second fails on the catalog's unique index. So each change runs
+ * in one transaction holding a transaction-scoped advisory lock, released at commit or rollback (also when the
+ * process dies); the node that waited then finds the tables there. H2 serialises DDL itself.
+ */
+public final class MetadataSchema {
+    /** One lock for every Attest schema change: "attestDD" as a 64-bit key, unlikely to meet another application's. */
+    static final long LOCK_KEY = 0x6174746573744444L;
+
+    private MetadataSchema() {}
+
+    /** The schema change, on a connection inside the locked transaction. */
+    @FunctionalInterface
+    public interface Change {
+        void apply(Connection c, boolean postgres) throws SQLException;
+    }
+
+    public static void apply(DataSource ds, Change change) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            apply(c, change);
+        }
+    }
+
+    /** Runs {@code change} in a transaction of its own on {@code c}, serialised with every other node's on PostgreSQL. */
+    public static void apply(Connection c, Change change) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            boolean postgres = isPostgres(c);
+            if (postgres) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+                }
+            }
+            change.apply(c, postgres);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    public static boolean isPostgres(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+    }
+}
