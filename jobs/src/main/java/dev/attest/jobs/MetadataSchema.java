@@ -2,21 +2,15 @@ package dev.attest.jobs;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
  * Creates Attest's own tables in the metadata database (window ledger, finding lifecycle, Quartz's), one node at a
  * time. On PostgreSQL, {@code CREATE TABLE IF NOT EXISTS} is not safe when two nodes start together on an empty
  * database: both pass the existence check, and the second fails on the catalog's unique index. So each change runs
- * in one transaction holding a transaction-scoped advisory lock, released at commit or rollback (also when the
- * process dies); the node that waited then finds the tables there. H2 serialises DDL itself.
+ * in one transaction holding {@link MetadataLock#SCHEMA}; the node that waited then finds the tables there.
  */
 public final class MetadataSchema {
-    /** One lock for every Attest schema change: "attestDD" as a 64-bit key, unlikely to meet another application's. */
-    static final long LOCK_KEY = 0x6174746573744444L;
-
     private MetadataSchema() {}
 
     /** The schema change, on a connection inside the locked transaction. */
@@ -36,12 +30,8 @@ public final class MetadataSchema {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            boolean postgres = isPostgres(c);
-            if (postgres) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
-                }
-            }
+            boolean postgres = MetadataLock.isPostgres(c);
+            MetadataLock.SCHEMA.hold(c);
             change.apply(c, postgres);
             c.commit();
         } catch (SQLException | RuntimeException e) {
@@ -50,9 +40,5 @@ public final class MetadataSchema {
         } finally {
             c.setAutoCommit(auto);
         }
-    }
-
-    public static boolean isPostgres(Connection c) throws SQLException {
-        return c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
     }
 }

@@ -180,4 +180,46 @@ class PostgresSchedulerIT {
             pool.shutdown();
         }
     }
+
+    /**
+     * Runs of overlapping windows (a nightly audit, a re-audit, a near-real-time span) report the same findings and
+     * may finish together on different nodes. Each run's sightings are counted, first and last seen are the
+     * earliest and latest as-of, and no run fails on another's history row.
+     */
+    @Test
+    void runsRecordedTogetherOnDifferentNodesAreEachCountedInTheFindingHistory() throws Exception {
+        int runs = 4, rounds = 3;
+        java.util.Map<String, String> fingerprints = new java.util.LinkedHashMap<>();
+        for (int f = 0; f < 300; f++) fingerprints.put("fp%04d".formatted(f), "AMOUNT_MISMATCH");
+        Instant march = Instant.parse("2026-03-01T00:00:00Z");
+        ExecutorService pool = Executors.newFixedThreadPool(runs);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                try (Fixtures.PgDatabase db = Fixtures.PgDatabase.create()) {
+                    DataSource ds = new DriverManagerDataSource(db.url());
+                    new LifecycleStore(ds).ensureSchema();
+                    CyclicBarrier together = new CyclicBarrier(runs);
+                    List<Future<?>> records = new ArrayList<>();
+                    for (int r = 0; r < runs; r++) {
+                        int run = r;
+                        records.add(pool.submit(() -> {
+                            LifecycleStore node = new LifecycleStore(ds);
+                            together.await();
+                            return node.recordRun("run-" + run, march.plus(Duration.ofDays(run)), march.plus(Duration.ofDays(30)), fingerprints);
+                        }));
+                    }
+                    for (Future<?> f : records) f.get();
+                    LifecycleStore store = new LifecycleStore(ds);
+                    for (String fp : List.of("fp0000", "fp0150", "fp0299")) {
+                        var h = store.history(fp).orElseThrow();
+                        assertThat(h.timesSeen()).as("round %d, %s: seen by every run", round, fp).isEqualTo(runs);
+                        assertThat(h.firstSeenRun()).isEqualTo("run-0");
+                        assertThat(h.lastSeenRun()).isEqualTo("run-" + (runs - 1));
+                    }
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.attest.jobs.lifecycle;
 
+import dev.attest.jobs.MetadataLock;
 import dev.attest.jobs.MetadataSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -66,6 +67,9 @@ public final class LifecycleStore {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
+                // Runs of overlapping windows report the same fingerprints; recording them one at a time keeps
+                // every count and first/last seen (otherwise both insert the same history row, or one update is lost).
+                MetadataLock.FINDING_HISTORY.hold(c);
                 try (PreparedStatement ps = c.prepareStatement("SELECT recorded_at FROM finding_runs WHERE run_id = ?")) {
                     ps.setString(1, runId);
                     try (ResultSet rs = ps.executeQuery()) {

@@ -1,6 +1,6 @@
 package dev.attest.scheduler.quartz;
 
-import dev.attest.jobs.MetadataSchema;
+import dev.attest.jobs.MetadataLock;
 import dev.attest.scheduler.config.AuditSchedule;
 import dev.attest.scheduler.config.SchedulerConfig;
 import dev.attest.scheduler.run.PassReport;
@@ -58,7 +58,7 @@ public final class QuartzScheduling implements AutoCloseable {
         QuartzSchema.ensure(ds);
         boolean pg;
         try (Connection c = ds.getConnection()) {
-            pg = MetadataSchema.isPostgres(c);
+            pg = MetadataLock.isPostgres(c);
         }
         String dsName = "attest-" + nodeId;
         DBConnectionManager.getInstance().addConnectionProvider(dsName, new ConnectionProvider() {
