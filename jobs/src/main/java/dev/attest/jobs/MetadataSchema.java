@@ -2,6 +2,7 @@ package dev.attest.jobs;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
@@ -17,6 +18,24 @@ public final class MetadataSchema {
     @FunctionalInterface
     public interface Change {
         void apply(Connection c, boolean postgres) throws SQLException;
+    }
+
+    /** Runs these {@code CREATE ... IF NOT EXISTS} statements as one change. */
+    public static void create(DataSource ds, String... ddl) throws SQLException {
+        apply(ds, statements(ddl));
+    }
+
+    /** As {@link #create(DataSource, String...)}, on a connection the caller holds. */
+    public static void create(Connection c, String... ddl) throws SQLException {
+        apply(c, statements(ddl));
+    }
+
+    private static Change statements(String... ddl) {
+        return (c, postgres) -> {
+            try (Statement st = c.createStatement()) {
+                for (String sql : ddl) st.execute(sql);
+            }
+        };
     }
 
     public static void apply(DataSource ds, Change change) throws SQLException {

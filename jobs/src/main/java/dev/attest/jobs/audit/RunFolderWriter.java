@@ -4,6 +4,7 @@ import dev.attest.core.findings.FindingCode;
 import dev.attest.core.findings.Severity;
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.io.Folders;
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputFiles;
 import dev.attest.io.input.StagingReport;
@@ -33,7 +34,6 @@ import java.util.stream.Stream;
  * so nobody ever reads half a run. Relational output (Parquet, CSV) is written by DuckDB.
  */
 final class RunFolderWriter {
-    static final String PROGRAM_VERSION = dev.attest.jobs.ProgramVersion.TEXT;
     /** Wall-clock times of the run: the one output that differs between identical audits, so not verified. */
     static final String TIMING = "timing.json";
 
@@ -194,7 +194,7 @@ final class RunFolderWriter {
         params.put("decisions", AuditRequest.describe(request.decisions()));
         params.put("policies", request.policies());
         params.putAll(parameters());
-        return new RunSummary(runId, PROGRAM_VERSION, startedAt.toString(), clock.instant().toString(), findings, severities, inputs,
+        return new RunSummary(runId, ProgramVersion.TEXT, startedAt.toString(), clock.instant().toString(), findings, severities, inputs,
                 risk, coverage, params, notes, request.failOn().wire(), failing > 0 ? 1 : 0, failing);
     }
 
@@ -216,7 +216,7 @@ final class RunFolderWriter {
     private Map<String, Object> manifest(Path folder) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", runId);
-        m.put("program_version", PROGRAM_VERSION);
+        m.put("program_version", ProgramVersion.TEXT);
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("events", input(staging.events()));
         inputs.put("decisions", input(staging.decisions()));

@@ -17,7 +17,6 @@ import java.util.Map;
  */
 final class BackfillReport {
     static final String FORMAT = "attest-backfill/1";
-    static final String PROGRAM_VERSION = dev.attest.jobs.ProgramVersion.TEXT;
 
     /** Codes the rating pass reports per event or decision: the ones a correction of the books can change. */
     static final List<FindingCode> EVENT_CODES = List.of(FindingCode.MISSING_DECISION, FindingCode.DUPLICATE_DECISION,
@@ -36,7 +35,7 @@ final class BackfillReport {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("preview_id", previewId);
-        m.put("program_version", PROGRAM_VERSION);
+        m.put("program_version", dev.attest.jobs.ProgramVersion.TEXT);
         Map<String, Object> w = new LinkedHashMap<>();
         w.put("from", r.from().toString());
         w.put("to", r.to().toString());

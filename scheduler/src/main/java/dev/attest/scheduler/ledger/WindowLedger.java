@@ -4,7 +4,6 @@ import dev.attest.jobs.MetadataSchema;
 import dev.attest.scheduler.window.Window;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,12 +32,8 @@ public final class WindowLedger {
 
     /** Creates the table on first start (idempotent; safe when two nodes start together: {@link MetadataSchema}). */
     public WindowLedger create() {
-        jdbc.execute((ConnectionCallback<Void>) con -> {
-            MetadataSchema.apply(con, (c, postgres) -> {
-                try (Statement st = c.createStatement()) {
-                    st.execute(DDL);
-                }
-            });
+        jdbc.execute((ConnectionCallback<Void>) c -> {
+            MetadataSchema.create(c, DDL);
             return null;
         });
         return this;
