@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The billing-period fold of contracts section 4 and 9: rates one (customer, meter, month) partition in
+ * The billing-period fold of contracts sections 4, 9 and 10: rates one (customer, meter, billing period) partition in
  * both knowledge views. Pure and deterministic: the cut-off is passed in, never read from a clock.
  *
  * <p>Each view is its own fold with its own {@code before}: entitlements may differ between views, and so
@@ -26,16 +26,24 @@ public final class PeriodRater {
     private final Instant cutoff;
 
     private final boolean explain;
+    private final BillingCycles cycles;
 
     public PeriodRater(PolicyRegistry registry, Instant cutoff) {
         this(registry, cutoff, true);
     }
 
+    public PeriodRater(PolicyRegistry registry, Instant cutoff, boolean explain) {
+        this(registry, cutoff, explain, BillingCycles.calendarMonths());
+    }
+
     /**
      * @param explain whether expectations carry their {@link Expectation#computation()} text; without it the
      *                amounts are the same and rating is faster (the text is for the few events a finding shows)
+     * @param cycles  each customer's billing cycle: what "the period" of a partition is (contracts section 10)
      */
-    public PeriodRater(PolicyRegistry registry, Instant cutoff, boolean explain) {
+    public PeriodRater(PolicyRegistry registry, Instant cutoff, boolean explain, BillingCycles cycles) {
+        if (cycles == null) throw new IllegalArgumentException("the billing cycles are required (BillingCycles.calendarMonths() for v1)");
+        this.cycles = cycles;
         this.explain = explain;
         if (registry == null) throw new IllegalArgumentException("registry is required");
         if (cutoff == null) throw new IllegalArgumentException("the knowledge cut-off is required");
@@ -44,13 +52,22 @@ public final class PeriodRater {
     }
 
     /**
-     * @param partition the events of one (customer, meter, billing month), sorted by (event_time, event_id),
+     * @param partition the events of one (customer, meter, billing period of the customer's cycle), sorted by (event_time, event_id),
      *                  without events of a DUPLICATE_EVENT_CONFLICT
      * @return one ExpectedEvent per input event, in input order
      */
     public List<ExpectedEvent> rate(List<RatingEvent> partition) {
         if (partition.isEmpty()) return List.of();
         return new Partition(partition).fold();
+    }
+
+    /** The billing period of the customer's cycle that holds {@code t}. */
+    public BillingPeriod periodOf(String customerId, Instant t) {
+        return cycles.of(customerId).periodOf(t);
+    }
+
+    public BillingCycles cycles() {
+        return cycles;
     }
 
     /** One view's running state: its own {@code before}, and whether volume's flat fee is still due. */
@@ -79,7 +96,7 @@ public final class PeriodRater {
         Partition(List<RatingEvent> events) {
             this.events = events;
             RatingEvent first = events.get(0);
-            BillingPeriod period = BillingPeriod.of(first.eventTime());
+            BillingPeriod period = periodOf(first.customerId(), first.eventTime());
             checkPartition(events, period);
             entitlements = registry.resolver(PolicyKind.ENTITLEMENT, first.customerId(), first.meter());
             discounts = registry.resolver(PolicyKind.DISCOUNT, first.customerId(), first.meter());
@@ -255,7 +272,8 @@ public final class PeriodRater {
                 throw new IllegalArgumentException("a partition holds one customer and meter: " + e.eventId() + " is "
                         + e.customerId() + "/" + e.meter() + ", not " + first.customerId() + "/" + first.meter());
             if (e.eventTime().isBefore(start) || !e.eventTime().isBefore(end))
-                throw new IllegalArgumentException("event " + e.eventId() + " at " + e.eventTime() + " is outside billing period " + period);
+                throw new IllegalArgumentException("event " + e.eventId() + " at " + e.eventTime() + " is outside billing period " + period + " [" + start + ", " + end + ") of customer "
+                        + first.customerId() + " (" + period.cycle() + ")");
             if (previous != null) {
                 int c = previous.eventTime().compareTo(e.eventTime());
                 if (c > 0 || c == 0 && compareEventIds(previous.eventId(), e.eventId()) > 0)

@@ -26,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  * events, a cut-off, and per event what each knowledge view expects.
  */
 record RatingCase(String file, String description, String source, String note, boolean differsFromSource, Instant cutoff,
-                  List<Policy> policies, List<CaseEvent> events) {
+                  List<Policy> policies, List<CaseEvent> events, BillingCycles cycles) {
 
     /** An event with the expectation keys of each view (keys absent are not checked). */
     record CaseEvent(RatingEvent event, JsonNode asKnown, JsonNode asCorrected) {}
@@ -53,7 +53,17 @@ record RatingCase(String file, String description, String source, String note, b
         int i = 0;
         for (JsonNode e : root.path("events").values()) events.add(event(e, i++));
         return new RatingCase(file, required(root, "description").asString(), text(root, "source"), text(root, "note"),
-                root.path("differs_from_source").asBoolean(false), instant(root, "cutoff", DEFAULT_CUTOFF), policies, events);
+                root.path("differs_from_source").asBoolean(false), instant(root, "cutoff", DEFAULT_CUTOFF), policies, events,
+                cycles(root.path("customers")));
+    }
+
+    /** The case's customers rows (contracts section 10); none: UTC calendar months. */
+    private static BillingCycles cycles(JsonNode customers) {
+        java.util.Map<String, BillingCycle> byCustomer = new java.util.HashMap<>();
+        for (JsonNode c : customers.values())
+            byCustomer.put(required(c, "customer_id").asString(),
+                    BillingCycle.parse(c.path("billing_anchor_day").asInt(1), c.has("billing_zone") ? text(c, "billing_zone") : "UTC"));
+        return BillingCycles.of(byCustomer);
     }
 
     private static Policy policy(JsonNode p, String file) {

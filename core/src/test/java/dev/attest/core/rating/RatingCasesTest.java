@@ -61,13 +61,13 @@ class RatingCasesTest {
         }
     }
 
-    /** Partitions the case's events as the audit would: by (customer, meter, month), each sorted by (time, id). */
+    /** Partitions the case's events as the audit would: by (customer, meter, billing period), each sorted by (time, id). */
     static Map<String, ExpectedEvent> rate(RatingCase c) {
-        PeriodRater rater = new PeriodRater(new PolicyRegistry(c.policies()), c.cutoff());
+        PeriodRater rater = new PeriodRater(new PolicyRegistry(c.policies()), c.cutoff(), true, c.cycles());
         Map<String, List<RatingEvent>> partitions = new LinkedHashMap<>();
         for (RatingCase.CaseEvent ce : c.events()) {
             RatingEvent e = ce.event();
-            partitions.computeIfAbsent(e.customerId() + "|" + e.meter() + "|" + BillingPeriod.of(e.eventTime()), k -> new ArrayList<>()).add(e);
+            partitions.computeIfAbsent(e.customerId() + "|" + e.meter() + "|" + rater.periodOf(e.customerId(), e.eventTime()), k -> new ArrayList<>()).add(e);
         }
         Map<String, ExpectedEvent> byId = new HashMap<>();
         for (List<RatingEvent> p : partitions.values()) {
