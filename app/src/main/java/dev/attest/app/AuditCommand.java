@@ -49,6 +49,11 @@ public final class AuditCommand implements Callable<Integer> {
             description = "A folder of YAML/JSON policy files, or a flat table (Parquet/CSV/JSONL) with one row per version.")
     String policies;
 
+    @Option(names = "--customers", paramLabel = "PATH",
+            description = "Billing cycles per customer (customer_id, billing_anchor_day, billing_zone): a Parquet/CSV/JSON Lines file, "
+                    + "a folder or a glob. Customers it does not list, and every customer without it, are billed on UTC calendar months.")
+    String customers;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where run folders are written.")
     Path out;
 
@@ -92,7 +97,7 @@ public final class AuditCommand implements Callable<Integer> {
                     events.path != null ? InputSource.files(events.path) : InputSource.sql(events.sql),
                     decisions.path != null ? InputSource.files(decisions.path) : InputSource.sql(decisions.sql),
                     policies, out, from, to, asOf != null ? asOf : Clock.systemUTC().instant().truncatedTo(ChronoUnit.MILLIS),
-                    tolerance, lateAfter, Severity.parse(failOn), assumeZone);
+                    tolerance, lateAfter, Severity.parse(failOn), assumeZone, customers);
         } catch (RuntimeException e) {
             System.err.println("attest: " + e.getMessage());
             return 2;

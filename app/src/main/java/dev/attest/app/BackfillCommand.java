@@ -39,6 +39,11 @@ public final class BackfillCommand implements Callable<Integer> {
             description = "The policy registry, including the correcting version(s) (a folder of YAML/JSON files, or a flat table).")
     String policies;
 
+    @Option(names = "--customers", paramLabel = "PATH",
+            description = "Billing cycles per customer (customer_id, billing_anchor_day, billing_zone): a Parquet/CSV/JSON Lines file, "
+                    + "a folder or a glob. Customers it does not list, and every customer without it, are billed on UTC calendar months.")
+    String customers;
+
     @Option(names = "--from", required = true, paramLabel = "T", converter = Times.InstantConverter.class,
             description = "Start of the window on event_time, inclusive.")
     Instant from;
@@ -87,7 +92,7 @@ public final class BackfillCommand implements Callable<Integer> {
             request = new BackfillRequest(
                     events.path != null ? InputSource.files(events.path) : InputSource.sql(events.sql),
                     decisions.path != null ? InputSource.files(decisions.path) : InputSource.sql(decisions.sql),
-                    policies, out, from, to, cutoff, Scope.parse(scope), assumeZone);
+                    policies, out, from, to, cutoff, Scope.parse(scope), assumeZone, customers);
         } catch (RuntimeException e) {
             System.err.println("attest: " + e.getMessage());
             return 2;

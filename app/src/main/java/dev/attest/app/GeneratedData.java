@@ -25,8 +25,16 @@ record GeneratedData(Path dir, JsonNode truth) {
         return new AuditRequest(InputSource.files(dir.resolve("events").toString()), InputSource.files(dir.resolve("decisions").toString()),
                 dir.resolve("policies").toString(), out, instant(p, "from"), instant(p, "to"), instant(p, "as_of"),
                 p.hasNonNull("tolerance") ? new BigDecimal(p.get("tolerance").asString()) : BigDecimal.ZERO,
-                p.hasNonNull("late_after") ? Duration.parse(p.get("late_after").asString()) : null, Severity.ERROR, null);
+                p.hasNonNull("late_after") ? Duration.parse(p.get("late_after").asString()) : null, Severity.ERROR, null, customers());
     }
+
+    /** The generated customers input (billing cycles), when the data has one. */
+    String customers() {
+        Path c = dir.resolve(CUSTOMERS_FILE);
+        return Files.isRegularFile(c) ? c.toString() : null;
+    }
+
+    static final String CUSTOMERS_FILE = "customers.csv";
 
     /** The `attest audit` arguments of {@link #auditRequest}: the audit the truth assumes, from the command line. */
     List<String> auditArguments(Path out, String metadataUrl) {
@@ -38,6 +46,7 @@ record GeneratedData(Path dir, JsonNode truth) {
         if (r.from() != null) args.addAll(List.of("--from", r.from().toString()));
         if (r.to() != null) args.addAll(List.of("--to", r.to().toString()));
         if (r.lateAfter() != null) args.addAll(List.of("--late-after", r.lateAfter().toString()));
+        if (r.customers() != null) args.addAll(List.of("--customers", r.customers()));
         return args;
     }
 

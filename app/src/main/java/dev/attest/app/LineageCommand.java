@@ -30,6 +30,11 @@ public final class LineageCommand implements Callable<Integer> {
     @Option(names = "--policies", required = true, paramLabel = "PATH", description = "A folder of policy files, or a flat table of versions.")
     String policies;
 
+    @Option(names = "--customers", paramLabel = "PATH",
+            description = "Billing cycles per customer (customer_id, billing_anchor_day, billing_zone): a Parquet/CSV/JSON Lines file, "
+                    + "a folder or a glob. Customers it does not list, and every customer without it, are billed on UTC calendar months.")
+    String customers;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the report folder is written.")
     Path out;
 
@@ -40,7 +45,7 @@ public final class LineageCommand implements Callable<Integer> {
     Instant to;
 
     @Option(names = "--as-of", paramLabel = "T", converter = Times.InstantConverter.class,
-            description = "Knowledge cut-off (default: now). A billing month that ended by then is closed: its charges must name an invoice.")
+            description = "Knowledge cut-off (default: now). A billing period that ended by then is closed: its charges must name an invoice.")
     Instant asOf;
 
     @Option(names = "--assume-zone", paramLabel = "ZONE", description = "Zone of timestamps that carry no offset.")
@@ -54,7 +59,8 @@ public final class LineageCommand implements Callable<Integer> {
             request = new LineageReport.Request(
                     events.path != null ? InputSource.files(events.path) : InputSource.sql(events.sql),
                     decisions.path != null ? InputSource.files(decisions.path) : InputSource.sql(decisions.sql),
-                    policies, out, from, to, asOf != null ? asOf : Clock.systemUTC().instant().truncatedTo(ChronoUnit.MILLIS), assumeZone);
+                    policies, out, from, to, asOf != null ? asOf : Clock.systemUTC().instant().truncatedTo(ChronoUnit.MILLIS), assumeZone,
+                    customers);
         } catch (RuntimeException e) {
             System.err.println("attest: " + e.getMessage());
             return 2;

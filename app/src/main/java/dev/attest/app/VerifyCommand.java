@@ -95,7 +95,8 @@ public final class VerifyCommand implements Callable<Integer> {
         String lateAfter = m.parameter("late_after");
         return new AuditRequest(m.events().toSource(), m.decisions().toSource(), m.policiesPath(), out, instant(m.parameter("from")),
                 instant(m.parameter("to")), Instant.parse(m.parameter("as_of")), new BigDecimal(m.parameter("tolerance")),
-                lateAfter == null ? null : Duration.parse(lateAfter), Severity.parse(m.parameter("fail_on")), m.parameter("assume_zone"));
+                lateAfter == null ? null : Duration.parse(lateAfter), Severity.parse(m.parameter("fail_on")), m.parameter("assume_zone"),
+                m.customersPath());
     }
 
     /** The context the run was given (parameters.context.*), passed again so that summary.json is reproduced. */

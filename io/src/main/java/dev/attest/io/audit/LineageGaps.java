@@ -20,8 +20,9 @@ import dev.attest.io.duck.Duck;
  *     (a policy without a version counts).</li>
  * <li>VERSION_WITHOUT_CHANGE_REF: a named version that resolves has no change_ref.</li>
  * <li>CHARGE_WITHOUT_INVOICE: a charged decision of a closed billing period has no invoice_id. A period is
- *     closed when its calendar month (UTC, of the event's time, or of decided_at when there is no event) has
- *     ended at or before the knowledge cut-off (--as-of).</li>
+ *     closed when the billing period (of the decision's customer's cycle, contracts section 10: the UTC calendar
+ *     month by default) that holds the event's time, or decided_at when there is no event, has ended at or before
+ *     the knowledge cut-off (--as-of).</li>
  * </ul>
  * Coverage is the share of decisions in scope with no gap; events without decision are gaps, but not decisions,
  * so they do not lower it. Table {@code lineage_coverage} holds the breakdowns {@code overall}, {@code customer},
@@ -71,8 +72,9 @@ public final class LineageGaps {
                     .append("AND (pv.policy_id IS NULL OR pv.change_ref IS NULL)");
         }
         duck.execute("CREATE OR REPLACE TEMP TABLE lineage_refs AS " + refs);
-        String closed = "date_trunc('month', d.anchor_time AT TIME ZONE 'UTC') + INTERVAL 1 MONTH <= ("
-                + AuditWindow.literal(window.cutoff()) + " AT TIME ZONE 'UTC')";
+        // The billing period of the event (of decided_at without one), in the customer's cycle, ended by the cut-off.
+        window.writeBounds(duck);
+        String closed = window.inClosedPeriod("d.anchor_time", "d.customer_id");
         String dec = "d.event_id, d.decision_id, d.customer_id, d.meter, CAST(d.anchor_time AT TIME ZONE 'UTC' AS DATE) AS day";
         String src = "d.src_file, d.src_row";
         String noRef = "NULL::VARCHAR AS rule_kind, NULL::VARCHAR AS policy_id, NULL::INTEGER AS version";

@@ -46,7 +46,7 @@ import org.duckdb.DuckDBResultSet;
 /**
  * The re-rating pass. DuckDB joins each event with its decisions and sorts into billing partitions
  * (customer, meter, event_time, event_id); the rows cross into Java as Arrow batches; core rates each
- * (customer, meter, month) partition in both knowledge views and checks the event's own decisions against
+ * (customer, meter, billing period) partition in both knowledge views and checks the event's own decisions against
  * the as-known expectation. Expectations and findings go back into DuckDB as Arrow batches.
  * Java holds one input batch, one partition and one output batch at a time, per slice: the rating scope is
  * split into disjoint, contiguous customer_id ranges of about equal event counts, rated concurrently
@@ -139,7 +139,7 @@ public final class RatePass {
 
     /**
      * The rows of one slice ({@code split}: its customer_id range as a SQL condition, or empty for all). A billing
-     * partition (customer, meter, month) never spans two slices, and each slice is sorted into partitions on its own.
+     * partition (customer, meter, period) never spans two slices, and each slice is sorted into partitions on its own.
      */
     String query(String split) {
         return "SELECT e.event_id, e.customer_id, e.meter, e.quantity, e.event_time, e.value, e.dimensions, "
@@ -148,7 +148,7 @@ public final class RatePass {
                 + "d.discount_version, d.entitlement_policy_id, d.entitlement_version, d.decided_at, d.invoice_id, "
                 + "d.customer_id AS d_customer_id, d.meter AS d_meter "
                 + "FROM events_unique e LEFT JOIN " + decisionsTable + " d ON d.event_id = e.event_id "
-                + "WHERE " + window.ratingScope("e.event_time") + split + " "
+                + "WHERE " + window.ratingScope("e.event_time", "e.customer_id") + split + " "
                 + "ORDER BY e.customer_id, e.meter, e.event_time, e.event_id, d.decided_at, d.decision_id";
     }
 
@@ -211,6 +211,7 @@ public final class RatePass {
     }
 
     private Result rateInto(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
+        window.writeBounds(Duck.wrap(source)); // customers with a billing cycle of their own: their rating scope
         // One scan for the progress total and the ranges' cuts: event-count quantiles of customer_id.
         StringBuilder quantiles = new StringBuilder();
         for (int k = 1; k < parallelism; k++) quantiles.append(k == 1 ? "" : ", ").append(k).append(" / ").append(parallelism);
@@ -218,7 +219,7 @@ public final class RatePass {
         List<String> cuts = new ArrayList<>();
         try (Statement st = source.createStatement();
              var rs = st.executeQuery("SELECT count(*), " + (parallelism == 1 ? "NULL" : "quantile_disc(e.customer_id, [" + quantiles + "])")
-                     + " FROM events_unique e WHERE " + window.ratingScope("e.event_time"))) {
+                     + " FROM events_unique e WHERE " + window.ratingScope("e.event_time", "e.customer_id"))) {
             rs.next();
             total = rs.getLong(1);
             if (rs.getObject(2) instanceof java.sql.Array a)
@@ -415,7 +416,7 @@ public final class RatePass {
         private Result rate(BufferAllocator alloc, DuckDBConnection read, DuckDBConnection write, long tc) throws SQLException, java.io.IOException {
             // Bulk rating records no computation text: findings explain themselves in one line, and the full
             // computation of one event is cheap to produce on demand. Measured: the text cost ~1 s per 1M events.
-            PeriodRater rater = new PeriodRater(registry, window.cutoff(), false);
+            PeriodRater rater = new PeriodRater(registry, window.cutoff(), false, window.cycles());
             try (Statement st = read.createStatement();
                  DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery(query(split));
                  ArrowReader reader = (ArrowReader) rs.arrowExportStream(alloc, batchRows);
@@ -502,10 +503,10 @@ public final class RatePass {
                         flushPartition();
                         partCustomer = c;
                         partMeter = m;
-                        partPeriod = BillingPeriod.of(t);
+                        partPeriod = rater.periodOf(c, t);
                         partPeriodText = partPeriod.toString();
-                        partStart = partPeriod.start().getEpochSecond() * 1_000_000L;
-                        partEnd = partPeriod.end().getEpochSecond() * 1_000_000L;
+                        partStart = micros(partPeriod.start());
+                        partEnd = micros(partPeriod.end());
                     }
                     lastEventId = id;
                     Instant knownAt = v[18].isNull(i) ? null : ArrowColumns.instant(v[18], i); // earliest decided_at: sorted first
@@ -517,6 +518,11 @@ public final class RatePass {
                 }
                 if (!v[8].isNull(i)) current.decisions().add(decision(v, i, current.event().eventId()));
             }
+        }
+
+        /** A period may start at a DST gap's end or in a zone of a non-whole-hour offset: keep its sub-second part too. */
+        private static long micros(Instant t) {
+            return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000L);
         }
 
         private DecisionRecord decision(FieldVector[] v, int i, String eventId) {

@@ -13,6 +13,8 @@ public class InputException extends RuntimeException {
         BAD_SQL,
         /** A policy file or row breaks the policy contract. */
         BAD_POLICY,
+        /** A customers row breaks contracts section 10 (bad anchor or zone, no customer_id, two cycles for one customer). */
+        BAD_CUSTOMER,
         /** A computed amount is too large to keep (DECIMAL(38,9): 29 integer digits). */
         OUT_OF_RANGE
     }

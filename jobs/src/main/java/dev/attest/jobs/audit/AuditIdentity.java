@@ -42,6 +42,7 @@ public record AuditIdentity(String digest, String runId) {
         source(content, full, "events", r.events());
         source(content, full, "decisions", r.decisions());
         policies(content, full, r.policies());
+        customers(content, full, r.customers());
         line(full, "out", r.outDir());
         return new AuditIdentity(sha256(full.toString()), STAMP.format(r.asOf()) + "-" + sha256(content.toString()).substring(0, 10));
     }
@@ -57,6 +58,24 @@ public record AuditIdentity(String digest, String runId) {
             line(content, name + ".file", sha);
             line(full, name + ".file", file.path() + " " + sha);
         }
+    }
+
+    /**
+     * The customers input (contracts section 10), when given: each file's SHA-256. Without one nothing is added, so
+     * that runs without customers keep the identity (and run id) they had before the input existed.
+     */
+    private static void customers(StringBuilder content, StringBuilder full, String path) {
+        if (path == null) return;
+        for (InputFiles.DataFile file : InputFiles.resolve("customers", path)) {
+            String sha = InputFiles.sha256(file.path());
+            line(content, "customers.file", sha);
+            line(full, "customers.file", file.path() + " " + sha);
+        }
+    }
+
+    /** Appends the customers input's identity, if any: each file with its path and SHA-256. */
+    public static void customers(StringBuilder canon, String path) {
+        customers(new StringBuilder(), canon, path);
     }
 
     /** Appends an input's identity: each file with its path and SHA-256, or a SQL input's text. */

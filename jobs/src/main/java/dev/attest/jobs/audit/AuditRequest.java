@@ -12,7 +12,8 @@ import java.time.Instant;
  * start when the user gave none, so that a request is always fully determined.
  */
 public record AuditRequest(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
-                           Instant asOf, BigDecimal tolerance, Duration lateAfter, Severity failOn, String assumeZone) {
+                           Instant asOf, BigDecimal tolerance, Duration lateAfter, Severity failOn, String assumeZone,
+                           String customers) {
     public AuditRequest {
         if (events == null) throw new IllegalArgumentException("--events (or --events-sql) is required");
         if (decisions == null) throw new IllegalArgumentException("--decisions (or --decisions-sql) is required");
@@ -29,6 +30,18 @@ public record AuditRequest(InputSource events, InputSource decisions, String pol
         events = events.absolute();
         decisions = decisions.absolute();
         policies = InputSource.absolutePath(policies);
+        customers = customers == null || customers.isBlank() ? null : InputSource.absolutePath(customers);
+    }
+
+    /** Without a customers input: every customer is billed on UTC calendar months. */
+    public AuditRequest(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
+                        Instant asOf, BigDecimal tolerance, Duration lateAfter, Severity failOn, String assumeZone) {
+        this(events, decisions, policies, outDir, from, to, asOf, tolerance, lateAfter, failOn, assumeZone, null);
+    }
+
+    /** The same request with the customers input at {@code path} (null: none). */
+    public AuditRequest withCustomers(String path) {
+        return new AuditRequest(events, decisions, policies, outDir, from, to, asOf, tolerance, lateAfter, failOn, assumeZone, path);
     }
 
     static String describe(InputSource s) {

@@ -5,6 +5,8 @@ import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.io.audit.AuditWindow;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.policy.PolicyLoader;
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.io.customers.CustomersLoader;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.step.StepContribution;
 
@@ -25,8 +27,13 @@ record AuditStepSupport(AuditRequest request, AuditWorkspace workspace, String r
         return new PolicyRegistry(PolicyLoader.load(request.policies()));
     }
 
+    /** Each customer's billing cycle, from the customers input (UTC calendar months without one). */
+    BillingCycles cycles() {
+        return CustomersLoader.load(request.customers());
+    }
+
     AuditWindow window() {
-        return new AuditWindow(request.from(), request.to(), request.asOf());
+        return new AuditWindow(request.from(), request.to(), request.asOf(), cycles());
     }
 
     Reconciler reconciler(PolicyRegistry registry) {

@@ -193,6 +193,7 @@ final class RunFolderWriter {
         params.put("events", AuditRequest.describe(request.events()));
         params.put("decisions", AuditRequest.describe(request.decisions()));
         params.put("policies", request.policies());
+        if (request.customers() != null) params.put("customers", request.customers());
         params.putAll(parameters());
         return new RunSummary(runId, ProgramVersion.TEXT, startedAt.toString(), clock.instant().toString(), findings, severities, inputs,
                 risk, coverage, params, notes, request.failOn().wire(), failing > 0 ? 1 : 0, failing);
@@ -227,6 +228,7 @@ final class RunFolderWriter {
         policies.put("policy_versions", registry.versionCount());
         policies.put("files", policyFiles(request.policies()));
         m.put("policies", policies);
+        if (request.customers() != null) m.put("customers", customers(request.customers()));
         m.put("parameters", parameters());
         List<Map<String, Object>> outputs = new ArrayList<>();
         try (Stream<Path> files = Files.list(folder)) {
@@ -243,6 +245,23 @@ final class RunFolderWriter {
         m.put("outputs", outputs);
         m.put("unverified", Map.of(TIMING, "wall-clock start and end of the run"));
         return m;
+    }
+
+    /** The customers input (contracts section 10): its path, how many customers it lists, and each file pinned. */
+    private static Map<String, Object> customers(String path) throws IOException {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("path", path);
+        c.put("customers", dev.attest.io.customers.CustomersLoader.load(path).size());
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (InputFiles.DataFile f : InputFiles.resolve("customers", path)) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("path", f.path().toString());
+            o.put("size", Files.size(f.path()));
+            o.put("sha256", InputFiles.sha256(f.path()));
+            files.add(o);
+        }
+        c.put("files", files);
+        return c;
     }
 
     /** Each policy file (path, size, SHA-256), so that verify can name the one that changed. */

@@ -7,13 +7,14 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-/** Step 1: read and validate every input into the workspace; load and validate the policy registry. */
+/** Step 1: load and validate the policy registry and the customers' cycles; read and validate every input into the workspace. */
 final class StageTasklet implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         long t0 = System.nanoTime();
         AuditStepSupport s = AuditStepSupport.of(contribution);
         PolicyRegistry registry = s.registry(); // fails fast, before any data work, on a bad policy file
+        s.cycles(); // and on a bad customers row (contracts section 10: reference data, checked before any work)
         long t1 = System.nanoTime(), t2;
         try (Duck duck = s.openDuck()) {
             t2 = System.nanoTime();

@@ -22,6 +22,7 @@ public record BackfillIdentity(String digest, String previewId) {
         AuditIdentity.source(canon, "events", r.events());
         AuditIdentity.source(canon, "decisions", r.decisions());
         AuditIdentity.line(canon, "policies.registry_digest", registry.digest());
+        AuditIdentity.customers(canon, r.customers());
         String digest = AuditIdentity.sha256(canon.toString());
         return new BackfillIdentity(digest, digest.substring(0, ID_LENGTH));
     }

@@ -26,6 +26,7 @@ final class BackfillParameters {
         source(b, "events", r.events());
         source(b, "decisions", r.decisions());
         if (r.assumeZone() != null) b.addString("assume_zone", r.assumeZone(), false);
+        if (r.customers() != null) b.addString("customers", r.customers(), false);
         return b.toJobParameters();
     }
 
@@ -37,7 +38,7 @@ final class BackfillParameters {
     static BackfillRequest request(JobParameters p) {
         return new BackfillRequest(source(p, "events"), source(p, "decisions"), p.getString("policies"), Path.of(p.getString("out")),
                 Instant.parse(p.getString("from")), Instant.parse(p.getString("to")), Instant.parse(p.getString("as_of")),
-                Scope.parse(p.getString("scope")), p.getString("assume_zone"));
+                Scope.parse(p.getString("scope")), p.getString("assume_zone"), p.getString("customers"));
     }
 
     private static InputSource source(JobParameters p, String name) {

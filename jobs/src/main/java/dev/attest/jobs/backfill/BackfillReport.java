@@ -54,6 +54,12 @@ final class BackfillReport {
         p.put("registry_digest", registry.digest());
         p.put("policy_versions", registry.versionCount());
         m.put("policies", p);
+        if (r.customers() != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("path", r.customers());
+            c.put("files", input("customers", InputSource.files(r.customers())));
+            m.put("customers", c);
+        }
         return m;
     }
 
@@ -104,6 +110,7 @@ final class BackfillReport {
         b.append(" --policies ").append(quote(r.policies()));
         b.append(" --from ").append(r.from()).append(" --to ").append(r.to()).append(" --as-of ").append(r.asOf());
         if (r.assumeZone() != null) b.append(" --assume-zone ").append(quote(r.assumeZone()));
+        if (r.customers() != null) b.append(" --customers ").append(quote(r.customers()));
         if (r.scope() != dev.attest.io.backfill.Scope.CORRECTION) b.append(" --scope ").append(r.scope().wire());
         b.append(" --out ").append(quote(r.outDir().toString()));
         return b.append(" --apply --preview ").append(previewId).toString();

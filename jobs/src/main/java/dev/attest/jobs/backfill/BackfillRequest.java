@@ -2,6 +2,7 @@ package dev.attest.jobs.backfill;
 
 import dev.attest.io.audit.AuditWindow;
 import dev.attest.io.backfill.Scope;
+import dev.attest.io.customers.CustomersLoader;
 import dev.attest.io.input.InputSource;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -11,7 +12,7 @@ import java.time.Instant;
  * (what the books should say as known then). The window is required: a backfill is fleet-wide but bounded.
  */
 public record BackfillRequest(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
-                              Instant asOf, Scope scope, String assumeZone) {
+                              Instant asOf, Scope scope, String assumeZone, String customers) {
     public BackfillRequest {
         if (events == null) throw new IllegalArgumentException("--events (or --events-sql) is required");
         if (decisions == null) throw new IllegalArgumentException("--decisions (or --decisions-sql) is required");
@@ -22,10 +23,18 @@ public record BackfillRequest(InputSource events, InputSource decisions, String 
         if (asOf == null) throw new IllegalArgumentException("the knowledge cut-off (--as-of) is required");
         if (scope == null) scope = Scope.CORRECTION;
         outDir = outDir.toAbsolutePath().normalize();
+        customers = customers == null || customers.isBlank() ? null : InputSource.absolutePath(customers);
     }
 
+    /** Without a customers input: every customer is billed on UTC calendar months. */
+    public BackfillRequest(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
+                           Instant asOf, Scope scope, String assumeZone) {
+        this(events, decisions, policies, outDir, from, to, asOf, scope, assumeZone, null);
+    }
+
+    /** The window with each customer's billing cycle (contracts section 10), read from the customers input. */
     AuditWindow window() {
-        return new AuditWindow(from, to, asOf);
+        return new AuditWindow(from, to, asOf, CustomersLoader.load(customers));
     }
 
     static String describe(InputSource s) {

@@ -13,7 +13,7 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-/** The audit's staging and rating passes, run for a backfill's window (whole billing months are rated). */
+/** The audit's staging and rating passes, run for a backfill's window (whole billing periods are rated). */
 final class StageRateTasklets {
     static final int BATCH_ROWS = 65_536;
 
@@ -25,6 +25,7 @@ final class StageRateTasklets {
         public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
             BackfillStepSupport s = BackfillStepSupport.of(contribution.getStepExecution());
             PolicyRegistry registry = s.registry();
+            s.request().window(); // a bad customers row stops the backfill here, before any data work
             try (Duck duck = s.openDuck()) {
                 Staging.stage(duck, s.request().events(), s.request().decisions(), s.request().assumeZone(), registry,
                         s.workspace().stagingReport(), contribution);

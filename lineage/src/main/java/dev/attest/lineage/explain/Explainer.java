@@ -4,6 +4,7 @@ import dev.attest.core.findings.MinorUnits;
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.core.policy.PolicyVersion;
 import dev.attest.core.policy.VersionRef;
+import dev.attest.core.rating.BillingCycles;
 import dev.attest.core.rating.BillingPeriod;
 import dev.attest.core.rating.Expectation;
 import dev.attest.core.rating.ExpectedEvent;
@@ -11,6 +12,7 @@ import dev.attest.core.rating.PeriodRater;
 import dev.attest.core.rating.RatingEvent;
 import dev.attest.io.Folders;
 import dev.attest.io.audit.CanonicalJson;
+import dev.attest.io.customers.CustomersLoader;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputStager;
 import dev.attest.io.input.StagingReport;
@@ -30,7 +32,7 @@ import java.util.Map;
 
 /**
  * {@code attest explain}: the whole chain of one record of a run. Reads the run's manifest, stages the pinned
- * inputs again, re-rates only the record's (customer, meter, billing month) partition with the computation
+ * inputs again, re-rates only the record's (customer, meter, billing period) partition with the computation
  * text on, and prints: the source rows (file and row), the versions that applied as-known and as-corrected
  * (with recorded_at and change_ref), the computation (tiers, discount, rounding), the expected and actual
  * outcome and amount, and the run's findings and lineage gaps for the record.
@@ -61,6 +63,7 @@ public final class Explainer {
 
     public Outcome explain(Target target) {
         PolicyRegistry registry = new PolicyRegistry(PolicyLoader.load(manifest.policiesPath()));
+        BillingCycles cycles = CustomersLoader.load(manifest.customersPath());
         Path work;
         try {
             work = Files.createTempDirectory("attest-explain-");
@@ -70,7 +73,7 @@ public final class Explainer {
         try (Duck duck = Duck.open(work.resolve("explain.duckdb"))) {
             StagingReport staging = new InputStager(duck).stage(manifest.events().toSource(), manifest.decisions().toSource(),
                     manifest.parameter("assume_zone"));
-            return new Session(duck, registry, staging).explain(target);
+            return new Session(duck, registry, cycles, staging).explain(target);
         } finally {
             Folders.deleteTree(work);
         }
@@ -79,13 +82,15 @@ public final class Explainer {
     private final class Session {
         final Duck duck;
         final PolicyRegistry registry;
+        final BillingCycles cycles;
         final StagingReport staging;
         final Instant cutoff = Instant.parse(manifest.parameter("as_of"));
         final StringBuilder out = new StringBuilder();
 
-        Session(Duck duck, PolicyRegistry registry, StagingReport staging) {
+        Session(Duck duck, PolicyRegistry registry, BillingCycles cycles, StagingReport staging) {
             this.duck = duck;
             this.registry = registry;
+            this.cycles = cycles;
             this.staging = staging;
         }
 
@@ -171,11 +176,12 @@ public final class Explainer {
             return new Outcome.Explained(out.toString());
         }
 
-        /** Re-rates the event's (customer, meter, month) partition with the computation text on. */
+        /** Re-rates the event's (customer, meter, billing period) partition with the computation text on. */
         void rate(String eventId, List<Map<String, Object>> decisions) {
             Map<String, Object> e = duck.queryRows("SELECT * FROM events_unique WHERE event_id = " + Duck.literal(eventId)).get(0);
             Instant t = instant(e.get("event_time"));
-            BillingPeriod period = BillingPeriod.of(t);
+            String customer = (String) e.get("customer_id");
+            BillingPeriod period = cycles.of(customer).periodOf(t);
             List<Map<String, Object>> rows = duck.queryRows("SELECT e.*, (SELECT min(decided_at) FROM decisions d WHERE d.event_id = e.event_id) "
                     + "AS known_at FROM events_unique e WHERE customer_id = " + Duck.literal((String) e.get("customer_id")) + " AND meter = "
                     + Duck.literal((String) e.get("meter")) + " AND event_time >= " + lit(period.start()) + " AND event_time < "
@@ -190,9 +196,10 @@ public final class Explainer {
                         (BigDecimal) r.get("quantity"), instant(r.get("event_time")), r.get("known_at") == null ? null : instant(r.get("known_at")),
                         (BigDecimal) r.get("value"), d == null ? Map.of() : dims.computeIfAbsent(d, CanonicalJson::parseFlatObject)));
             }
-            ExpectedEvent x = new PeriodRater(registry, cutoff, true).rate(partition).get(index);
+            ExpectedEvent x = new PeriodRater(registry, cutoff, true, cycles).rate(partition).get(index);
             out.append("\nBilling period ").append(period).append(" of ").append(e.get("customer_id")).append(", ").append(e.get("meter"))
                     .append(": event ").append(index + 1).append(" of ").append(partition.size()).append(" in (event_time, event_id) order\n");
+            appendPeriod(customer, t, period);
             Instant knownAt = x.event().knownAt();
             out.append("\nAs known (knowledge time ").append(knownAt == null ? cutoff + ", the run's cut-off: the event has no decision"
                     : knownAt + ", the earliest decided_at of its decisions").append(")\n");
@@ -212,6 +219,26 @@ public final class Explainer {
                         ? ", difference (actual - expected) " + money(amount.subtract(k.amount()), cur) : "";
                 line("actual (" + d.get("decision_id") + ")", d.get("outcome") + " " + money(amount, cur) + " " + cur + diff);
             }
+        }
+
+        /** The period's bounds, local and UTC, and why the event belongs to it (contracts section 10). */
+        void appendPeriod(String customer, Instant t, BillingPeriod p) {
+            java.time.ZoneId z = p.cycle().zone();
+            String cycle = cycles.lists(customer)
+                    ? "billing cycle of the customers input: anchor day " + p.cycle().anchorDay() + ", zone " + z.getId()
+                    : "no cycle of its own" + (cycles.size() > 0 ? " in the customers input" : " (no customers input)")
+                    + ": the calendar month in UTC";
+            line("cycle", cycle);
+            line("period start", p.start().atZone(z).toLocalDateTime() + " " + z.getId() + " = " + p.start());
+            line("period end", p.end().atZone(z).toLocalDateTime() + " " + z.getId() + " = " + p.end() + " (exclusive)");
+            String anchorNote = p.startDate().getDayOfMonth() != p.cycle().anchorDay() ? " (day " + p.cycle().anchorDay() + " does not exist in "
+                    + p.month() + ": its last day)" : "";
+            String gapNote = !p.start().atZone(z).toLocalTime().equals(java.time.LocalTime.MIDNIGHT)
+                    ? "; local midnight fell in a DST gap, so the period starts at the first instant after it" : "";
+            line("why", "event_time " + t + " = " + t.atZone(z).toLocalDateTime() + " " + z.getId() + " is at or after the start on "
+                    + p.startDate() + anchorNote + " and before the next start on " + p.endDate() + gapNote);
+            line("closed", p.closedAt(cutoff) ? "yes: it ended at or before the cut-off " + cutoff
+                    : "no: it ends after the cut-off " + cutoff + " (volume amounts are provisional)");
         }
 
         void view(Expectation x) {

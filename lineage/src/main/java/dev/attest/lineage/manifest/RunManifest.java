@@ -17,7 +17,8 @@ import tools.jackson.databind.JsonNode;
  * registry digest, the parameters and each output's digest. Read by {@code explain} and {@code verify}.
  */
 public record RunManifest(Path runDir, String runId, String programVersion, Input events, Input decisions, String policiesPath,
-                          String registryDigest, List<PinnedFile> policyFiles, Map<String, String> parameters, List<PinnedFile> outputs) {
+                          String registryDigest, List<PinnedFile> policyFiles, Map<String, String> parameters, List<PinnedFile> outputs,
+                          Input customers) {
 
     /** One file with its digest: an input file (rows known) or an output (rows -1). */
     public record PinnedFile(String path, long size, long rows, String sha256) {}
@@ -54,10 +55,21 @@ public record RunManifest(Path runDir, String runId, String programVersion, Inpu
             for (JsonNode o : m.get("outputs")) outputs.add(new PinnedFile(o.get("file").asString(), o.get("size").asLong(), -1, o.get("sha256").asString()));
             return new RunManifest(runDir, m.get("run_id").asString(), m.get("program_version").asString(), input("events", m.get("inputs").get("events")),
                     input("decisions", m.get("inputs").get("decisions")), pol.get("path").asString(), pol.get("registry_digest").asString(),
-                    pol.has("files") ? files(pol.get("files")) : List.of(), params, outputs);
+                    pol.has("files") ? files(pol.get("files")) : List.of(), params, outputs, customers(m.get("customers")));
         } catch (RuntimeException e) {
             throw new NotARunFolder(file + " is not an Attest manifest: " + e);
         }
+    }
+
+    /** The customers input (contracts section 10) a run read, or null when it had none. */
+    private static Input customers(JsonNode n) {
+        if (n == null || n.isNull()) return null;
+        return new Input("customers", "files", n.get("path").asString(), files(n.get("files")));
+    }
+
+    /** The customers input's path, or null: every customer on UTC calendar months. */
+    public String customersPath() {
+        return customers == null ? null : customers.location();
     }
 
     private static Input input(String name, JsonNode n) {

@@ -4,6 +4,10 @@ import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.io.Folders;
 import dev.attest.io.audit.AuditWindow;
 import dev.attest.io.audit.LineageGaps;
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.io.customers.CustomersLoader;
+import dev.attest.io.input.InputFiles;
+
 import dev.attest.io.audit.PolicyTable;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputException;
@@ -24,6 +28,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +51,7 @@ public final class LineageReport {
 
     /** What to trace. {@code asOf} decides which billing periods are closed (a charge there must name its invoice). */
     public record Request(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
-                          Instant asOf, String assumeZone) {
+                          Instant asOf, String assumeZone, String customers) {
         public Request {
             if (events == null) throw new IllegalArgumentException("--events (or --events-sql) is required");
             if (decisions == null) throw new IllegalArgumentException("--decisions (or --decisions-sql) is required");
@@ -58,6 +63,13 @@ public final class LineageReport {
             events = events.absolute();
             decisions = decisions.absolute();
             policies = InputSource.absolutePath(policies);
+            customers = customers == null || customers.isBlank() ? null : InputSource.absolutePath(customers);
+        }
+
+        /** Without a customers input: every customer's periods are UTC calendar months. */
+        public Request(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
+                       Instant asOf, String assumeZone) {
+            this(events, decisions, policies, outDir, from, to, asOf, assumeZone, null);
         }
     }
 
@@ -76,6 +88,7 @@ public final class LineageReport {
     /** @throws InputException when an input cannot be used at all (the message names the file) */
     public static Result run(Request r) {
         PolicyRegistry registry = new PolicyRegistry(PolicyLoader.load(r.policies()));
+        BillingCycles cycles = CustomersLoader.load(r.customers()); // reference data: a bad row stops before any work
         Path work;
         try {
             Files.createDirectories(r.outDir());
@@ -90,7 +103,7 @@ public final class LineageReport {
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException("cannot load the policy registry into DuckDB: " + e.getMessage(), e);
             }
-            LineageGaps gaps = new LineageGaps(duck, new AuditWindow(r.from(), r.to(), r.asOf()));
+            LineageGaps gaps = new LineageGaps(duck, new AuditWindow(r.from(), r.to(), r.asOf(), cycles));
             gaps.build();
             String id = "lineage-" + STAMP.format(r.asOf()) + "-" + identity(r, staging, registry).substring(0, 10);
             Path target = r.outDir().resolve(id);
@@ -148,9 +161,20 @@ public final class LineageReport {
         params.put("to", r.to() == null ? null : r.to().toString());
         params.put("as_of", r.asOf().toString());
         params.put("assume_zone", r.assumeZone());
+        if (r.customers() != null) params.put("customers", r.customers());
         m.put("parameters", params);
-        m.put("closed_period", "a charged decision must name its invoice once the calendar month (UTC) of its event has ended at or "
-                + "before as_of");
+        if (r.customers() != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("path", r.customers());
+            List<Map<String, Object>> files = new ArrayList<>();
+            for (InputFiles.DataFile f : InputFiles.resolve("customers", r.customers()))
+                files.add(Map.of("path", f.path().toString(), "sha256", InputFiles.sha256(f.path())));
+            c.put("files", files);
+            m.put("customers", c);
+        }
+        m.put("closed_period", "a charged decision must name its invoice once the billing period of its event has ended at or "
+                + "before as_of: the customer's own cycle when the customers input gives one (contracts section 10), else the "
+                + "calendar month (UTC)");
         return m;
     }
 
@@ -158,6 +182,9 @@ public final class LineageReport {
         StringBuilder sb = new StringBuilder("attest-lineage/1\n");
         sb.append("from=").append(r.from()).append("\nto=").append(r.to()).append("\nas_of=").append(r.asOf())
                 .append("\nassume_zone=").append(r.assumeZone()).append("\nregistry=").append(registry.digest()).append('\n');
+        if (r.customers() != null)
+            for (InputFiles.DataFile f : InputFiles.resolve("customers", r.customers()))
+                sb.append("customers=").append(f.path()).append(' ').append(InputFiles.sha256(f.path())).append('\n');
         for (StagingReport.InputReport in : List.of(staging.events(), staging.decisions())) {
             sb.append(in.input()).append('=').append(in.source()).append(' ').append(in.location()).append('\n');
             for (StagingReport.FileRead f : in.files()) sb.append(f.path()).append(' ').append(f.sha256()).append('\n');

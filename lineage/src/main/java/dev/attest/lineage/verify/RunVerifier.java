@@ -43,10 +43,12 @@ public final class RunVerifier {
         }
     }
 
-    /** Every pinned input file (events, decisions, policies) re-hashed; files added under an input's location count too. */
+    /** Every pinned input file (events, decisions, policies, customers) re-hashed; files added under an input's location count too. */
     public static List<InputChange> inputChanges(RunManifest m) {
         List<InputChange> out = new ArrayList<>();
-        for (RunManifest.Input in : List.of(m.events(), m.decisions())) {
+        List<RunManifest.Input> inputs = new ArrayList<>(List.of(m.events(), m.decisions()));
+        if (m.customers() != null) inputs.add(m.customers());
+        for (RunManifest.Input in : inputs) {
             if (!"files".equals(in.source())) continue; // a SQL input is pinned by its text, which the manifest holds
             Set<String> pinned = new LinkedHashSet<>();
             for (RunManifest.PinnedFile f : in.files()) {
