@@ -4,6 +4,7 @@ import dev.attest.reports.html.CoverageSection;
 import dev.attest.reports.html.DayChart;
 import dev.attest.reports.html.FindingsTable;
 import dev.attest.reports.html.Html;
+import dev.attest.reports.html.PeriodSection;
 import dev.attest.reports.html.PolicyTimeline;
 import dev.attest.reports.html.RiskSection;
 import dev.attest.reports.html.TotalsSection;
@@ -31,10 +32,12 @@ public final class HtmlReport {
             h.append(" &middot; window ").append(d.windowFrom() == null ? "&hellip;" : d.windowFrom().toString()).append(" to ")
                     .append(d.windowTo() == null ? "&hellip;" : d.windowTo().toString());
         h.append("</p><nav><a href=\"#totals\">totals</a> <a href=\"#risk\">amount at risk</a> <a href=\"#per-day\">per day</a> ")
+                .append(d.periods().isEmpty() ? "" : "<a href=\"#periods\">billing periods</a> ")
                 .append("<a href=\"#timeline\">policy timeline</a> <a href=\"#lineage\">lineage</a> <a href=\"#findings\">findings</a></nav></header>\n");
         TotalsSection.append(h, d);
         RiskSection.append(h, d);
         DayChart.append(h, d.days());
+        PeriodSection.append(h, d.periods());
         PolicyTimeline.append(h, d.policies(), d.asOf(), d.windowFrom(), d.windowTo());
         CoverageSection.append(h, d);
         FindingsTable.append(h, d);

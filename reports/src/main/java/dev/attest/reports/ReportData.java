@@ -15,11 +15,12 @@ import java.util.Map;
  * @param lifecycle      fingerprint -> lifecycle of each listed finding; empty when no lifecycle store was used
  * @param lifecycleTotals counts per lifecycle status, or null when no lifecycle store was used
  * @param runFolder      how the explain command names this run folder
+ * @param periods        the window's events per billing period name (contracts section 10), in period order
  */
 public record ReportData(RunSummary summary, List<CodeCount> codes, List<RiskRow> risk, List<DayCount> days,
                          List<PolicyVersionRow> policies, List<CoverageRow> coverage, List<GapCount> gaps, List<TopFinding> findings,
                          long totalFindings, Instant asOf, Instant windowFrom, Instant windowTo, Map<String, FindingLifecycle> lifecycle,
-                         LifecycleTotals lifecycleTotals, String runFolder) {
+                         LifecycleTotals lifecycleTotals, String runFolder, List<PeriodCount> periods) {
     /** Rows the findings table holds at most: a browser stays responsive, and the CSV has the rest. */
     public static final int TABLE_LIMIT = 5_000;
 
@@ -36,5 +37,15 @@ public record ReportData(RunSummary summary, List<CodeCount> codes, List<RiskRow
         if (findings.size() > TABLE_LIMIT) throw new IllegalArgumentException("at most " + TABLE_LIMIT + " findings in the table");
         if (totalFindings < findings.size()) throw new IllegalArgumentException("total findings < findings listed");
         if (runFolder == null || runFolder.isBlank()) runFolder = summary.runId();
+        periods = periods == null ? List.of() : List.copyOf(periods);
+    }
+
+    /** Without the per-period view. */
+    public ReportData(RunSummary summary, List<CodeCount> codes, List<RiskRow> risk, List<DayCount> days,
+                      List<PolicyVersionRow> policies, List<CoverageRow> coverage, List<GapCount> gaps, List<TopFinding> findings,
+                      long totalFindings, Instant asOf, Instant windowFrom, Instant windowTo, Map<String, FindingLifecycle> lifecycle,
+                      LifecycleTotals lifecycleTotals, String runFolder) {
+        this(summary, codes, risk, days, policies, coverage, gaps, findings, totalFindings, asOf, windowFrom, windowTo, lifecycle,
+                lifecycleTotals, runFolder, List.of());
     }
 }

@@ -105,4 +105,15 @@ class HtmlReportTest {
         for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) n++;
         return n;
     }
+
+    @Test
+    void showsTheWindowsEventsPerBillingPeriodNamedByItsLocalStartDate() {
+        String html = HtmlReport.render(ReportFixtures.small());
+        assertThat(html).contains("<section id=\"periods\"><h2>Billing periods</h2>", "href=\"#periods\"",
+                "<tr><td class=\"t\">2026-01-15</td><td class=\"n\">1</td><td class=\"n\">40</td><td class=\"n\">1</td>");
+        ReportData d = ReportFixtures.small();
+        ReportData none = new ReportData(d.summary(), d.codes(), d.risk(), d.days(), d.policies(), d.coverage(), d.gaps(), d.findings(),
+                d.totalFindings(), d.asOf(), d.windowFrom(), d.windowTo(), d.lifecycle(), d.lifecycleTotals(), d.runFolder());
+        assertThat(HtmlReport.render(none)).doesNotContain("id=\"periods\"", "#periods");
+    }
 }

@@ -76,6 +76,9 @@ final class ReportFixtures {
         lifecycle.put("fp0000000000000d", new FindingLifecycle("fp0000000000000d", LocalDate.parse("2026-03-01"), "run-1", 9, 10,
                 FindingStatus.ACCEPTANCE_EXPIRED, LocalDate.parse("2026-03-05"), note, by));
         return new ReportData(s, codes, risk, days, policies, coverage, gaps, rows, 4, Instant.parse("2026-03-10T00:00:00Z"), jan,
-                Instant.parse("2026-03-01T00:00:00Z"), lifecycle, new LifecycleTotals(1, 0, 1, 1, 1, 1), runId);
+                Instant.parse("2026-03-01T00:00:00Z"), lifecycle, new LifecycleTotals(1, 0, 1, 1, 1, 1), runId,
+                // A UTC-month customer (2026-01-01, 2026-02-01) beside one anchored on the 15th (2026-01-15, 2026-02-15).
+                List.of(new PeriodCount("2026-01-01", 3, 120, 4, 0), new PeriodCount("2026-01-15", 1, 40, 1, 0),
+                        new PeriodCount("2026-02-01", 3, 90, 0, 0), new PeriodCount("2026-02-15", 1, 12, 0, 12)));
     }
 }

@@ -114,6 +114,67 @@ public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycle
         if (n > 0) duck.execute("INSERT INTO " + BOUNDS_TABLE + " VALUES " + values);
     }
 
+    /** The periods of every customer's own cycle, one row each: {@code cycle_key, period_start, period_end, billing_period}. */
+    public static final String PERIODS_TABLE = "cycle_periods";
+    /** Which cycle each customer with a cycle of its own has: {@code customer_id, cycle_key}. */
+    public static final String CUSTOMER_CYCLE_TABLE = "customer_cycle";
+
+    /**
+     * SQL for the name of the billing period (its local start date, contracts section 10) of the customer in
+     * {@code customerColumn} that holds the instant in {@code timeColumn}. With customers on their own cycles it reads
+     * the tables {@link #writePeriods} made; they must cover the instants named.
+     */
+    public String periodName(String timeColumn, String customerColumn) {
+        String utc = "strftime(" + timeColumn + " AT TIME ZONE 'UTC', '%Y-%m-01')";
+        if (!hasOwnCycles()) return utc;
+        return "coalesce((SELECT __p.billing_period FROM " + CUSTOMER_CYCLE_TABLE + " __c JOIN " + PERIODS_TABLE + " __p ON __p.cycle_key = "
+                + "__c.cycle_key WHERE __c.customer_id = " + customerColumn + " AND __p.period_start <= " + timeColumn + " AND " + timeColumn
+                + " < __p.period_end), " + utc + ")";
+    }
+
+    /**
+     * (Re)creates {@link #CUSTOMER_CYCLE_TABLE} and {@link #PERIODS_TABLE}: every period of every cycle in use (other than
+     * the UTC calendar month) that overlaps [{@code first}, {@code last}]. A no-op without such cycles or instants.
+     */
+    public void writePeriods(Duck duck, Instant first, Instant last) {
+        if (!hasOwnCycles()) return;
+        duck.execute("CREATE OR REPLACE TABLE " + CUSTOMER_CYCLE_TABLE + " (customer_id VARCHAR PRIMARY KEY, cycle_key INTEGER)");
+        duck.execute("CREATE OR REPLACE TABLE " + PERIODS_TABLE
+                + " (cycle_key INTEGER, period_start TIMESTAMPTZ, period_end TIMESTAMPTZ, billing_period VARCHAR)");
+        Map<BillingCycle, Integer> keys = new java.util.LinkedHashMap<>();
+        StringBuilder values = new StringBuilder();
+        int n = 0;
+        for (Map.Entry<String, BillingCycle> e : cycles.listed().entrySet()) {
+            if (e.getValue().isCalendarMonthUtc()) continue;
+            int key = keys.computeIfAbsent(e.getValue(), c -> keys.size() + 1);
+            if (n > 0) values.append(", ");
+            values.append('(').append(Duck.literal(e.getKey())).append(", ").append(key).append(')');
+            if (++n == 2_000) {
+                duck.execute("INSERT INTO " + CUSTOMER_CYCLE_TABLE + " VALUES " + values);
+                values.setLength(0);
+                n = 0;
+            }
+        }
+        if (n > 0) duck.execute("INSERT INTO " + CUSTOMER_CYCLE_TABLE + " VALUES " + values);
+        if (first == null || last == null) return;
+        values.setLength(0);
+        n = 0;
+        for (Map.Entry<BillingCycle, Integer> k : keys.entrySet()) {
+            BillingCycle c = k.getKey();
+            for (dev.attest.core.rating.BillingPeriod p = c.periodOf(first); !p.start().isAfter(last); p = c.period(p.month().plusMonths(1))) {
+                if (n > 0) values.append(", ");
+                values.append('(').append(k.getValue()).append(", ").append(literal(p.start())).append(", ").append(literal(p.end()))
+                        .append(", '").append(p).append("')");
+                if (++n == 2_000) {
+                    duck.execute("INSERT INTO " + PERIODS_TABLE + " VALUES " + values);
+                    values.setLength(0);
+                    n = 0;
+                }
+            }
+        }
+        if (n > 0) duck.execute("INSERT INTO " + PERIODS_TABLE + " VALUES " + values);
+    }
+
     public static String literal(Instant t) {
         return "TIMESTAMPTZ '" + t + "'";
     }

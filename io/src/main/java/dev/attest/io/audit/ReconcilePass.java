@@ -6,6 +6,7 @@ import dev.attest.core.rating.Outcome;
 import dev.attest.io.arrow.ArrowColumns;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.duckdb.DuckDBConnection;
@@ -75,9 +76,22 @@ public final class ReconcilePass {
             if (!union.isEmpty()) union.append(" UNION ALL ");
             union.append("SELECT * FROM ").append(p);
         }
+        // billing_period: the period (customer's cycle, contracts section 10) of the event, or of decided_at without one.
+        String anchor = "coalesce(event_time, decided_at)";
+        if (window.hasOwnCycles()) {
+            Instant first = null, last = null;
+            try (Statement st = conn.createStatement(); var rs = st.executeQuery("SELECT epoch_us(min(" + anchor + ")), epoch_us(max(" + anchor + ")) FROM (" + union + ")")) {
+                if (rs.next() && rs.getObject(1) != null) {
+                    first = Instant.EPOCH.plus(rs.getLong(1), java.time.temporal.ChronoUnit.MICROS);
+                    last = Instant.EPOCH.plus(rs.getLong(2), java.time.temporal.ChronoUnit.MICROS);
+                }
+            }
+            window.writePeriods(dev.attest.io.duck.Duck.wrap(conn), first, last);
+        }
         // The order is total (every column breaks ties), so the same inputs give byte-identical outputs.
         exec("CREATE OR REPLACE TABLE findings AS SELECT '" + runId.replace("'", "''") + "' AS run_id, "
                 + "substr(sha256(code || '|' || coalesce(event_id, '') || '|' || coalesce(decision_id, '')), 1, 16) AS fingerprint, *, "
+                + window.periodName(anchor, "customer_id") + " AS billing_period, "
                 + LineageGaps.explainCommand("decision_id", "event_id") + " AS explain "
                 + "FROM (" + union + ") ORDER BY code, event_id NULLS FIRST, decision_id NULLS FIRST, explanation, "
                 + "severity, customer_id, meter, event_time, decided_at, expected_amount, actual_amount, expected_outcome, actual_outcome, "

@@ -7,6 +7,7 @@ import dev.attest.reports.DayCount;
 import dev.attest.reports.FindingLifecycle;
 import dev.attest.reports.GapCount;
 import dev.attest.reports.LifecycleTotals;
+import dev.attest.reports.PeriodCount;
 import dev.attest.reports.PolicyVersionRow;
 import dev.attest.reports.ReportData;
 import dev.attest.reports.RiskRow;
@@ -38,7 +39,19 @@ final class ReportQueries {
     ReportData data(RunSummary summary, AuditRequest request, Map<String, FindingLifecycle> lifecycle, LifecycleTotals totals) {
         return new ReportData(summary, codes(), risk(), days(), policies(), coverage(), gaps(), findings(ReportData.TABLE_LIMIT),
                 duck.queryLong("SELECT count(*) FROM findings"), request.asOf(), request.from(), request.to(), lifecycle, totals,
-                summary.runId());
+                summary.runId(), periods());
+    }
+
+    /** The window's events per billing period name, with the events that have findings and the provisional amounts. */
+    List<PeriodCount> periods() {
+        List<PeriodCount> out = new ArrayList<>();
+        for (Map<String, Object> r : duck.queryRows("SELECT x.billing_period, count(DISTINCT x.customer_id) AS customers, count(*) AS events, "
+                + "count(*) FILTER (WHERE f.event_id IS NOT NULL) AS with_findings, count(*) FILTER (WHERE x.provisional) AS provisional "
+                + "FROM expected x LEFT JOIN (SELECT DISTINCT event_id FROM findings WHERE event_id IS NOT NULL) f ON f.event_id = x.event_id "
+                + "GROUP BY x.billing_period ORDER BY x.billing_period"))
+            out.add(new PeriodCount((String) r.get("billing_period"), num(r.get("customers")), num(r.get("events")),
+                    num(r.get("with_findings")), num(r.get("provisional"))));
+        return out;
     }
 
     List<CodeCount> codes() {
