@@ -49,6 +49,7 @@ class ScenarioIT {
                 "--policies", dir.resolve(p.getProperty("policies", "policies")).toString(),
                 "--out", tmp.resolve("runs").toString(),
                 "--metadata", Metadata.h2(tmp.resolve("meta"))));
+        if (p.getProperty("customers") != null) args.addAll(List.of("--customers", dir.resolve(p.getProperty("customers")).toString()));
         for (String opt : List.of("from", "to", "as_of", "late_after", "tolerance", "assume_zone")) {
             if (p.getProperty(opt) != null) {
                 args.add("--" + opt.replace('_', '-'));

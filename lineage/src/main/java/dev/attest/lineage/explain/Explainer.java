@@ -224,18 +224,19 @@ public final class Explainer {
         /** The period's bounds, local and UTC, and why the event belongs to it (contracts section 10). */
         void appendPeriod(String customer, Instant t, BillingPeriod p) {
             java.time.ZoneId z = p.cycle().zone();
+            String zone = z.equals(java.time.ZoneOffset.UTC) ? "UTC" : z.getId();
             String cycle = cycles.lists(customer)
-                    ? "billing cycle of the customers input: anchor day " + p.cycle().anchorDay() + ", zone " + z.getId()
+                    ? "billing cycle of the customers input: anchor day " + p.cycle().anchorDay() + ", zone " + zone
                     : "no cycle of its own" + (cycles.size() > 0 ? " in the customers input" : " (no customers input)")
                     + ": the calendar month in UTC";
             line("cycle", cycle);
-            line("period start", p.start().atZone(z).toLocalDateTime() + " " + z.getId() + " = " + p.start());
-            line("period end", p.end().atZone(z).toLocalDateTime() + " " + z.getId() + " = " + p.end() + " (exclusive)");
+            line("period start", p.start().atZone(z).toLocalDateTime() + " " + zone + " = " + p.start());
+            line("period end", p.end().atZone(z).toLocalDateTime() + " " + zone + " = " + p.end() + " (exclusive)");
             String anchorNote = p.startDate().getDayOfMonth() != p.cycle().anchorDay() ? " (day " + p.cycle().anchorDay() + " does not exist in "
                     + p.month() + ": its last day)" : "";
             String gapNote = !p.start().atZone(z).toLocalTime().equals(java.time.LocalTime.MIDNIGHT)
                     ? "; local midnight fell in a DST gap, so the period starts at the first instant after it" : "";
-            line("why", "event_time " + t + " = " + t.atZone(z).toLocalDateTime() + " " + z.getId() + " is at or after the start on "
+            line("why", "event_time " + t + " = " + t.atZone(z).toLocalDateTime() + " " + zone + " is at or after the start on "
                     + p.startDate() + anchorNote + " and before the next start on " + p.endDate() + gapNote);
             line("closed", p.closedAt(cutoff) ? "yes: it ended at or before the cut-off " + cutoff
                     : "no: it ends after the cut-off " + cutoff + " (volume amounts are provisional)");
