@@ -342,7 +342,7 @@ class BackfillIT {
         for (Map.Entry<String, BigDecimal[]> e : expected.entrySet()) {
             String[] k = e.getKey().split("\\|");
             BigDecimal[] v = e.getValue();
-            out.add(String.join(",", k[0], "api_calls", "2026-02", k[1], "USD", v[0].toPlainString(), plain(v[1]), plain(v[2]),
+            out.add(String.join(",", k[0], "api_calls", "2026-02-01", k[1], "USD", v[0].toPlainString(), plain(v[1]), plain(v[2]),
                     plain(v[2].subtract(v[1]))));
         }
         return out;
