@@ -1,6 +1,8 @@
 package dev.attest.scheduler.config;
 
 import dev.attest.core.findings.Severity;
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.io.customers.CustomersLoader;
 import dev.attest.io.input.InputSource;
 import dev.attest.scheduler.window.WindowPlan;
 import dev.attest.scheduler.window.WindowSpec;
@@ -17,13 +19,15 @@ import java.util.regex.Pattern;
  * One named audit schedule. {@code allowance}: how long after a window's end its data may still arrive (the
  * window is due at the first cron fire after end + allowance). {@code lateAfter}: a run that starts later than
  * due time + this is flagged late. {@code hold} (near-real-time only): how long a window keeps accepting late
- * data silently; data landing later still re-audits it, flagged late and alerted.
+ * data silently; data landing later still re-audits it, flagged late and alerted. {@code customers} (optional, null:
+ * none): the customers input of contracts section 10, each customer's billing cycle; passed to every audit of the
+ * schedule, and in near-real-time mode it decides which spans data that arrives can change.
  */
 public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, WindowSpec window, Duration allowance,
                             Instant start, Instant end, Duration lateAfter, Duration hold,
                             InputSource events, InputSource decisions, String policies, String assumeZone,
                             BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
-                            int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks) {
+                            int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks, String customers) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
 
     public enum Mode { WINDOWS, NEAR_REAL_TIME }
@@ -49,7 +53,23 @@ public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, Wi
         if (maxAttempts < 1) throw new IllegalArgumentException("max_attempts must be >= 1");
         if (retryDelay == null) retryDelay = Duration.ZERO;
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+        if (customers != null && customers.isBlank()) customers = null;
         WindowPlan.parse(cron, zone); // fail now, naming the schedule, rather than at the first fire
+    }
+
+    /** Without a customers input: every customer is billed on UTC calendar months. */
+    public AuditSchedule(String name, Mode mode, String cron, ZoneId zone, WindowSpec window, Duration allowance,
+                         Instant start, Instant end, Duration lateAfter, Duration hold,
+                         InputSource events, InputSource decisions, String policies, String assumeZone,
+                         BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
+                         int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks) {
+        this(name, mode, cron, zone, window, allowance, start, end, lateAfter, hold, events, decisions, policies, assumeZone, tolerance,
+                lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, null);
+    }
+
+    /** The billing cycle of each customer this schedule's customers input gives (all UTC calendar months without one). */
+    public BillingCycles cycles() {
+        return CustomersLoader.load(customers);
     }
 
     public WindowPlan plan() {

@@ -1,6 +1,8 @@
 package dev.attest.scheduler.config;
 
 import dev.attest.core.findings.Severity;
+import dev.attest.io.customers.CustomersLoader;
+import dev.attest.io.input.InputException;
 import dev.attest.io.input.InputSource;
 import dev.attest.scheduler.window.WindowSpec;
 import java.io.IOException;
@@ -25,14 +27,16 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Reads a schedule file (YAML). Every error names the file and the key ({@code schedules[1].window.unit}) and
  * says what is wrong; unknown keys are errors too, so a typo never silently drops a setting. Relative paths are
- * resolved against the file's folder.
+ * resolved against the file's folder. An optional {@code inputs.customers} (contracts section 10) is read at load
+ * time, so that a bad or contradictory customers row stops start-up (exit 2) like a bad schedule file, with the
+ * file, row and customer named.
  */
 public final class ConfigLoader {
     private static final Set<String> TOP = Set.of("schedules", "lease", "sweep", "cluster_checkin", "metadata");
     private static final Set<String> SCHEDULE = Set.of("name", "mode", "cron", "zone", "window", "start", "end", "late_after", "hold",
             "inputs", "audit", "out", "fail_on", "max_attempts", "retry_delay", "alerts");
     private static final Set<String> WINDOW = Set.of("unit", "length", "allowance");
-    private static final Set<String> INPUTS = Set.of("events", "decisions", "events_sql", "decisions_sql", "policies", "assume_zone");
+    private static final Set<String> INPUTS = Set.of("events", "decisions", "events_sql", "decisions_sql", "policies", "assume_zone", "customers");
     private static final Set<String> AUDIT = Set.of("tolerance", "late_decision_after");
     private static final Set<String> ALERTS = Set.of("log", "webhooks");
 
@@ -141,12 +145,13 @@ public final class ConfigLoader {
                 maxAttempts = n.get("max_attempts").asInt();
             }
             boolean log = !alerts.has("log") || alerts.get("log").asBoolean();
+            String customers = customers(in, at);
             try {
                 return new AuditSchedule(name, mode, text(n, "cron", at, true), zone, spec, duration(w, "allowance", at + ".window"),
                         instant(n, "start", at, zone), instant(n, "end", at, zone), duration(n, "late_after", at), duration(n, "hold", at),
                         source(in, "events", at), source(in, "decisions", at), path(text(in, "policies", at + ".inputs", true)),
                         text(in, "assume_zone", at + ".inputs", false), tolerance, duration(audit, "late_decision_after", at + ".audit"),
-                        Path.of(path(text(n, "out", at, true))), failOn, maxAttempts, duration(n, "retry_delay", at), log, hooks);
+                        Path.of(path(text(n, "out", at, true))), failOn, maxAttempts, duration(n, "retry_delay", at), log, hooks, customers);
             } catch (IllegalArgumentException e) {
                 throw error(at + " (" + name + ")", e.getMessage());
             }
@@ -157,6 +162,19 @@ public final class ConfigLoader {
             String sql = text(in, key + "_sql", at + ".inputs", false);
             if ((p == null) == (sql == null)) throw error(at + ".inputs", "give exactly one of '" + key + "' (a path) or '" + key + "_sql'");
             return p != null ? InputSource.files(path(p)) : InputSource.sql(sql);
+        }
+
+        /** The customers input's absolute path, checked now (every row) so that a bad row fails start-up; null: none. */
+        String customers(JsonNode in, String at) {
+            String p = text(in, "customers", at + ".inputs", false);
+            if (p == null || p.isBlank()) return null;
+            String resolved = path(p);
+            try {
+                CustomersLoader.load(resolved);
+            } catch (InputException e) {
+                throw error(at + ".inputs.customers", e.getMessage());
+            }
+            return resolved;
         }
 
         String path(String p) {

@@ -2,30 +2,38 @@ package dev.attest.scheduler.nrt;
 
 import static dev.attest.io.duck.Duck.literal;
 
+import dev.attest.core.rating.BillingCycle;
+import dev.attest.core.rating.BillingCycles;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputFiles;
 import dev.attest.io.input.InputSource;
+import dev.attest.scheduler.window.Window;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What has arrived, per UTC billing month: the latest arrival and the row count of the month's events (arrival:
+ * What has arrived, per near-real-time span: the latest arrival and the row count of the events (arrival:
  * {@code ingested_at}, else event_time) and decisions (arrival: {@code decided_at}; a decision belongs to its
- * event's month, or to its decided_at month when it names no known event). The row count is watched beside the
- * latest arrival so that rows delivered with an old timestamp still count as new. Read with DuckDB straight from
- * the input files, without the audit's validation: bad rows only make a re-audit that reports them.
+ * event's time and customer, or to its own decided_at and customer_id when it names no known event) that the span
+ * watches. The row count is watched beside the latest arrival so that rows delivered with an old timestamp still
+ * count as new. Read with DuckDB straight from the input files, without the audit's validation: bad rows only make
+ * a re-audit that reports them.
+ *
+ * <p>A span watches every row that can change its findings: a row of customer c at data time t changes the
+ * counters of c's billing period that holds t, so the span watches it iff that period overlaps the span
+ * (contracts section 10). Without customers of their own cycle, that is exactly the rows of the span's UTC month.
+ * Such a row can thus count for two spans (the periods of a customer billed from the 15th overlap two UTC months).
  */
 public final class Arrivals {
-    /** One month's arrivals. */
-    public record Month(Instant start, Instant latest, long rows) {}
+    /** The arrivals a span watches; {@code latest} is null when it watches none. */
+    public record Seen(Instant spanStart, Instant latest, long rows) {}
 
     /** Rows of a month that arrived after their window's end plus the hold, and after the given watermark. */
     public record Late(Instant windowStart, long rows, Instant latest) {}
@@ -65,25 +73,56 @@ public final class Arrivals {
 
     /** Every arrival (data time t, arrival a), events and decisions, in a temp view {@code arrivals}. */
     private void arrivals(Duck duck) {
-        view(duck, "ev", events, "event_id", "event_time", "ingested_at");
-        view(duck, "de", decisions, "decision_id", "event_id", "decided_at");
+        view(duck, "ev", events, "event_id", "customer_id", "event_time", "ingested_at");
+        view(duck, "de", decisions, "decision_id", "event_id", "customer_id", "decided_at");
         duck.execute("CREATE OR REPLACE TEMP VIEW arrivals AS "
-                + "SELECT event_time AS t, coalesce(ingested_at, event_time) AS a FROM ev WHERE event_time IS NOT NULL "
-                + "UNION ALL SELECT coalesce(e.t, d.decided_at) AS t, d.decided_at AS a FROM de d "
-                + "LEFT JOIN (SELECT event_id, min(event_time) AS t FROM ev GROUP BY event_id) e ON e.event_id = d.event_id "
+                + "SELECT event_time AS t, coalesce(ingested_at, event_time) AS a, customer_id AS c FROM ev WHERE event_time IS NOT NULL "
+                + "UNION ALL SELECT coalesce(e.t, d.decided_at) AS t, d.decided_at AS a, coalesce(e.c, d.customer_id) AS c FROM de d "
+                + "LEFT JOIN (SELECT event_id, min(event_time) AS t, min(customer_id) AS c FROM ev GROUP BY event_id) e ON e.event_id = d.event_id "
                 + "WHERE d.decided_at IS NOT NULL");
     }
 
-    /** Arrivals per UTC month of data time, for data in [from, to). */
-    public Map<Instant, Month> months(Instant from, Instant to) {
-        Map<Instant, Month> out = new TreeMap<>();
+    /**
+     * The arrivals each span watches, keyed by span start, for data time in [from, to): a row of customer c at data
+     * time t counts for a span iff c's billing period that holds t overlaps the span. For each (span, distinct
+     * cycle) that is the data-time range [start of the cycle's period holding the span's start, end of the one
+     * holding its last instant), computed here in Java where the period rule lives, and joined in SQL.
+     */
+    public Map<Instant, Seen> watched(List<Window> spans, BillingCycles cycles, Instant from, Instant to) {
+        Map<Instant, Seen> out = new TreeMap<>();
+        if (spans.isEmpty()) return out;
+        List<BillingCycle> distinct = new ArrayList<>(cycles.distinct()); // index 0: the UTC calendar month, everyone else's
+        Map<BillingCycle, Integer> index = new HashMap<>();
+        for (int i = 0; i < distinct.size(); i++) index.put(distinct.get(i), i);
         try (Duck duck = Duck.inMemory()) {
             arrivals(duck);
-            for (Map<String, Object> r : duck.queryRows("SELECT strftime(date_trunc('month', t), '%Y-%m') AS m, "
-                    + "strftime(max(a), '%Y-%m-%dT%H:%M:%S.%fZ') AS latest, count(*) AS n FROM arrivals WHERE t >= " + ts(from) + " AND t < " + ts(to)
-                    + " GROUP BY 1 ORDER BY 1")) {
-                Instant start = YearMonth.parse((String) r.get("m")).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-                out.put(start, new Month(start, parse((String) r.get("latest")), ((Number) r.get("n")).longValue()));
+            duck.execute("CREATE TEMP TABLE reach (span INTEGER, cycle INTEGER, lo TIMESTAMPTZ, hi TIMESTAMPTZ)");
+            List<String> rows = new ArrayList<>();
+            for (int i = 0; i < spans.size(); i++) {
+                Window w = spans.get(i);
+                for (int c = 0; c < distinct.size(); c++) {
+                    BillingCycle cycle = distinct.get(c);
+                    rows.add("(" + i + ", " + c + ", " + ts(cycle.periodOf(w.start()).start()) + ", " + ts(cycle.periodOf(w.end().minusNanos(1)).end()) + ")");
+                }
+            }
+            for (int i = 0; i < rows.size(); i += 1000)
+                duck.execute("INSERT INTO reach VALUES " + String.join(", ", rows.subList(i, Math.min(rows.size(), i + 1000))));
+            String join = "", cycleOf = "0";
+            if (!cycles.allCalendarMonths()) {
+                duck.execute("CREATE TEMP TABLE customer_cycle (customer_id VARCHAR PRIMARY KEY, cycle INTEGER)");
+                List<String> cc = new ArrayList<>();
+                for (Map.Entry<String, BillingCycle> e : cycles.listed().entrySet())
+                    if (!e.getValue().isCalendarMonthUtc()) cc.add("(" + literal(e.getKey()) + ", " + index.get(e.getValue()) + ")");
+                for (int i = 0; i < cc.size(); i += 1000)
+                    duck.execute("INSERT INTO customer_cycle VALUES " + String.join(", ", cc.subList(i, Math.min(cc.size(), i + 1000))));
+                join = " LEFT JOIN customer_cycle cc ON cc.customer_id = x.c";
+                cycleOf = "coalesce(cc.cycle, 0)";
+            }
+            for (Map<String, Object> r : duck.queryRows("SELECT r.span AS span, strftime(max(x.a), '%Y-%m-%dT%H:%M:%S.%fZ') AS latest, count(*) AS n "
+                    + "FROM (SELECT x.t, x.a, " + cycleOf + " AS cycle FROM arrivals x" + join + " WHERE x.t >= " + ts(from) + " AND x.t < " + ts(to) + ") x "
+                    + "JOIN reach r ON r.cycle = x.cycle AND x.t >= r.lo AND x.t < r.hi GROUP BY r.span ORDER BY r.span")) {
+                Instant start = spans.get(((Number) r.get("span")).intValue()).start();
+                out.put(start, new Seen(start, parse((String) r.get("latest")), ((Number) r.get("n")).longValue()));
             }
         }
         return out;

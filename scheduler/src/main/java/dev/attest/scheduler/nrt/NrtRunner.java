@@ -1,5 +1,7 @@
 package dev.attest.scheduler.nrt;
 
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.io.input.InputException;
 import dev.attest.jobs.audit.AuditLauncher;
 import dev.attest.jobs.audit.AuditOutcome;
 import dev.attest.jobs.audit.AuditRequest;
@@ -28,19 +30,34 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Near-real-time audits. Event time is cut into fixed windows; on each tick the closed windows of each UTC billing
+ * Near-real-time audits. Event time is cut into fixed windows; on each tick the closed windows of each UTC calendar
  * month form one span [first window of the month, last closed window's end), the ledger's unit for that month.
- * A span is audited again whenever data arrived in its month since the span's last audit (a later latest arrival,
- * or more rows) or a new window closed in it.
+ * Spans tile event time: every window belongs to exactly one span, and its findings are those of its span's latest
+ * run inside the window. A span is audited again whenever a new window closed in it, or data arrived since its last
+ * audit that can change its findings (a later latest arrival, or more rows; see {@link Arrivals#watched}).
  *
- * <p>Why the whole month-to-date and not only the window that received the data: the rating fold is per
- * (customer, meter, UTC month), and a late event changes the counters (tiers, quotas, volume's period total) of
- * every later event of its month, so findings of other windows of the month may change too. The audit engine
- * rates the whole month for any window anyway, so auditing the span costs little more than auditing one window.
- * The findings of a window are those of its span's latest run inside the window; the latest run of a month thus
- * carries the same findings as one audit of that month over the same data.
+ * <p>Which data can change a span's findings: the rating fold is per (customer, meter, billing period), and a late
+ * event changes the counters (tiers, quotas, volume's period total and first event) of the other events of its
+ * customer's period, so findings of any window of that period may change. Without a customers input every period
+ * is a UTC month, the span of that month: a span watches the rows of its month, and its latest run carries the
+ * same findings as one audit of the month over the same data. The audit engine rates whole periods for any window
+ * anyway, so auditing the month-to-date costs little more than auditing one window.
  *
- * <p>Hold: data that lands in a window later than its end plus the hold is still audited (never silently
+ * <p>Period-to-date with customers on their own cycles (contracts section 10): a customer billed from the 15th in
+ * Asia/Tokyo has periods [15th 00:00 JST, next 15th), which overlap two UTC months, so no tiling of event time
+ * into spans can follow every customer's periods. The spans therefore stay UTC months, and what changes is what a
+ * span watches: a row of customer c at data time t counts for every span that c's period holding t overlaps. An
+ * event arriving late for 20 January of the Tokyo customer thus re-audits the January span and the February span,
+ * whose windows up to 14 February belong to the same period. Each span's audit needs no wider window: for every
+ * customer the audit rates every event of the periods its window touches (its earlier and later events, the whole
+ * period's total) and reports findings only inside the window. So after any arrival, every window whose findings
+ * it can change is covered by a later run, and the latest run covering a window (there is exactly one span per
+ * window) carries that window's current findings, exactly as one audit of the whole range would. Customers whose
+ * cycle is the UTC month keep watching their month only, and without a customers input the behaviour is that of
+ * version 1. The cost: while windows close in the part of a period that lies in the next UTC month, data of
+ * customers on such a cycle also re-audits the previous month's span (needed: it changes volume's period total).
+ *
+  * <p>Hold: data that lands in a window later than its end plus the hold is still audited (never silently
  * skipped), but the run is flagged late and a {@link Alert.LateData} alert names the window.
  */
 public final class NrtRunner {
@@ -65,19 +82,22 @@ public final class NrtRunner {
         if (s.end() != null && closed.isAfter(s.end())) closed = plan.floor(s.end());
         List<WindowResult> results = new ArrayList<>();
         if (!closed.isAfter(plan.origin())) return new PassReport(results, alerts.drainFailures());
-        Arrivals arrivals = new Arrivals(s.events(), s.decisions());
-        Map<Instant, Arrivals.Month> months = arrivals.months(plan.origin(), closed);
+        List<Window> spans = new ArrayList<>();
         for (YearMonth m = month(plan.origin()); !start(m).isAfter(closed.minusNanos(1)); m = m.plusMonths(1)) {
             Instant spanStart = max(plan.origin(), start(m)), spanEnd = min(closed, start(m.plusMonths(1)));
-            if (!spanEnd.isAfter(spanStart)) continue;
-            Arrivals.Month seen = months.getOrDefault(start(m), new Arrivals.Month(start(m), null, 0));
-            WindowResult r = node.report(span(s, plan, arrivals, length, new Window(spanStart, spanEnd, plan.dueAt(spanEnd)), seen, now));
+            if (spanEnd.isAfter(spanStart)) spans.add(new Window(spanStart, spanEnd, plan.dueAt(spanEnd)));
+        }
+        Arrivals arrivals = new Arrivals(s.events(), s.decisions());
+        Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
+        for (Window span : spans) {
+            Arrivals.Seen seen = watched.getOrDefault(span.start(), new Arrivals.Seen(span.start(), null, 0));
+            WindowResult r = node.report(span(s, plan, arrivals, length, span, seen, now));
             if (r != null) results.add(r);
         }
         return new PassReport(results, alerts.drainFailures());
     }
 
-    private WindowResult span(AuditSchedule s, WindowPlan plan, Arrivals arrivals, Duration length, Window span, Arrivals.Month seen, Instant now) {
+    private WindowResult span(AuditSchedule s, WindowPlan plan, Arrivals arrivals, Duration length, Window span, Arrivals.Seen seen, Instant now) {
         Instant asOf = now.truncatedTo(ChronoUnit.SECONDS);
         Optional<LedgerRow> before = ledger.find(s.name(), span.start());
         Instant previousWatermark = before.map(LedgerRow::watermark).orElse(null);
@@ -107,7 +127,7 @@ public final class NrtRunner {
                 : arrivals.late(span.start(), span.end(), previousWatermark, plan.origin(), length, s.hold());
         Instant started = node.clock().instant();
         AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), span.start(), span.end(), asOf,
-                s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone());
+                s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers());
         AuditOutcome outcome;
         try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), node.clock().instant().plus(node.lease())))) {
             Map<String, String> context = new LinkedHashMap<>();
@@ -157,6 +177,19 @@ public final class NrtRunner {
         if (last) alerts.send(s, new Alert.RunFailed(s.name(), span.start(), span.end(), attempt, null, message));
         return new WindowResult(s.name(), span, last ? WindowResult.Status.FAILED : WindowResult.Status.RETRY, attempt, isLate, null,
                 outcome.exitStatus(), Map.of(), message);
+    }
+
+    /**
+     * The schedule's billing cycles, read again on each pass (the file may have changed since start-up). When it
+     * has become unusable, the spans watch the rows of their UTC months only; the audits themselves then stop on
+     * the bad input (exit 2), are retried and alerted, and once the file is fixed the spans watch by cycle again.
+     */
+    private static BillingCycles cycles(AuditSchedule s) {
+        try {
+            return s.cycles();
+        } catch (InputException e) {
+            return BillingCycles.calendarMonths();
+        }
     }
 
     private static YearMonth month(Instant t) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attest.core.findings.Severity;
+import dev.attest.core.rating.BillingCycle;
 import dev.attest.scheduler.window.WindowSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,5 +73,52 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("schedules[0] (nightly): bad cron expression 'every night'");
         Files.writeString(f, EXAMPLE.replace("window: { length: 5m }", "window: { unit: hour }"));
         assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("near-real-time schedule needs a fixed window length");
+    }
+
+    @Test
+    void customersAreOptionalResolvedAgainstTheFileAndReadAtLoad() throws Exception {
+        assertThat(ConfigLoader.load(write("attest.yaml", EXAMPLE)).schedule("nightly").customers()).as("no customers input").isNull();
+
+        Files.createDirectories(tmp.resolve("data/customers"));
+        Files.writeString(tmp.resolve("data/customers/part-1.csv"), """
+                customer_id,billing_anchor_day,billing_zone
+                acme,15,Asia/Tokyo
+                globex,,
+                """);
+        Path f = write("attest.yaml", EXAMPLE.replace("policies: data/policies }", "policies: data/policies, customers: data/customers }")
+                .replace("decisions: d, policies: p }", "decisions: d, policies: p, customers: \"data/customers/*.csv\" }"));
+        SchedulerConfig c = ConfigLoader.load(f);
+        AuditSchedule nightly = c.schedule("nightly");
+        assertThat(nightly.customers()).as("a folder, resolved like the other inputs").isEqualTo(tmp.resolve("data/customers").toString());
+        assertThat(nightly.cycles().of("acme")).isEqualTo(BillingCycle.parse(15, "Asia/Tokyo"));
+        assertThat(nightly.cycles().of("globex")).isEqualTo(BillingCycle.CALENDAR_MONTH_UTC);
+        assertThat(c.schedule("live").customers()).as("a glob").isEqualTo(tmp.resolve("data/customers/*.csv").toString());
+        assertThat(c.schedule("live").cycles().of("acme")).isEqualTo(BillingCycle.parse(15, "Asia/Tokyo"));
+    }
+
+    @Test
+    void aBadCustomersRowStopsLoadingNamingFileRowAndCustomer() throws Exception {
+        Path customers = tmp.resolve("customers.csv");
+        String yaml = EXAMPLE.replace("policies: data/policies }", "policies: data/policies, customers: customers.csv }");
+        Files.writeString(customers, "customer_id,billing_anchor_day,billing_zone\nacme,15,Asia/Tokyo\ninitech,32,UTC\n");
+        Path f = write("attest.yaml", yaml);
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("attest.yaml: schedules[0].inputs.customers: ")
+                .hasMessageContaining(customers + " row 2 (customer 'initech'): billing_anchor_day must be a whole number 1..31, got 32");
+        Files.writeString(customers, "customer_id,billing_anchor_day,billing_zone\nacme,15,Asia/Tokyo\nacme,15,Europe/Berlin\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(customers + " row 2 (customer 'acme'): gives this customer a second billing cycle");
+        Files.writeString(customers, "customer_id,billing_anchor_day,billing_zone\nacme,15,Mars/Olympus\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("row 1 (customer 'acme'): billing_zone 'Mars/Olympus' is not a known IANA time zone");
+        Files.delete(customers);
+        assertThatThrownBy(() -> ConfigLoader.load(f)).as("a missing customers file is an error too").isInstanceOf(ConfigException.class)
+                .hasMessageContaining("schedules[0].inputs.customers: ");
+    }
+
+    private Path write(String name, String text) throws Exception {
+        Path f = tmp.resolve(name);
+        Files.writeString(f, text);
+        return f;
     }
 }
