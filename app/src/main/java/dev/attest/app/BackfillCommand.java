@@ -1,6 +1,6 @@
 package dev.attest.app;
 
-import dev.attest.io.backfill.Scope;
+import dev.attest.engine.backfill.Scope;
 import dev.attest.io.input.InputSource;
 import dev.attest.jobs.backfill.BackfillLauncher;
 import dev.attest.jobs.backfill.BackfillOutcome;

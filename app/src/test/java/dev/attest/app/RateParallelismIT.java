@@ -3,7 +3,7 @@ package dev.attest.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attest.generator.Generator;
-import dev.attest.io.audit.RatePass;
+import dev.attest.engine.audit.RatePass;
 import dev.attest.reports.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,6 @@ package dev.attest.io.arrow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attest.io.audit.ArrowQuery;
 import dev.attest.io.duck.Duck;
 import java.math.BigDecimal;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.attest.jobs.audit;
 
 import dev.attest.core.findings.Reconciler;
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.io.audit.AuditWindow;
+import dev.attest.engine.audit.AuditWindow;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.policy.PolicyLoader;
 import dev.attest.core.rating.BillingCycles;

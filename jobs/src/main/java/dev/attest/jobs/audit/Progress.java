@@ -1,6 +1,6 @@
 package dev.attest.jobs.audit;
 
-import dev.attest.io.audit.RatePass;
+import dev.attest.engine.audit.RatePass;
 import java.io.PrintStream;
 
 /** Progress of a long step on standard error, at most every two seconds: rows done, rate, time left. */

@@ -1,7 +1,7 @@
 package dev.attest.jobs.audit;
 
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.io.audit.ReconcilePass;
+import dev.attest.engine.audit.ReconcilePass;
 import dev.attest.io.duck.Duck;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;

@@ -80,7 +80,7 @@ final class RunFolderWriter {
         // RatePass leaves expected in (customer_id, meter, event_time, event_id) order, usually as the finished file.
         if (expectedParquet != null && Files.isRegularFile(expectedParquet))
             Files.copy(expectedParquet, partial.resolve("expected.parquet"), StandardCopyOption.REPLACE_EXISTING);
-        else copy("SELECT * FROM expected", partial.resolve("expected.parquet"), dev.attest.io.audit.RatePass.EXPECTED_PARQUET_OPTIONS);
+        else copy("SELECT * FROM expected", partial.resolve("expected.parquet"), dev.attest.engine.audit.RatePass.EXPECTED_PARQUET_OPTIONS);
         copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
         copy("SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.parquet"), "FORMAT parquet, COMPRESSION zstd");
@@ -168,7 +168,7 @@ final class RunFolderWriter {
         inputs.put("duplicate_event_deliveries", staging.events().duplicateDeliveries());
         inputs.put("conflicting_event_ids", staging.events().conflictingIds());
         inputs.put("duplicate_decision_deliveries", staging.decisions().duplicateDeliveries());
-        inputs.put("decisions_in_scope", duck.queryLong(dev.attest.io.audit.LineageGaps.DECISIONS_IN_SCOPE));
+        inputs.put("decisions_in_scope", duck.queryLong(dev.attest.engine.audit.LineageGaps.DECISIONS_IN_SCOPE));
 
         Map<String, BigDecimal> risk = new LinkedHashMap<>();
         for (Map<String, Object> row : duck.queryRows("SELECT coalesce(currency, '?') AS currency, sum(abs(difference)) AS risk FROM findings "

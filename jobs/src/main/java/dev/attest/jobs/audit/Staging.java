@@ -1,7 +1,7 @@
 package dev.attest.jobs.audit;
 
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.io.audit.PolicyTable;
+import dev.attest.engine.audit.PolicyTable;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputSource;
 import dev.attest.io.input.InputStager;

@@ -1,6 +1,6 @@
 package dev.attest.jobs.backfill;
 
-import dev.attest.io.backfill.DayApply;
+import dev.attest.engine.backfill.DayApply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

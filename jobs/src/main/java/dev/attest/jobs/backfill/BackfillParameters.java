@@ -1,6 +1,6 @@
 package dev.attest.jobs.backfill;
 
-import dev.attest.io.backfill.Scope;
+import dev.attest.engine.backfill.Scope;
 import dev.attest.io.input.InputSource;
 import java.nio.file.Path;
 import java.time.Instant;

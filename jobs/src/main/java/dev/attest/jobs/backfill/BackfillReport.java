@@ -2,7 +2,7 @@ package dev.attest.jobs.backfill;
 
 import dev.attest.core.findings.FindingCode;
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.io.backfill.ImpactPass;
+import dev.attest.engine.backfill.ImpactPass;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputFiles;
 import dev.attest.io.input.InputSource;
@@ -111,7 +111,7 @@ final class BackfillReport {
         b.append(" --from ").append(r.from()).append(" --to ").append(r.to()).append(" --as-of ").append(r.asOf());
         if (r.assumeZone() != null) b.append(" --assume-zone ").append(quote(r.assumeZone()));
         if (r.customers() != null) b.append(" --customers ").append(quote(r.customers()));
-        if (r.scope() != dev.attest.io.backfill.Scope.CORRECTION) b.append(" --scope ").append(r.scope().wire());
+        if (r.scope() != dev.attest.engine.backfill.Scope.CORRECTION) b.append(" --scope ").append(r.scope().wire());
         b.append(" --out ").append(quote(r.outDir().toString()));
         return b.append(" --apply --preview ").append(previewId).toString();
     }

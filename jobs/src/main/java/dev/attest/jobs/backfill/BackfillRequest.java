@@ -1,7 +1,7 @@
 package dev.attest.jobs.backfill;
 
-import dev.attest.io.audit.AuditWindow;
-import dev.attest.io.backfill.Scope;
+import dev.attest.engine.audit.AuditWindow;
+import dev.attest.engine.backfill.Scope;
 import dev.attest.io.customers.CustomersLoader;
 import dev.attest.io.input.InputSource;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.attest.jobs.backfill;
 
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.io.audit.RatePass;
-import dev.attest.io.backfill.ImpactPass;
+import dev.attest.engine.audit.RatePass;
+import dev.attest.engine.backfill.ImpactPass;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputFiles;
 import dev.attest.jobs.audit.Progress;

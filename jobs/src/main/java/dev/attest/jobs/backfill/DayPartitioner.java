@@ -1,6 +1,6 @@
 package dev.attest.jobs.backfill;
 
-import dev.attest.io.backfill.DayApply;
+import dev.attest.engine.backfill.DayApply;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.attest.jobs.backfill;
 
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.io.backfill.ImpactPass;
+import dev.attest.engine.backfill.ImpactPass;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.Folders;
 import java.nio.file.Files;

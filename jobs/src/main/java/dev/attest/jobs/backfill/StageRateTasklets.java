@@ -1,7 +1,7 @@
 package dev.attest.jobs.backfill;
 
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.io.audit.RatePass;
+import dev.attest.engine.audit.RatePass;
 import dev.attest.io.duck.Duck;
 import dev.attest.jobs.audit.Progress;
 import dev.attest.jobs.audit.Staging;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.io.backfill.Scope;
+import dev.attest.engine.backfill.Scope;
 import dev.attest.io.input.InputSource;
 import dev.attest.io.policy.PolicyLoader;
 import java.nio.file.Files;

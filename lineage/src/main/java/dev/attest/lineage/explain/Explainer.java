@@ -11,7 +11,7 @@ import dev.attest.core.rating.ExpectedEvent;
 import dev.attest.core.rating.PeriodRater;
 import dev.attest.core.rating.RatingEvent;
 import dev.attest.io.Folders;
-import dev.attest.io.audit.CanonicalJson;
+import dev.attest.engine.audit.CanonicalJson;
 import dev.attest.io.customers.CustomersLoader;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputStager;

@@ -2,13 +2,13 @@ package dev.attest.lineage.report;
 
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.io.Folders;
-import dev.attest.io.audit.AuditWindow;
-import dev.attest.io.audit.LineageGaps;
+import dev.attest.engine.audit.AuditWindow;
+import dev.attest.engine.audit.LineageGaps;
 import dev.attest.core.rating.BillingCycles;
 import dev.attest.io.customers.CustomersLoader;
 import dev.attest.io.input.InputFiles;
 
-import dev.attest.io.audit.PolicyTable;
+import dev.attest.engine.audit.PolicyTable;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputException;
 import dev.attest.io.input.InputSource;
@@ -112,7 +112,7 @@ public final class LineageReport {
             for (String k : GAP_KINDS) counts.put(k, 0L);
             for (Map<String, Object> row : duck.queryRows("SELECT gap, count(*) AS n FROM lineage_gaps GROUP BY gap"))
                 counts.put((String) row.get("gap"), ((Number) row.get("n")).longValue());
-            return new Result(target, duck.queryLong(dev.attest.io.audit.LineageGaps.DECISIONS_IN_SCOPE), counts, gaps.overallCoverage());
+            return new Result(target, duck.queryLong(dev.attest.engine.audit.LineageGaps.DECISIONS_IN_SCOPE), counts, gaps.overallCoverage());
         } finally {
             Folders.deleteTree(work);
         }
@@ -139,7 +139,7 @@ public final class LineageReport {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("report_id", id);
         m.put("coverage", plain((BigDecimal) duck.queryValue("SELECT coverage FROM lineage_coverage WHERE breakdown = 'overall'")));
-        m.put("decisions_in_scope", duck.queryLong(dev.attest.io.audit.LineageGaps.DECISIONS_IN_SCOPE));
+        m.put("decisions_in_scope", duck.queryLong(dev.attest.engine.audit.LineageGaps.DECISIONS_IN_SCOPE));
         m.put("decisions_intact", duck.queryLong("SELECT intact FROM lineage_coverage WHERE breakdown = 'overall'"));
         Map<String, Long> gaps = new LinkedHashMap<>();
         for (String k : GAP_KINDS) gaps.put(k, 0L);

@@ -1,4 +1,4 @@
-package dev.attest.io.audit;
+package dev.attest.engine.audit;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

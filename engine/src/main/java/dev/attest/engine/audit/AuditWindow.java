@@ -1,4 +1,4 @@
-package dev.attest.io.audit;
+package dev.attest.engine.audit;
 
 import dev.attest.core.rating.BillingCycle;
 import dev.attest.core.rating.BillingCycles;

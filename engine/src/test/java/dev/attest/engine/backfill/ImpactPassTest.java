@@ -1,4 +1,4 @@
-package dev.attest.io.backfill;
+package dev.attest.engine.backfill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

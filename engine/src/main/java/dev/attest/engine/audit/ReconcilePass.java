@@ -1,9 +1,10 @@
-package dev.attest.io.audit;
+package dev.attest.engine.audit;
 
 import dev.attest.core.findings.DecisionRecord;
 import dev.attest.core.findings.Reconciler;
 import dev.attest.core.rating.Outcome;
 import dev.attest.io.arrow.ArrowColumns;
+import dev.attest.io.arrow.ArrowQuery;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.attest.io.audit;
+package dev.attest.io.arrow;
 
 import java.io.IOException;
 import java.sql.SQLException;
