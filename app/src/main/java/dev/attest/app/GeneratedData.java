@@ -34,7 +34,7 @@ record GeneratedData(Path dir, JsonNode truth) {
         return Files.isRegularFile(c) ? c.toString() : null;
     }
 
-    static final String CUSTOMERS_FILE = "customers.csv";
+    static final String CUSTOMERS_FILE = dev.attest.generator.Generator.CUSTOMERS_FILE;
 
     /** The `attest audit` arguments of {@link #auditRequest}: the audit the truth assumes, from the command line. */
     List<String> auditArguments(Path out, String metadataUrl) {

@@ -2,6 +2,9 @@ package dev.attest.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attest.core.rating.BillingCycle;
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.core.rating.BillingPeriod;
 import dev.attest.generator.Generator;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -36,6 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>The expected impact is computed here from those numbers with plain arithmetic over the generated
  * rows (read with plain SQL), not with Attest's rater: in data without faults every decision is the
  * as-known expectation, so an event changes exactly when the corrected arithmetic disagrees with it.
+ * Customers have their own billing cycles (the generated customers.csv, passed as {@code --customers}): quotas
+ * count per period of the customer's cycle, periods straddle the window's edges, and impact lines name the
+ * customer's period by its local start date.
  */
 class BackfillIT {
     static final String FROM = "2026-02-01";
@@ -47,10 +53,10 @@ class BackfillIT {
     @TempDir
     static Path tmp;
     static Path data;
-    /** customer|invoice -> {events, before, after}: the independently computed impact lines (all api_calls, 2026-02, USD). */
+    /** customer|invoice|period -> {events, before, after}: the independently computed impact lines (all api_calls, USD). */
     static Map<String, BigDecimal[]> expected;
     static long expectedEvents;
-    /** Unchanged events after a flipped outcome in their period: restated at the cut-off with the same amount. */
+    /** Unchanged events of the window after a flipped outcome in their period: restated at the cut-off with the same amount. */
     static long expectedRestated;
     static int outcomeFlips;
 
@@ -67,7 +73,8 @@ class BackfillIT {
         BigDecimal newLimit = oldLimit.multiply(new BigDecimal("1.5"));
         append(p.resolve("entitlement-api_calls-cust-0006.yaml"), version(2, "2026-02-01T00:00:00Z", "null",
                 "      model: entitlement\n      limit: \"" + newLimit.toPlainString() + "\"\n"));
-        expected = expectedImpact(Map.of("cust-0006", newLimit, "cust-0016", limit(p.resolve("entitlement-api_calls-cust-0016.yaml"))));
+        BigDecimal limit16 = limit(p.resolve("entitlement-api_calls-cust-0016.yaml"));
+        expected = expectedImpact(Map.of("cust-0006", newLimit, "cust-0016", limit16), Map.of("cust-0006", oldLimit, "cust-0016", limit16));
         assertThat(expected).as("the corrections change something").isNotEmpty();
         assertThat(outcomeFlips).as("the quota correction turns denied events into charged ones").isPositive();
         assertThat(expectedRestated).as("later events of the flipped period are restated").isPositive();
@@ -132,7 +139,9 @@ class BackfillIT {
         assertThat(dataset).isEqualTo(out.resolve("corrections").resolve(id));
 
         // adjustments: one line per customer, meter, period and invoice, amount = after - before
-        assertThat(lines(dataset.resolve("adjustments.parquet"), "amount")).isEqualTo(expectedLines());
+        // (a line whose changes cancel out, delta 0, needs no adjustment: customers' periods straddle the price change)
+        assertThat(lines(dataset.resolve("adjustments.parquet"), "amount"))
+                .isEqualTo(expectedLines().stream().filter(l -> !l.endsWith(",0")).toList());
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
             String decisions = "read_parquet('" + dataset + "/corrected_decisions/*/*.parquet')";
             ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT original_decision_id), count(*) FILTER (WHERE decision_id = "
@@ -172,7 +181,8 @@ class BackfillIT {
         String books = booksSql(dataset);
         List<String> fed = new ArrayList<>(List.of("backfill", "--events", data.resolve("events").toString(), "--decisions-sql", books,
                 "--policies", data.resolve("policies").toString(), "--from", FROM, "--to", TO, "--as-of", AS_OF,
-                "--out", out.resolve("books").toString(), "--metadata", Metadata.h2(tmp.resolve("meta-a")), "--apply", "--yes"));
+                "--out", out.resolve("books").toString(), "--metadata", Metadata.h2(tmp.resolve("meta-a")), "--apply", "--yes",
+                "--customers", customers()));
         ScenarioIT.Run fedBack = ScenarioIT.Run.of(fed.toArray(String[]::new));
         assertThat(fedBack.exit()).as(fedBack.stderr()).isZero();
         assertThat(fedBack.stderr()).contains("nothing to correct");
@@ -180,7 +190,7 @@ class BackfillIT {
 
         ScenarioIT.Run audit = ScenarioIT.Run.of("audit", "--events", data.resolve("events").toString(), "--decisions-sql", books,
                 "--policies", data.resolve("policies").toString(), "--from", FROM, "--to", TO, "--as-of", AS_OF,
-                "--out", out.resolve("audit").toString(), "--metadata", Metadata.h2(tmp.resolve("meta-a")));
+                "--out", out.resolve("audit").toString(), "--metadata", Metadata.h2(tmp.resolve("meta-a")), "--customers", customers());
         assertThat(audit.exit()).as(audit.stderr()).isZero();
         assertThat(ScenarioIT.findings(Path.of(audit.lastStdoutLine()))).as("an as-corrected audit of the corrected books").isEmpty();
     }
@@ -286,30 +296,43 @@ class BackfillIT {
 
     // ---- the independent expectation ----
 
-    /** Per (customer, invoice): events whose corrected amount or outcome differs from the decision, and the money. */
-    private static Map<String, BigDecimal[]> expectedImpact(Map<String, BigDecimal> limits) throws Exception {
+    /**
+     * Per (customer, invoice, billing period): events of the window whose corrected amount or outcome differs from the
+     * decision, and the money. Quotas count every allowed event of the customer's period, also those of the period
+     * before the window starts (rated, not corrected); corrected limits apply from their valid_from (Feb 1).
+     *
+     * @param limits    each trial customer's quota as corrected (from Feb 1)
+     * @param oldLimits each trial customer's quota before Feb 1
+     */
+    private static Map<String, BigDecimal[]> expectedImpact(Map<String, BigDecimal> limits, Map<String, BigDecimal> oldLimits) throws Exception {
         Map<String, BigDecimal[]> lines = new TreeMap<>();
         Map<String, BigDecimal> counters = new TreeMap<>();
         java.util.Set<String> flipped = new java.util.HashSet<>();
         long events = 0, restated = 0;
         int flips = 0;
+        BillingCycles cycles = cycles();
+        Instant from = Instant.parse(FROM + "T00:00:00Z"), to = Instant.parse(TO + "T00:00:00Z");
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT e.customer_id, e.event_time, e.quantity, d.outcome, d.amount, d.invoice_id FROM read_parquet('"
                      + data.resolve("events") + "/*.parquet') e JOIN read_parquet('" + data.resolve("decisions") + "/*.parquet') d USING (event_id) "
-                     + "WHERE e.meter = 'api_calls' AND e.event_time >= TIMESTAMPTZ '2026-02-01 00:00:00+00' "
-                     + "AND e.event_time < TIMESTAMPTZ '2026-03-01 00:00:00+00' ORDER BY e.customer_id, e.event_time, e.event_id")) {
+                     + "WHERE e.meter = 'api_calls' ORDER BY e.customer_id, e.event_time, e.event_id")) {
             while (rs.next()) {
                 String customer = rs.getString(1);
                 Instant t = rs.getObject(2, java.time.OffsetDateTime.class).toInstant();
+                BillingPeriod period = cycles.of(customer).periodOf(t);
+                if (!period.end().isAfter(from) || !period.start().isBefore(to)) continue; // a period the window does not touch
+                boolean inWindow = !t.isBefore(from) && t.isBefore(to);
+                String periodKey = customer + "|" + period;
                 BigDecimal q = rs.getBigDecimal(3);
                 boolean charged;
-                BigDecimal limit = limits.get(customer);
+                BigDecimal limit = (t.isBefore(from) ? oldLimits : limits).get(customer);
                 if (limit == null) charged = true;
                 else {
-                    BigDecimal before = counters.getOrDefault(customer, BigDecimal.ZERO);
+                    BigDecimal before = counters.getOrDefault(periodKey, BigDecimal.ZERO);
                     charged = before.add(q).compareTo(limit) <= 0;
-                    if (charged) counters.put(customer, before.add(q));
+                    if (charged) counters.put(periodKey, before.add(q));
                 }
+                if (!inWindow) continue; // before the window nothing was corrected: the decisions stand
                 BigDecimal price = customer.equals("cust-0003") ? new BigDecimal("0.00018")
                         : t.isBefore(FEB_11) ? new BigDecimal("0.0003") : new BigDecimal("0.00025");
                 BigDecimal off = customer.equals("cust-0005") ? new BigDecimal("0.75") : BigDecimal.ONE;
@@ -317,11 +340,11 @@ class BackfillIT {
                 BigDecimal decided = rs.getBigDecimal(5);
                 boolean decidedCharged = rs.getString(4).equals("charged");
                 boolean changed = decidedCharged != charged || decided.compareTo(after) != 0;
-                if (!changed && !flipped.contains(customer)) continue;
-                BigDecimal[] line = lines.computeIfAbsent(customer + "|" + rs.getString(6),
+                if (!changed && !flipped.contains(periodKey)) continue;
+                BigDecimal[] line = lines.computeIfAbsent(customer + "|" + rs.getString(6) + "|" + period,
                         k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
                 if (changed) {
-                    if (decidedCharged != charged) flipped.add(customer);
+                    if (decidedCharged != charged) flipped.add(periodKey);
                     if (!decidedCharged && charged) flips++;
                     events++;
                     line[0] = line[0].add(BigDecimal.ONE);
@@ -342,7 +365,7 @@ class BackfillIT {
         for (Map.Entry<String, BigDecimal[]> e : expected.entrySet()) {
             String[] k = e.getKey().split("\\|");
             BigDecimal[] v = e.getValue();
-            out.add(String.join(",", k[0], "api_calls", "2026-02-01", k[1], "USD", v[0].toPlainString(), plain(v[1]), plain(v[2]),
+            out.add(String.join(",", k[0], "api_calls", k[2], k[1], "USD", v[0].toPlainString(), plain(v[1]), plain(v[2]),
                     plain(v[2].subtract(v[1]))));
         }
         return out;
@@ -358,7 +381,7 @@ class BackfillIT {
         List<String> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT customer_id, meter, billing_period, invoice_id, currency, events_affected, amount_before, "
-                     + "amount_after, " + deltaColumn + " FROM read_parquet('" + parquet + "') ORDER BY customer_id, invoice_id")) {
+                     + "amount_after, " + deltaColumn + " FROM read_parquet('" + parquet + "') ORDER BY customer_id, invoice_id, billing_period")) {
             while (rs.next())
                 out.add(String.join(",", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                         String.valueOf(rs.getLong(6)), plain(rs.getBigDecimal(7)), plain(rs.getBigDecimal(8)), plain(rs.getBigDecimal(9))));
@@ -379,9 +402,24 @@ class BackfillIT {
     private static List<String> args(Path out, String meta, Path policies, String... extra) {
         List<String> a = new ArrayList<>(List.of("backfill", "--events", data.resolve("events").toString(), "--decisions",
                 data.resolve("decisions").toString(), "--policies", policies.toString(), "--from", FROM, "--to", TO, "--as-of", AS_OF,
-                "--out", out.toString(), "--metadata", Metadata.h2(tmp.resolve("meta-" + meta))));
+                "--out", out.toString(), "--metadata", Metadata.h2(tmp.resolve("meta-" + meta)), "--customers", customers()));
         a.addAll(List.of(extra));
         return a;
+    }
+
+    /** The generated customers input: the billing cycles the decisions were made with. */
+    private static String customers() {
+        return data.resolve(GeneratedData.CUSTOMERS_FILE).toString();
+    }
+
+    private static BillingCycles cycles() throws Exception {
+        Map<String, BillingCycle> byCustomer = new TreeMap<>();
+        List<String> rows = Files.readAllLines(Path.of(customers()));
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",", -1);
+            byCustomer.put(f[0], BillingCycle.parse(Integer.parseInt(f[1]), f[2]));
+        }
+        return BillingCycles.of(byCustomer);
     }
 
     /** The books after the correction: the original decisions without those superseded, plus the corrected ones. */

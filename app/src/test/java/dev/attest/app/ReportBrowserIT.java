@@ -166,7 +166,8 @@ class ReportBrowserIT {
         String fp = LifecycleIT.fingerprint(run1, firstMissingDecisionEvent(run1));
         assertThat(Main.execute("ack", fp, "--note", "on it since night one", "--metadata", metadata)).isZero();
         AuditRequest second = new AuditRequest(first.events(), first.decisions(), first.policies(), first.outDir(), first.from(), first.to(),
-                first.asOf().plus(Duration.ofDays(1)), first.tolerance(), first.lateAfter(), first.failOn(), first.assumeZone());
+                first.asOf().plus(Duration.ofDays(1)), first.tolerance(), first.lateAfter(), first.failOn(), first.assumeZone(),
+                first.customers()); // the generated data's billing cycles, as on night one
         assertThat(AuditCommand.run(second, metadata)).isEqualTo(1);
         return runFolder(second).resolve("report.html");
     }

@@ -96,9 +96,11 @@ class RestartIT {
     private List<String> args(Path out, String metadata) throws Exception {
         GeneratedData data = GeneratedData.read(tmp.resolve("data"));
         var r = data.auditRequest(out);
-        return new ArrayList<>(List.of("audit", "--events", tmp.resolve("data/events").toString(), "--decisions",
+        List<String> args = new ArrayList<>(List.of("audit", "--events", tmp.resolve("data/events").toString(), "--decisions",
                 tmp.resolve("data/decisions").toString(), "--policies", tmp.resolve("data/policies").toString(), "--out", out.toString(),
                 "--metadata", metadata, "--as-of", r.asOf().toString()));
+        if (r.customers() != null) args.addAll(List.of("--customers", r.customers())); // the billing cycles the data was made with
+        return args;
     }
 
     private static List<Path> completeRunFolders(Path runs) throws Exception {

@@ -37,10 +37,12 @@ import tools.jackson.core.io.JsonStringEncoder;
  *   <li>{@code events/events.parquet} (or {@code events-00000.parquet}, ... one per {@value #DEFAULT_CHUNK_ROWS} rows)
  *   <li>{@code decisions/decisions.parquet} (likewise)
  *   <li>{@code policies/<policy_id>.yaml}, one per policy
+ *   <li>{@code customers.csv}: the customers input of contracts section 10 ({@code customer_id,billing_anchor_day,billing_zone}),
+ *       every customer with its own billing cycle and a few on the default; the truth assumes an audit that reads it
  *   <li>{@code truth.json}: the audit parameters, the exact multiset of expected findings, and the injected faults
  * </ul>
  *
- * <p>Events are made and rated partition by partition ((customer, meter, month): the core {@code PeriodRater}
+ * <p>Events are made and rated partition by partition ((customer, meter, billing period of the customer's cycle): the core {@code PeriodRater}
  * gives each decision its correct as-known amount, with the event's own knowledge time, before faults are
  * applied) on one worker thread per core. Consecutive partitions of about {@value #TASK_EVENTS} events form a
  * task whose rows become one Arrow batch per table; batches are streamed in partition order into DuckDB,
@@ -51,6 +53,8 @@ import tools.jackson.core.io.JsonStringEncoder;
  */
 public final class Generator {
     public static final long DEFAULT_CHUNK_ROWS = 2_000_000L;
+    /** The customers input the generator writes beside events/, decisions/ and policies/. */
+    public static final String CUSTOMERS_FILE = "customers.csv";
 
     private final int threads;
     private final long chunkRows;
@@ -105,6 +109,7 @@ public final class Generator {
         Path policiesDir = clean(outDir.resolve("policies"), "*.yaml");
         Path truthFile = outDir.resolve("truth.json");
         Files.deleteIfExists(truthFile);
+        writeCustomers(outDir.resolve(CUSTOMERS_FILE), scenario);
 
         int versions = 0;
         for (Policy p : scenario.policies) {
@@ -157,6 +162,19 @@ public final class Generator {
         writeTruth(truthFile, scenario, eventRows, decisionRows, versions, counts, findings, faults);
         return new GenerationResult(outDir, seed, events, eventRows, decisionRows, scenario.policies.size(), versions, faults.size(),
                 counts, eventFiles, decisionFiles, policiesDir, truthFile, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** customers.csv: one row per listed customer, in customer order. */
+    private static void writeCustomers(Path file, Scenario s) throws IOException {
+        StringBuilder b = new StringBuilder("customer_id,billing_anchor_day,billing_zone\n");
+        for (Scenario.Customer c : s.customers)
+            if (c.listed()) b.append(c.id()).append(',').append(c.cycle().anchorDay()).append(',').append(zoneId(c.cycle())).append('\n');
+        Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** The IANA id of a cycle's zone: {@code UTC} for the normalised UTC offset (whose own id, {@code Z}, is not an IANA id). */
+    static String zoneId(dev.attest.core.rating.BillingCycle cycle) {
+        return cycle.zone().equals(java.time.ZoneOffset.UTC) ? "UTC" : cycle.zone().getId();
     }
 
     private record Located(String customerId, String meter, TruthFault fault) {}

@@ -27,8 +27,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Makes one (customer, meter, month) partition: its events, the live decisions (the correct as-known
- * amounts from the core {@link PeriodRater}, then the faults), and the findings an audit must report.
+ * Makes one (customer, meter, billing period of the customer's cycle) partition: its events, the live decisions (the
+ * correct as-known amounts from the core {@link PeriodRater} with the scenario's billing cycles, then the faults), and
+ * the findings an audit with those cycles (its customers input) must report.
  * Stateless apart from the scenario: partitions run on any thread in any order and give the same rows.
  */
 final class PartitionWork {
@@ -65,7 +66,7 @@ final class PartitionWork {
 
     PartitionWork(Scenario scenario) {
         this.scenario = scenario;
-        this.rater = new PeriodRater(scenario.registry, Scenario.AS_OF);
+        this.rater = new PeriodRater(scenario.registry, Scenario.AS_OF, true, scenario.cycles);
     }
 
     PartitionOutput run(PartitionSpec p) {
@@ -99,7 +100,7 @@ final class PartitionWork {
             this.p = p;
             this.customer = p.customer.id();
             this.meter = p.meter.id;
-            this.invoice = "inv-" + p.monthText() + "-" + customer;
+            this.invoice = "inv-" + p.periodText() + "-" + customer; // one invoice per customer and billing period
             this.rng = Rand.stream(scenario.seed, 10, p.index);
             this.n = p.count();
             this.eventRows = new ArrayList<>(n + 4);
@@ -128,14 +129,21 @@ final class PartitionWork {
             dims = new int[n];
             fault = new FaultInstance[n];
             Arrays.fill(dims, -1);
-            long start = p.startMs(), days = (p.endMs() - start) / DAY;
+            // A period starts at local midnight of its zone and may be clipped by the data's range: draw a UTC day among
+            // those it touches and a time of day from the curve, and draw again when that falls outside the partition.
+            long start = p.startMs(), end = p.endMs();
+            long day0 = Math.floorDiv(start, DAY) * DAY, days = (end - 1 - day0) / DAY + 1;
             for (int i = 0; i < n; i++) {
-                time[i] = start + rng.nextLong(days) * DAY + hourOfDay() * HOUR + rng.nextLong(HOUR);
+                long t;
+                do t = day0 + rng.nextLong(days) * DAY + hourOfDay() * HOUR + rng.nextLong(HOUR);
+                while (t < start || t >= end);
+                time[i] = t;
                 draw(i);
             }
             if (p.role == Role.CONFLICT) {
-                long lo = Scenario.PROMO_FROM.toEpochMilli(), hi = Scenario.PROMO_TO.toEpochMilli();
-                for (int i = 0; i < p.regular; i++) if (time[i] >= lo && time[i] < hi) time[i] += 2 * DAY; // still January
+                long lo = Scenario.PROMO_FROM.toEpochMilli(), hi = Scenario.PROMO_TO.toEpochMilli(), span = hi - lo;
+                for (int i = 0; i < p.regular; i++) // out of the promo's days, staying in the period
+                    if (time[i] >= lo && time[i] < hi) time[i] += time[i] + span < end ? span : -span;
                 for (int i = p.regular; i < n; i++) {
                     time[i] = lo + HOUR + rng.nextLong(hi - lo - 2 * HOUR);
                     fault[i] = new FaultInstance(FaultKind.POLICY_CONFLICT, -1, 0, lo, hi);

@@ -7,6 +7,9 @@ import dev.attest.core.policy.PolicyVersion;
 import dev.attest.core.policy.Rounding;
 import dev.attest.core.policy.Rule;
 import dev.attest.core.policy.Tier;
+import dev.attest.core.rating.BillingCycle;
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.core.rating.BillingPeriod;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,26 +20,34 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * The synthetic world of one (events, seed): customers, meters, policies, and the plan of billing-period
  * partitions with their event counts and the faults each will carry. Everything here is small (a few
  * thousand partitions at most); the events themselves are made partition by partition.
  *
- * <p>The story: two months of usage (January and February 2026) of a usage-billed SaaS. Every price
+ * <p>The story: a little over three months of usage (January 1 to April 10, 2026) of a usage-billed SaaS. Customers are
+ * billed on their own cycles (contracts section 10): period starts on anchor days 1, 15, 29, 30 and 31 at local midnight in
+ * zones west and east of UTC, through the DST changes of March and April (US on March 8, Europe on March 29, Sydney's
+ * end of DST on April 5); the rest keep the UTC calendar month. A partition is (customer, meter, billing period of the
+ * customer's cycle) clipped to the data's time range. Every price
  * model is in use. The default API price rises on January 15 (recorded on January 5); an enterprise
  * customer (cust-0003) has its own API price, whose February rate was entered wrong and corrected on
  * February 26, after most February decisions were made (RETROACTIVE_CORRECTION); cust-0007 has its own
  * SMS price, and someone added a promo for it as a separate policy instead of a new version, so for two
- * days two customer-specific policies apply (POLICY_CONFLICT); trial customers have a monthly API quota
+ * days two customer-specific policies apply (POLICY_CONFLICT); trial customers have an API quota per billing period
  * (entitlement) and are denied beyond it; there are customer-specific and default discounts; a beta GPU
  * meter shipped without a price (NO_POLICY).
  */
 final class Scenario {
     static final Instant FROM = Instant.parse("2026-01-01T00:00:00Z");
     static final Instant FEB = Instant.parse("2026-02-01T00:00:00Z");
-    static final Instant TO = Instant.parse("2026-03-01T00:00:00Z");
-    static final Instant AS_OF = Instant.parse("2026-03-10T00:00:00Z");
+    /** After the last DST change of the story (Sydney, April 5), so that periods span it. */
+    static final Instant TO = Instant.parse("2026-04-10T00:00:00Z");
+    /** After the end of every period the window touches (the latest: anchor 31 in Los Angeles, April 30 07:00Z): all closed. */
+    static final Instant AS_OF = Instant.parse("2026-05-05T00:00:00Z");
+    static final long DAY_MS = 86_400_000L;
     static final Duration LATE_AFTER = Duration.ofHours(1);
     static final String CURRENCY = "USD";
     static final String WRONG_CURRENCY = "EUR";
@@ -60,7 +71,28 @@ final class Scenario {
 
     // Fault event time ranges (epoch ms): away from the window's edges so every decision stays inside it.
     static final long SAFE_LO = Instant.parse("2026-01-02T00:00:00Z").toEpochMilli();
-    static final long SAFE_HI = Instant.parse("2026-02-27T00:00:00Z").toEpochMilli();
+    static final long SAFE_HI = Instant.parse("2026-04-07T00:00:00Z").toEpochMilli();
+
+    /**
+     * The billing cycles handed out to customers (a seeded permutation decides who gets which): every anchor of the
+     * story's edge cases (1, 15, 29, 30, 31: in February 2026 the last three all start on the 28th) in zones west
+     * (New York, Los Angeles) and east (Berlin, Tokyo, Sydney) of UTC, and two non-default UTC cycles.
+     */
+    static final List<BillingCycle> CYCLES = List.of(
+            BillingCycle.parse(15, "America/New_York"),
+            BillingCycle.parse(31, "America/Los_Angeles"),
+            BillingCycle.parse(29, "Europe/Berlin"),
+            BillingCycle.parse(30, "Asia/Tokyo"),
+            BillingCycle.parse(31, "Australia/Sydney"),
+            BillingCycle.parse(1, "America/New_York"),
+            BillingCycle.parse(15, "Europe/Berlin"),
+            BillingCycle.parse(30, "America/Los_Angeles"),
+            BillingCycle.parse(29, "Australia/Sydney"),
+            BillingCycle.parse(1, "Asia/Tokyo"),
+            BillingCycle.parse(15, "UTC"),
+            BillingCycle.parse(31, "UTC"));
+    /** Customers on the default UTC calendar month that customers.csv still lists (with anchor 1 and zone UTC). */
+    static final int LISTED_DEFAULTS = 2;
 
     static final Rounding CENTS = Rounding.of(2, "half_even");
 
@@ -69,15 +101,21 @@ final class Scenario {
         REGULAR,
         /** API usage of a trial customer under a quota: some events denied. */
         TRIAL,
-        /** cust-0007's January SMS: the promo's two days are POLICY_CONFLICT faults. */
+        /** cust-0007's SMS in the period that holds the promo's two days (January 20-22): they are POLICY_CONFLICT faults. */
         CONFLICT,
-        /** cust-0003's February API usage: the retroactive correction's events, kept free of other faults. */
+        /** cust-0003's API usage of periods that overlap Feb 1 to Feb 26: the retroactive correction's events, kept free of other faults. */
         CORRECTION,
         /** The unpriced GPU meter: every event is a NO_POLICY fault. */
         GPU
     }
 
-    record Customer(int number, String id, double weight, EnumSet<Meter> meters, boolean trial) {}
+    /**
+     * @param cycle   the customer's billing cycle ({@link BillingCycle#CALENDAR_MONTH_UTC} by default)
+     * @param listed  whether customers.csv lists the customer (every customer with its own cycle, and a few on the default)
+     * @param periods the billing periods of the cycle that overlap [FROM, TO), in time order
+     */
+    record Customer(int number, String id, double weight, EnumSet<Meter> meters, boolean trial, BillingCycle cycle, boolean listed,
+                    List<BillingPeriod> periods) {}
 
     /**
      * A fault to place in a partition.
@@ -93,7 +131,9 @@ final class Scenario {
     static final class PartitionSpec {
         final Customer customer;
         final Meter meter;
-        final int month; // 0 = January, 1 = February
+        final BillingPeriod period; // of the customer's cycle
+        final int periodIndex;      // its index among the customer's periods (0: the one holding FROM)
+        final long startMs, endMs;  // the period clipped to [FROM, TO)
         final Role role;
         int index;
         int regular;     // ordinary events
@@ -102,10 +142,13 @@ final class Scenario {
         double weight;
         final List<FaultInstance> faults = new ArrayList<>();
 
-        PartitionSpec(Customer customer, Meter meter, int month, Role role) {
+        PartitionSpec(Customer customer, Meter meter, int periodIndex, Role role) {
             this.customer = customer;
             this.meter = meter;
-            this.month = month;
+            this.periodIndex = periodIndex;
+            this.period = customer.periods().get(periodIndex);
+            this.startMs = clippedStart(period);
+            this.endMs = clippedEnd(period);
             this.role = role;
         }
 
@@ -114,19 +157,29 @@ final class Scenario {
         }
 
         long startMs() {
-            return (month == 0 ? FROM : FEB).toEpochMilli();
+            return startMs;
         }
 
         long endMs() {
-            return (month == 0 ? FEB : TO).toEpochMilli();
+            return endMs;
         }
 
-        String monthText() {
-            return month == 0 ? "2026-01" : "2026-02";
+        /** The period's name: its local start date ({@code 2026-02-15}). */
+        String periodText() {
+            return period.toString();
         }
 
         int capacity() {
             return role == Role.REGULAR || role == Role.TRIAL ? regular / 3 - faults.size() : 0;
+        }
+
+        /** Events not yet chosen for a fault: what a small dataset falls back to when no partition has capacity left. */
+        int spare() {
+            return role == Role.REGULAR || role == Role.TRIAL ? regular - faults.size() : 0;
+        }
+
+        int capacity(boolean relaxed) {
+            return relaxed ? spare() : capacity();
         }
     }
 
@@ -134,6 +187,8 @@ final class Scenario {
     final long events;
     final int faultsPerKind;
     final List<Customer> customers;
+    /** Each customer's billing cycle, as customers.csv says (customers it does not list: UTC calendar months). */
+    final BillingCycles cycles;
     final List<PartitionSpec> partitions;
     final List<Policy> policies;
     final PolicyRegistry registry;
@@ -153,23 +208,32 @@ final class Scenario {
         this.events = events;
         this.faultsPerKind = !faults || events < 200 ? 0 : events < 2_000 ? 1 : (int) Math.max(3, events / 100_000);
         this.customers = customers(events, seed);
+        Map<String, BillingCycle> listed = new TreeMap<>();
+        for (Customer c : customers) if (c.listed) listed.put(c.id, c.cycle);
+        this.cycles = BillingCycles.of(listed);
 
         // Partitions and their event counts.
         int special = 2 * faultsPerKind; // NO_POLICY events + POLICY_CONFLICT events
         long regularTotal = events - special;
+        // Period by period (the k-th period of every customer), then customer, then meter: roughly in time order.
         List<PartitionSpec> all = new ArrayList<>();
-        for (int month = 0; month < 2; month++) {
+        int maxPeriods = 0;
+        for (Customer c : customers) maxPeriods = Math.max(maxPeriods, c.periods.size());
+        for (int k = 0; k < maxPeriods; k++) {
             for (Customer c : customers) {
+                if (k >= c.periods.size()) continue;
+                BillingPeriod period = c.periods.get(k);
+                double days = (double) (clippedEnd(period) - clippedStart(period)) / DAY_MS;
                 for (Meter m : Meter.values()) {
                     if (m.regular && c.meters.contains(m)) {
-                        PartitionSpec p = new PartitionSpec(c, m, month, role(c, m, month));
-                        p.weight = c.weight * m.weight * (month == 0 ? 31 : 28);
+                        PartitionSpec p = new PartitionSpec(c, m, k, role(c, m, period));
+                        p.weight = c.weight * m.weight * days;
                         all.add(p);
                     } else if (m == Meter.GPU_MINUTES && faultsPerKind > 0) {
-                        int k = gpuEvents(c.number, month);
-                        if (k > 0) {
-                            PartitionSpec p = new PartitionSpec(c, m, month, Role.GPU);
-                            p.extra = k;
+                        int n = gpuEvents(c, k);
+                        if (n > 0) {
+                            PartitionSpec p = new PartitionSpec(c, m, k, Role.GPU);
+                            p.extra = n;
                             all.add(p);
                         }
                     }
@@ -224,9 +288,46 @@ final class Scenario {
                 boolean uses = i <= 10 || r.nextDouble() < 0.55;
                 if (uses && !trial) meters.add(m);
             }
-            list.add(new Customer(i, customerId(i), w, meters, trial));
+            list.add(new Customer(i, customerId(i), w, meters, trial, null, false, null));
         }
-        return List.copyOf(list);
+        // Billing cycles: a seeded permutation of the customers takes the CYCLES, then LISTED_DEFAULTS listed defaults.
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        SplittableRandom shuffle = Rand.stream(seed, 4, 0);
+        for (int i = n - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            int x = order[i];
+            order[i] = order[j];
+            order[j] = x;
+        }
+        BillingCycle[] cycle = new BillingCycle[n];
+        boolean[] listed = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int c = order[i];
+            cycle[c] = i < CYCLES.size() ? CYCLES.get(i) : BillingCycle.CALENDAR_MONTH_UTC;
+            listed[c] = i < CYCLES.size() + LISTED_DEFAULTS;
+        }
+        List<Customer> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Customer c = list.get(i);
+            out.add(new Customer(c.number, c.id, c.weight, c.meters, c.trial, cycle[i], listed[i], periods(cycle[i])));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The periods of a cycle that overlap [FROM, TO), in time order. */
+    static List<BillingPeriod> periods(BillingCycle cycle) {
+        List<BillingPeriod> out = new ArrayList<>();
+        for (BillingPeriod p = cycle.periodOf(FROM); p.start().isBefore(TO); p = cycle.period(p.month().plusMonths(1))) out.add(p);
+        return List.copyOf(out);
+    }
+
+    static long clippedStart(BillingPeriod p) {
+        return Math.max(p.start().toEpochMilli(), FROM.toEpochMilli());
+    }
+
+    static long clippedEnd(BillingPeriod p) {
+        return Math.min(p.end().toEpochMilli(), TO.toEpochMilli());
     }
 
     static String customerId(int number) {
@@ -239,19 +340,31 @@ final class Scenario {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 
-    private static Role role(Customer c, Meter m, int month) {
+    private static Role role(Customer c, Meter m, BillingPeriod period) {
         if (m == Meter.API_CALLS && c.trial) return Role.TRIAL;
-        if (m == Meter.SMS && month == 0 && c.id.equals(CONFLICT_CUSTOMER)) return Role.CONFLICT;
-        if (m == Meter.API_CALLS && month == 1 && c.id.equals(CORRECTED_CUSTOMER)) return Role.CORRECTION;
+        if (m == Meter.SMS && c.id.equals(CONFLICT_CUSTOMER) && period.contains(PROMO_FROM)) {
+            if (!period.contains(PROMO_TO.minusMillis(1)))
+                throw new IllegalStateException(CONFLICT_CUSTOMER + "'s period " + period + " does not hold the whole promo");
+            return Role.CONFLICT;
+        }
+        if (m == Meter.API_CALLS && c.id.equals(CORRECTED_CUSTOMER) && clippedStart(period) < CORRECTION_RECORDED.toEpochMilli()
+                && clippedEnd(period) > FEB.toEpochMilli()) return Role.CORRECTION;
         return Role.REGULAR;
     }
 
-    /** The NO_POLICY events: spread over three customers and both months. */
-    private int gpuEvents(int customerNumber, int month) {
+    /** The NO_POLICY events: spread over three customers and, round by round, over their periods. */
+    private int gpuEvents(Customer c, int periodIndex) {
         int[] owners = {1, 4, 8};
-        int k = 0;
-        for (int i = 0; i < faultsPerKind; i++) if (owners[i % 3] == customerNumber && (i / 3) % 2 == month) k++;
-        return k;
+        // the owner's periods with at least a day inside the fault range [SAFE_LO, SAFE_HI)
+        List<Integer> usable = new ArrayList<>();
+        for (int k = 0; k < c.periods.size(); k++) {
+            BillingPeriod p = c.periods.get(k);
+            if (Math.min(SAFE_HI, clippedEnd(p)) - Math.max(SAFE_LO, clippedStart(p)) >= DAY_MS) usable.add(k);
+        }
+        int n = 0;
+        for (int i = 0; i < faultsPerKind; i++)
+            if (owners[i % 3] == c.number && usable.get((i / 3) % usable.size()) == periodIndex) n++;
+        return n;
     }
 
     /** Largest-remainder allocation of {@code total} events over the regular partitions by weight. */
@@ -301,14 +414,18 @@ final class Scenario {
         return Math.max(1, totals.get(totals.size() / 2));
     }
 
-    /** Trial quotas: about 70% of the customer's expected monthly API usage, so the last events of a month are denied. */
+    /**
+     * Trial quotas: about 70% of the customer's expected API usage in a whole billing period (a month of the data's
+     * time range), so the last events of a period are denied.
+     */
     private Map<String, BigDecimal> trialLimits() {
-        Map<String, BigDecimal> limits = new java.util.TreeMap<>();
+        Map<String, BigDecimal> limits = new TreeMap<>();
+        double months = (double) (TO.toEpochMilli() - FROM.toEpochMilli()) / DAY_MS / (365.25 / 12);
         for (Customer c : customers) {
             if (!c.trial) continue;
             double total = 0;
             for (PartitionSpec p : partitions) if (p.customer == c && p.meter == Meter.API_CALLS) total += p.regular;
-            limits.put(c.id, nice(0.7 * Math.max(1, total / 2) * Meter.API_CALLS.meanQuantity()));
+            limits.put(c.id, nice(0.7 * Math.max(1, total / months) * Meter.API_CALLS.meanQuantity()));
         }
         return limits;
     }
@@ -423,26 +540,24 @@ final class Scenario {
                     default -> 0;
                 };
                 long[] range = range(kind, variant);
-                List<PartitionSpec> eligible = new ArrayList<>();
-                long totalCap = 0;
-                for (PartitionSpec p : partitions) {
-                    if (p.capacity() <= 0 || !eligible(kind, variant, p) || p.startMs() >= range[1] || p.endMs() <= range[0]) continue;
-                    eligible.add(p);
-                    totalCap += p.capacity();
-                }
+                boolean relaxed = false;
+                List<PartitionSpec> eligible = eligible(kind, variant, range, false);
                 if (eligible.isEmpty() && kind == FaultKind.OUTCOME_MISMATCH && variant == 1) {
                     variant = 0; // no trial partition can take it: charged -> denied instead
-                    for (PartitionSpec p : partitions)
-                        if (p.capacity() > 0 && eligible(kind, 0, p)) {
-                            eligible.add(p);
-                            totalCap += p.capacity();
-                        }
+                    range = range(kind, variant);
+                    eligible = eligible(kind, variant, range, false);
+                }
+                if (eligible.isEmpty()) { // a small dataset spread over many periods: any partition with an event to spare
+                    relaxed = true;
+                    eligible = eligible(kind, variant, range, true);
                 }
                 if (eligible.isEmpty()) continue; // too few events for one more
+                long totalCap = 0;
+                for (PartitionSpec p : eligible) totalCap += p.capacity(relaxed);
                 long pick = r.nextLong(totalCap);
                 PartitionSpec chosen = null;
                 for (PartitionSpec p : eligible) {
-                    pick -= p.capacity();
+                    pick -= p.capacity(relaxed);
                     if (pick < 0) {
                         chosen = p;
                         break;
@@ -454,11 +569,19 @@ final class Scenario {
         }
     }
 
+    /** The partitions that can take one more fault of this kind, with event time in the range. */
+    private List<PartitionSpec> eligible(FaultKind kind, int variant, long[] range, boolean relaxed) {
+        List<PartitionSpec> out = new ArrayList<>();
+        for (PartitionSpec p : partitions)
+            if (p.capacity(relaxed) > 0 && eligible(kind, variant, p) && p.startMs() < range[1] && p.endMs() > range[0]) out.add(p);
+        return out;
+    }
+
     private static boolean eligible(FaultKind kind, int variant, PartitionSpec p) {
         boolean defaultApi = p.meter == Meter.API_CALLS && p.role == Role.REGULAR && !p.customer.id.equals(CORRECTED_CUSTOMER);
         return switch (kind) {
             case WRONG_VERSION -> defaultApi;
-            case NOT_YET_RECORDED -> defaultApi && p.month == 0;
+            case NOT_YET_RECORDED -> defaultApi; // its range (early January) picks the partitions
             case NO_PRICE -> p.role == Role.REGULAR && (p.meter == Meter.EGRESS_GB || p.meter == Meter.PAYMENTS);
             case OUTCOME_MISMATCH -> variant == 1 ? p.role == Role.TRIAL : p.role == Role.REGULAR;
             default -> p.role == Role.REGULAR;

@@ -7,6 +7,7 @@ import dev.attest.core.policy.PolicyVersion;
 import dev.attest.core.policy.Rounding;
 import dev.attest.core.policy.Rule;
 import dev.attest.core.policy.Tier;
+import dev.attest.core.rating.BillingCycle;
 import dev.attest.core.rating.Outcome;
 import dev.attest.io.duck.Duck;
 import java.io.IOException;
@@ -24,8 +25,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
-/** A generated folder read back the way an auditor would: Parquet through DuckDB, policies from YAML, truth.json. */
-record Dataset(Path dir, JsonNode truth, List<EventRow> events, List<DecisionRecord> decisions, List<Policy> policies) {
+/**
+ * A generated folder read back the way an auditor would: Parquet through DuckDB, policies from YAML, the customers
+ * input (billing cycles, by customer, in file order) from customers.csv, truth.json.
+ */
+record Dataset(Path dir, JsonNode truth, List<EventRow> events, List<DecisionRecord> decisions, List<Policy> policies,
+               Map<String, BillingCycle> customers) {
 
     /** One events row as written (value and dimensions may be null). */
     record EventRow(String eventId, String customerId, String meter, BigDecimal quantity, Instant eventTime, Instant ingestedAt,
@@ -71,7 +76,16 @@ record Dataset(Path dir, JsonNode truth, List<EventRow> events, List<DecisionRec
         try (Stream<Path> files = Files.list(dir.resolve("policies"))) {
             for (Path f : files.sorted().toList()) policies.add(policy(YAML.readTree(Files.readString(f)), f.getFileName().toString()));
         }
-        return new Dataset(dir, truth, events, decisions, policies);
+        Map<String, BillingCycle> customers = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(dir.resolve(Generator.CUSTOMERS_FILE));
+        if (!lines.get(0).equals("customer_id,billing_anchor_day,billing_zone"))
+            throw new IllegalStateException("customers.csv header: " + lines.get(0));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            if (customers.put(f[0], BillingCycle.parse(Integer.parseInt(f[1]), f[2])) != null)
+                throw new IllegalStateException("customers.csv lists " + f[0] + " twice");
+        }
+        return new Dataset(dir, truth, events, decisions, policies, customers);
     }
 
     static Instant instant(Object o) {

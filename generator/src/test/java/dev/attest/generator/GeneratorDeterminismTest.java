@@ -22,6 +22,8 @@ class GeneratorDeterminismTest {
         GenerationResult b = new Generator(3, Generator.DEFAULT_CHUNK_ROWS).generate(tmp.resolve("b"), 20_000, 5);
 
         assertThat(Files.readAllBytes(a.truthFile())).isEqualTo(Files.readAllBytes(b.truthFile()));
+        assertThat(Files.readAllBytes(tmp.resolve("a").resolve(Generator.CUSTOMERS_FILE)))
+                .isEqualTo(Files.readAllBytes(tmp.resolve("b").resolve(Generator.CUSTOMERS_FILE)));
         assertThat(a.eventRows()).isEqualTo(b.eventRows());
         assertThat(a.decisions()).isEqualTo(b.decisions());
         assertThat(a.expectedFindings()).isEqualTo(b.expectedFindings());

@@ -8,6 +8,9 @@ import dev.attest.core.policy.Policy;
 import dev.attest.core.policy.PolicyKind;
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.core.policy.PolicyVersion;
+import dev.attest.core.rating.BillingCycle;
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.core.rating.BillingPeriod;
 import dev.attest.core.rating.Outcome;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.policy.PolicyLoader;
@@ -17,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -66,7 +71,7 @@ class GeneratorTest {
         assertThat(truth.get("events").asLong()).isEqualTo(EVENTS);
         JsonNode p = truth.get("parameters");
         assertThat(p.get("from").asString()).isEqualTo("2026-01-01T00:00:00Z");
-        assertThat(p.get("to").asString()).isEqualTo("2026-03-01T00:00:00Z");
+        assertThat(p.get("to").asString()).isEqualTo("2026-04-10T00:00:00Z");
         assertThat(Instant.parse(p.get("as_of").asString())).isAfter(Instant.parse(p.get("to").asString()));
         assertThat(p.get("late_after").asString()).isEqualTo("PT1H");
         assertThat(p.get("tolerance").asString()).isEqualTo("0");
@@ -97,6 +102,61 @@ class GeneratorTest {
     void anAuditFromTheCoreFindsExactlyTheTruth() {
         assertThat(MiniAudit.run(data, Scenario.FROM, Scenario.TO, Scenario.AS_OF, BigDecimal.ZERO, Duration.ofHours(1)))
                 .containsExactlyElementsOf(truthKeys(data.truth()));
+    }
+
+    /** The truth holds only with the customers' own cycles: rated on UTC calendar months, the same data finds other things. */
+    @Test
+    void theTruthDependsOnTheCustomersCycles() {
+        assertThat(MiniAudit.run(data, BillingCycles.calendarMonths(), Scenario.FROM, Scenario.TO, Scenario.AS_OF, BigDecimal.ZERO,
+                Duration.ofHours(1))).isNotEqualTo(truthKeys(data.truth()));
+    }
+
+    @Test
+    void customersHaveBillingCyclesOnBothSidesOfUtcThroughDstChanges() throws IOException {
+        List<String> lines = Files.readAllLines(tmp.resolve("data/customers.csv"));
+        assertThat(lines.get(0)).isEqualTo("customer_id,billing_anchor_day,billing_zone");
+        Map<String, BillingCycle> cycles = data.customers();
+        assertThat(cycles.values().stream().map(BillingCycle::anchorDay).collect(Collectors.toSet())).contains(1, 15, 29, 30, 31);
+        Instant winter = Instant.parse("2026-01-15T00:00:00Z");
+        assertThat(cycles.values()).as("a zone west of UTC").anySatisfy(c -> assertThat(c.zone().getRules().getOffset(winter).getTotalSeconds()).isNegative());
+        assertThat(cycles.values()).as("a zone east of UTC").anySatisfy(c -> assertThat(c.zone().getRules().getOffset(winter).getTotalSeconds()).isPositive());
+        assertThat(cycles.values().stream().map(c -> c.zone().getId()))
+                .contains("America/New_York", "America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney");
+        // the default cycle: some customers listed with it, some left out
+        assertThat(lines).anyMatch(l -> l.endsWith(",1,UTC"));
+        Set<String> customers = data.events().stream().map(Dataset.EventRow::customerId).collect(Collectors.toSet());
+        assertThat(customers).anyMatch(c -> !cycles.containsKey(c));
+        assertThat(cycles.keySet()).allMatch(customers::contains);
+
+        // partitions (customer, meter, period of the customer's cycle) that hold events on both sides of a DST change
+        BillingCycles bc = BillingCycles.of(cycles);
+        Map<String, Instant[]> spans = new HashMap<>();
+        for (Dataset.EventRow e : data.events()) {
+            BillingPeriod period = bc.of(e.customerId()).periodOf(e.eventTime());
+            Instant[] s = spans.computeIfAbsent(e.customerId() + "|" + e.meter() + "|" + period, k -> new Instant[] {e.eventTime(), e.eventTime()});
+            if (e.eventTime().isBefore(s[0])) s[0] = e.eventTime();
+            if (e.eventTime().isAfter(s[1])) s[1] = e.eventTime();
+        }
+        Set<String> acrossDst = new HashSet<>();
+        for (Map.Entry<String, Instant[]> en : spans.entrySet()) {
+            ZoneRules rules = bc.of(en.getKey().split("\\|")[0]).zone().getRules();
+            ZoneOffsetTransition next = rules.nextTransition(en.getValue()[0]);
+            if (next != null && next.getInstant().isBefore(en.getValue()[1])) acrossDst.add(en.getKey());
+        }
+        assertThat(acrossDst).as("partitions spanning a DST change").isNotEmpty();
+        assertThat(acrossDst.stream().map(k -> bc.of(k.split("\\|")[0]).zone().getId()).collect(Collectors.toSet()))
+                .as("on both sides of UTC").contains("America/New_York", "Europe/Berlin", "Australia/Sydney");
+
+        // one invoice per customer and billing period, named by the period's local start date
+        Map<String, Dataset.EventRow> events = new HashMap<>();
+        for (Dataset.EventRow e : data.events()) events.putIfAbsent(e.eventId(), e);
+        for (DecisionRecord d : data.decisions()) {
+            Dataset.EventRow e = d.eventId() == null ? null : events.get(d.eventId());
+            if (d.invoiceId() == null || e == null) continue;
+            assertThat(d.invoiceId()).isEqualTo("inv-" + bc.of(e.customerId()).periodOf(e.eventTime()) + "-" + e.customerId());
+        }
+        assertThat(data.decisions().stream().map(DecisionRecord::invoiceId))
+                .contains("inv-2026-02-28-" + cycles.entrySet().stream().filter(c -> c.getValue().anchorDay() == 31).findFirst().orElseThrow().getKey());
     }
 
     static List<MiniAudit.Key> truthKeys(JsonNode truth) {
@@ -289,7 +349,7 @@ class GeneratorTest {
                 .allSatisfy(d -> assertThat(d.amount()).isZero()).allSatisfy(d -> assertThat(d.invoiceId()).isNull());
         assertThat(data.decisions().stream().filter(d -> d.discountPolicyId() != null)).hasSizeGreaterThan(10);
         Set<String> invoices = data.decisions().stream().map(DecisionRecord::invoiceId).filter(i -> i != null).collect(Collectors.toSet());
-        assertThat(invoices).allMatch(i -> i.matches("inv-2026-0[12]-cust-\\d{4}"));
+        assertThat(invoices).allMatch(i -> i.matches("inv-20(25-12|26-0[1-4])-\\d{2}-cust-\\d{4}"));
         // decided a few seconds after the event, events received after they happened
         assertThat(data.events()).allSatisfy(e -> assertThat(e.ingestedAt()).isAfter(e.eventTime()));
         // amounts are in cents (the rounding of every price), except the injected rounding difference

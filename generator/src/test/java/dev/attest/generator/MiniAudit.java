@@ -4,7 +4,7 @@ import dev.attest.core.findings.DecisionRecord;
 import dev.attest.core.findings.Finding;
 import dev.attest.core.findings.Reconciler;
 import dev.attest.core.policy.PolicyRegistry;
-import dev.attest.core.rating.BillingPeriod;
+import dev.attest.core.rating.BillingCycles;
 import dev.attest.core.rating.ExpectedEvent;
 import dev.attest.core.rating.PeriodRater;
 import dev.attest.core.rating.RatingEvent;
@@ -20,7 +20,9 @@ import java.util.Map;
 
 /**
  * An audit of a generated folder built from the core alone (PeriodRater + Reconciler), independent of the
- * generator's bookkeeping: what it finds must be exactly the truth. Small data only (everything in memory).
+ * generator's bookkeeping: what it finds must be exactly the truth. Partitions are (customer, meter, billing period of
+ * the customer's cycle as the folder's customers.csv says), as an audit with {@code --customers} makes them. Small data
+ * only (everything in memory).
  */
 final class MiniAudit {
     record Key(String code, String eventId, String decisionId) implements Comparable<Key> {
@@ -34,6 +36,11 @@ final class MiniAudit {
     private MiniAudit() {}
 
     static List<Key> run(Dataset d, Instant from, Instant to, Instant asOf, BigDecimal tolerance, Duration lateAfter) {
+        return run(d, BillingCycles.of(d.customers()), from, to, asOf, tolerance, lateAfter);
+    }
+
+    /** @param cycles the billing cycles to partition and rate by (the folder's own, or others to show they matter) */
+    static List<Key> run(Dataset d, BillingCycles cycles, Instant from, Instant to, Instant asOf, BigDecimal tolerance, Duration lateAfter) {
         PolicyRegistry registry = new PolicyRegistry(d.policies());
         Reconciler reconciler = new Reconciler(registry, new Reconciler.Params(tolerance, lateAfter));
         List<Finding> out = new ArrayList<>();
@@ -44,6 +51,7 @@ final class MiniAudit {
         Map<String, List<DecisionRecord>> decisionsOf = new HashMap<>();
         for (DecisionRecord r : d.decisions()) if (r.eventId() != null) decisionsOf.computeIfAbsent(r.eventId(), k -> new ArrayList<>()).add(r);
 
+        PeriodRater rater = new PeriodRater(registry, asOf, true, cycles);
         Map<String, List<RatingEvent>> partitions = new LinkedHashMap<>();
         for (Map.Entry<String, List<Dataset.EventRow>> en : byId.entrySet()) {
             List<Dataset.EventRow> rows = en.getValue();
@@ -60,11 +68,10 @@ final class MiniAudit {
                 if (knownAt == null || r.decidedAt().isBefore(knownAt)) knownAt = r.decidedAt();
             RatingEvent e = new RatingEvent(en.getKey(), first.customerId(), first.meter(), first.quantity(), first.eventTime(), knownAt,
                     first.value(), first.dims());
-            String key = first.customerId() + "|" + first.meter() + "|" + BillingPeriod.of(first.eventTime());
+            String key = first.customerId() + "|" + first.meter() + "|" + rater.periodOf(first.customerId(), first.eventTime()).start();
             partitions.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
         }
 
-        PeriodRater rater = new PeriodRater(registry, asOf);
         for (List<RatingEvent> p : partitions.values()) {
             p.sort(Comparator.comparing(RatingEvent::eventTime).thenComparing(RatingEvent::eventId));
             for (ExpectedEvent e : rater.rate(p)) {
