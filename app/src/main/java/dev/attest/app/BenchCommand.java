@@ -30,6 +30,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42")
     long seed;
 
+    @Option(names = "--layout", paramLabel = "LAYOUT", defaultValue = "date",
+            description = "date (default): the data in hive date partitions (date=YYYY-MM-DD/); flat: a few large files.")
+    String layout;
+
     @Option(names = "--reuse", description = "Reuse the data a previous run generated in --dir (same --events and --seed), to time the audit alone.")
     boolean reuse;
 
@@ -48,9 +52,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (repeat < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--repeat must be >= 1");
+        if (!"date".equals(layout) && !"flat".equals(layout))
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--layout must be date or flat, got '" + layout + "'");
         Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("attest-bench-");
         long t0 = System.nanoTime();
-        if (!(reuse && Files.exists(root.resolve("data").resolve("truth.json")))) new Generator().generate(root.resolve("data"), events, seed);
+        if (!(reuse && Files.exists(root.resolve("data").resolve("truth.json")))) (Layouts.date(layout) ? new Generator().withDateLayout() : new Generator()).generate(root.resolve("data"), events, seed);
         long generated = System.nanoTime() - t0;
         GeneratedData data = GeneratedData.read(root.resolve("data"));
         List<Run> runs = new ArrayList<>();

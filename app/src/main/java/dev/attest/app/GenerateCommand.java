@@ -21,6 +21,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Random seed; the same seed gives the same files (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--layout", paramLabel = "LAYOUT", defaultValue = "date",
+            description = "date (default): events/date=YYYY-MM-DD/ and decisions/date=YYYY-MM-DD/ by the UTC day of event_time and "
+                    + "decided_at, the layout in which an audit of a window reads only the days it needs; flat: a few large files.")
+    String layout;
+
     @Option(names = "--no-faults", description = "Leave out the injected faults: decisions follow the rules known when they were made.")
     boolean noFaults;
 
@@ -30,7 +35,15 @@ public final class GenerateCommand implements Callable<Integer> {
             System.err.println("attest: --events must be >= 1");
             return 2;
         }
-        (noFaults ? new Generator().withoutFaults() : new Generator()).generate(out, events, seed);
+        boolean dateLayout;
+        try {
+            dateLayout = Layouts.date(layout);
+        } catch (IllegalArgumentException e) {
+            System.err.println("attest: " + e.getMessage());
+            return 2;
+        }
+        Generator g = noFaults ? new Generator().withoutFaults() : new Generator();
+        (dateLayout ? g.withDateLayout() : g).generate(out, events, seed);
         System.err.println("attest: generated " + events + " events" + (noFaults ? " without" : " with") + " injected faults; ground truth in truth.json");
         System.out.println(out.toAbsolutePath());
         return 0;

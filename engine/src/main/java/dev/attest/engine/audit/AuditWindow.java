@@ -3,6 +3,7 @@ package dev.attest.engine.audit;
 import dev.attest.core.rating.BillingCycle;
 import dev.attest.core.rating.BillingCycles;
 import dev.attest.io.duck.Duck;
+import dev.attest.io.input.ScanBounds;
 import java.time.Instant;
 import java.util.Map;
 
@@ -36,6 +37,23 @@ public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycle
         if (from != null) sb.append(" AND ").append(column).append(" >= ").append(literal(from));
         if (to != null) sb.append(" AND ").append(column).append(" < ").append(literal(to));
         return sb.append(')').toString();
+    }
+
+    /**
+     * What staging must read: events of every customer's rating scope (the union over the cycles in use of the periods
+     * the window touches), and decisions decided from a day before that scope's start on (a decision may come any time
+     * after its event; one recorded more than a day before the earliest event it could belong to is not looked for).
+     * No window: everything.
+     */
+    public ScanBounds scanBounds() {
+        if (from == null && to == null) return ScanBounds.ALL;
+        Instant lo = null, hi = null;
+        for (BillingCycle c : cycles.distinct()) {
+            Instant f = scopeFrom(c), t = scopeTo(c);
+            if (f != null && (lo == null || f.isBefore(lo))) lo = f;
+            if (t != null && (hi == null || t.isAfter(hi))) hi = t;
+        }
+        return new ScanBounds(lo, hi, lo == null ? null : lo.minus(java.time.Duration.ofDays(1)));
     }
 
     /** Whether some customer has a cycle other than the UTC calendar month: SQL must then look up its bounds. */

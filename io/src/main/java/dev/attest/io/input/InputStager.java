@@ -103,7 +103,7 @@ public final class InputStager {
     }
 
     private record Plan(String input, List<Column> columns, InputSource source, List<DataFile> files,
-                        List<Segment> segments, List<String> floating) {}
+                        List<Segment> segments, List<String> floating, List<InputSelection.Skipped> skipped) {}
 
     /**
      * Stages both inputs. Every file is found and its columns checked before any table is written.
@@ -114,9 +114,20 @@ public final class InputStager {
      *                   timestamps are bad rows
      */
     public StagingReport stage(InputSource events, InputSource decisions, String assumeZone) {
+        return stage(events, decisions, assumeZone, ScanBounds.ALL);
+    }
+
+    /**
+     * As {@link #stage(InputSource, InputSource, String)}, reading only what {@code bounds} can need: files whose date
+     * partition lies outside are skipped (and reported), Parquet scans skip row groups by their statistics on the
+     * native time column, and rows read outside the bounds are kept (the passes' own scopes ignore them). Decisions
+     * whose event_id is not among the events read are looked up, by id only, in the skipped event files: those found
+     * go to table {@code events_elsewhere(event_id)}, so that a decision of an event outside the scope is not an orphan.
+     */
+    public StagingReport stage(InputSource events, InputSource decisions, String assumeZone, ScanBounds bounds) {
         RowParser.Zone zone = zone(assumeZone);
-        Plan ev = events == null ? null : plan("events", Contract.EVENTS, events);
-        Plan de = decisions == null ? null : plan("decisions", Contract.DECISIONS, decisions);
+        Plan ev = events == null ? null : plan("events", Contract.EVENTS, events, bounds);
+        Plan de = decisions == null ? null : plan("decisions", Contract.DECISIONS, decisions, bounds);
 
         ExecutorService hasher = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "attest-sha256");
@@ -138,9 +149,44 @@ public final class InputStager {
             duck.execute("CREATE OR REPLACE TABLE decisions (" + DECISIONS_DDL + ")");
             InputReport er = ev == null ? empty("events") : stageEvents(ev, zone, hashes);
             InputReport dr = de == null ? empty("decisions") : stageDecisions(de, zone, hashes);
+            lookUpEventsElsewhere(ev);
             return new StagingReport(er, dr);
         } finally {
             hasher.shutdownNow();
+        }
+    }
+
+    /**
+     * Decisions whose event_id is among no events read: look the ids up in the event files the bounds skipped, reading
+     * only their event_id column. Table {@code events_elsewhere} holds the ids found (empty without skipped files).
+     */
+    private void lookUpEventsElsewhere(Plan events) {
+        exec("events_elsewhere", "CREATE OR REPLACE TABLE events_elsewhere (event_id VARCHAR)");
+        if (events == null || events.skipped().isEmpty()) return;
+        exec("lookup ids", "CREATE OR REPLACE TEMP TABLE __attest_lookup AS SELECT DISTINCT d.event_id FROM decisions d "
+                + "WHERE d.event_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = d.event_id) "
+                + "AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.input = 'events' AND json_extract_string(q.raw, '$.event_id') = d.event_id)");
+        try {
+            if (duck.queryLong("SELECT count(*) FROM __attest_lookup") == 0) return;
+            List<String> reads = new ArrayList<>();
+            for (InputSelection.Skipped s : events.skipped()) {
+                String f = literal(s.path());
+                Format format = InputFiles.formatOf(java.nio.file.Path.of(s.path()).getFileName().toString());
+                if (format == Format.PARQUET)
+                    reads.add("SELECT CAST(event_id AS VARCHAR) AS event_id FROM read_parquet(" + f + ", hive_partitioning=false)");
+                else if (format == Format.CSV)
+                    reads.add("SELECT event_id FROM read_csv(" + f + CSV_OPTIONS + ")");
+                else
+                    reads.add("SELECT json_extract_string(line, '$.event_id') AS event_id FROM read_csv(" + f + JSON_LINES
+                            + ") WHERE json_valid(line)");
+            }
+            exec("lookup events", "INSERT INTO events_elsewhere SELECT DISTINCT event_id FROM (" + String.join(" UNION ALL ", reads)
+                    + ") WHERE event_id IN (SELECT event_id FROM __attest_lookup) ORDER BY event_id");
+        } catch (Duck.DuckException e) {
+            throw new InputException(Code.UNREADABLE, "events input: cannot look up the events of decisions in the files outside the "
+                    + "audit's scope: " + e.getMessage(), e);
+        } finally {
+            duck.execute("DROP TABLE IF EXISTS __attest_lookup");
         }
     }
 
@@ -164,7 +210,7 @@ public final class InputStager {
         return new RowParser.Zone(id.getId(), null);
     }
 
-    private Plan plan(String input, List<Column> columns, InputSource source) {
+    private Plan plan(String input, List<Column> columns, InputSource source, ScanBounds bounds) {
         List<String> floating = new ArrayList<>();
         if (source instanceof InputSource.Sql sql) {
             String query = sql.query().trim().replaceAll(";+\\s*$", "");
@@ -197,10 +243,12 @@ public final class InputStager {
             String raw = "to_json(__row)";
             Segment seg = new Segment(l1, types, raw, List.of(), "CREATE OR REPLACE TEMP TABLE " + temp + " AS " + query, temp);
             noteFloating(columns, types, floating);
-            return new Plan(input, columns, source, List.of(), List.of(seg), floating);
+            return new Plan(input, columns, source, List.of(), List.of(seg), floating, List.of());
         }
         String spec = ((InputSource.Files) source).path();
-        List<DataFile> files = InputFiles.resolve(input, spec);
+        InputSelection.Selection selection = InputSelection.select(input, spec, bounds.from(input), bounds.to(input));
+        List<DataFile> files = selection.read();
+        String timeColumn = "events".equals(input) ? "event_time" : "decided_at";
         List<Segment> segments = new ArrayList<>();
         Map<String, List<DataFile>> parquetGroups = new LinkedHashMap<>();
         Map<String, Segment> parquetTemplates = new HashMap<>();
@@ -233,11 +281,23 @@ public final class InputStager {
             String l1 = "SELECT __t." + ident(FILE_COL) + " AS src_file, __t.file_row_number + 1 AS src_row, __t AS __row, false AS __bad_line, "
                     + t.sql() + " FROM read_parquet(" + list + ", filename=" + literal(FILE_COL)
                     + ", file_row_number=true, hive_partitioning=false) AS __t";
+            // A native UTC-adjusted time column lets DuckDB skip row groups by their min/max statistics. file_row_number
+            // still counts every row of the file, so quarantine keeps naming the true row.
+            int tc = columns.indexOf(columns.stream().filter(c -> c.name().equals(timeColumn)).findFirst().orElseThrow());
+            String pushdown = "";
+            if ("TIMESTAMP WITH TIME ZONE".equals(t.types().get(tc)) && (bounds.from(input) != null || bounds.to(input) != null)) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(__t\\.\"(?:[^\"]|\"\")*\") AS c_" + timeColumn + "\\b")
+                        .matcher(t.sql());
+                String col = m.find() ? m.group(1) : null;
+                if (col != null)
+                    pushdown = " WHERE " + (bounds.from(input) == null ? "TRUE" : col + " >= " + literal(bounds.from(input).toString()) + "::TIMESTAMPTZ")
+                            + (bounds.to(input) == null ? "" : " AND " + col + " < " + literal(bounds.to(input).toString()) + "::TIMESTAMPTZ");
+            }
             String raw = "json_merge_patch(to_json(__row), '{\"" + FILE_COL + "\":null,\"file_row_number\":null}')";
-            segments.add(new Segment(l1, t.types(), raw, g.getValue()));
+            segments.add(new Segment(l1 + pushdown, t.types(), raw, g.getValue()));
         }
         for (Segment s : segments) noteFloating(columns, s.types(), floating);
-        return new Plan(input, columns, source, files, segments, floating.stream().distinct().toList());
+        return new Plan(input, columns, source, files, segments, floating.stream().distinct().toList(), selection.skipped());
     }
 
     private static void noteFloating(List<Column> columns, List<String> types, List<String> floating) {
@@ -525,7 +585,7 @@ public final class InputStager {
         log.info("events: {} rows read, {} quarantined, {} duplicate deliveries, {} conflicting ids in {} ms",
                 read, bad, dupDeliveries, conflicts, (System.nanoTime() - t0) / 1_000_000);
         return new InputReport("events", sourceKind(p), location(p), fileReads(p, perFile, hashes), read, valid, bad,
-                dupDeliveries, conflicts, unique, qualified(p));
+                dupDeliveries, conflicts, unique, qualified(p), p.skipped());
     }
 
     private InputReport stageDecisions(Plan p, RowParser.Zone zone, Map<String, Future<String>> hashes) {
@@ -554,6 +614,6 @@ public final class InputStager {
         log.info("decisions: {} rows read, {} quarantined, {} duplicate deliveries, {} conflicting ids in {} ms",
                 read, bad, dupDeliveries, conflicts, (System.nanoTime() - t0) / 1_000_000);
         return new InputReport("decisions", sourceKind(p), location(p), fileReads(p, perFile, hashes), read, valid, bad,
-                dupDeliveries, conflicts, staged, qualified(p));
+                dupDeliveries, conflicts, staged, qualified(p), p.skipped());
     }
 }

@@ -29,13 +29,23 @@ public record StagingReport(InputReport events, InputReport decisions) {
      *                            decisions: decision_ids kept with several different contents)
      * @param stagedRows          rows in the table the audit uses ({@code events_unique} / {@code decisions})
      * @param doubleConversions   floating-point columns converted through their shortest decimal text, as "input.column"
+     * @param skippedFiles        files of the input not read because their date partition lies outside the scan bounds
      */
     public record InputReport(String input, String source, String location, List<FileRead> files, long rowsRead,
                               long validRows, long quarantinedRows, long duplicateDeliveries, long conflictingIds,
-                              long stagedRows, List<String> doubleConversions) {
+                              long stagedRows, List<String> doubleConversions, List<InputSelection.Skipped> skippedFiles) {
         public InputReport {
             files = List.copyOf(files);
             doubleConversions = List.copyOf(doubleConversions);
+            skippedFiles = skippedFiles == null ? List.of() : List.copyOf(skippedFiles);
+        }
+
+        /** Every file read (nothing skipped). */
+        public InputReport(String input, String source, String location, List<FileRead> files, long rowsRead,
+                           long validRows, long quarantinedRows, long duplicateDeliveries, long conflictingIds,
+                           long stagedRows, List<String> doubleConversions) {
+            this(input, source, location, files, rowsRead, validRows, quarantinedRows, duplicateDeliveries, conflictingIds, stagedRows,
+                    doubleConversions, List.of());
         }
     }
 

@@ -1,6 +1,10 @@
 package dev.attest.jobs.audit;
 
+import dev.attest.engine.audit.AuditWindow;
+import dev.attest.io.customers.CustomersLoader;
 import dev.attest.io.input.InputFiles;
+import dev.attest.io.input.InputSelection;
+import dev.attest.io.input.ScanBounds;
 import dev.attest.io.input.InputSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,21 +43,24 @@ public record AuditIdentity(String digest, String runId) {
             line(canon, "fail_on", r.failOn());
             line(canon, "assume_zone", r.assumeZone());
         }
-        source(content, full, "events", r.events());
-        source(content, full, "decisions", r.decisions());
+        // The files the audit reads: those whose date partition can hold rows of its scope (skipped ones do not
+        // identify it, so that a night's audit is the same run whatever else the lake holds).
+        ScanBounds bounds = new AuditWindow(r.from(), r.to(), r.asOf(), CustomersLoader.load(r.customers())).scanBounds();
+        source(content, full, "events", r.events(), bounds);
+        source(content, full, "decisions", r.decisions(), bounds);
         policies(content, full, r.policies());
         customers(content, full, r.customers());
         line(full, "out", r.outDir());
         return new AuditIdentity(sha256(full.toString()), STAMP.format(r.asOf()) + "-" + sha256(content.toString()).substring(0, 10));
     }
 
-    private static void source(StringBuilder content, StringBuilder full, String name, InputSource s) {
+    private static void source(StringBuilder content, StringBuilder full, String name, InputSource s, ScanBounds bounds) {
         if (s instanceof InputSource.Sql q) {
             line(content, name + ".sql", q.query());
             line(full, name + ".sql", q.query());
             return;
         }
-        for (InputFiles.DataFile file : InputFiles.resolve(name, ((InputSource.Files) s).path())) {
+        for (InputFiles.DataFile file : InputSelection.select(name, ((InputSource.Files) s).path(), bounds.from(name), bounds.to(name)).read()) {
             String sha = InputFiles.sha256(file.path());
             line(content, name + ".file", sha);
             line(full, name + ".file", file.path() + " " + sha);
@@ -80,7 +87,12 @@ public record AuditIdentity(String digest, String runId) {
 
     /** Appends an input's identity: each file with its path and SHA-256, or a SQL input's text. */
     public static void source(StringBuilder canon, String name, InputSource s) {
-        source(new StringBuilder(), canon, name, s);
+        source(new StringBuilder(), canon, name, s, ScanBounds.ALL);
+    }
+
+    /** As {@link #source(StringBuilder, String, InputSource)}, of the files an audit with these bounds reads. */
+    public static void source(StringBuilder canon, String name, InputSource s, ScanBounds bounds) {
+        source(new StringBuilder(), canon, name, s, bounds);
     }
 
     private static void policies(StringBuilder content, StringBuilder full, String path) {

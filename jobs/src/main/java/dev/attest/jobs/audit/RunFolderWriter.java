@@ -169,6 +169,8 @@ final class RunFolderWriter {
         inputs.put("conflicting_event_ids", staging.events().conflictingIds());
         inputs.put("duplicate_decision_deliveries", staging.decisions().duplicateDeliveries());
         inputs.put("decisions_in_scope", duck.queryLong(dev.attest.engine.audit.LineageGaps.DECISIONS_IN_SCOPE));
+        long skipped = staging.events().skippedFiles().size() + staging.decisions().skippedFiles().size();
+        if (skipped > 0) inputs.put("files_skipped", skipped);
 
         Map<String, BigDecimal> risk = new LinkedHashMap<>();
         for (Map<String, Object> row : duck.queryRows("SELECT coalesce(currency, '?') AS currency, sum(abs(difference)) AS risk FROM findings "
@@ -299,6 +301,16 @@ final class RunFolderWriter {
             files.add(o);
         }
         m.put("files", files);
+        if (!r.skippedFiles().isEmpty()) {
+            List<Map<String, Object>> skipped = new ArrayList<>();
+            for (dev.attest.io.input.InputSelection.Skipped s : r.skippedFiles()) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("path", s.path());
+                o.put("reason", s.reason());
+                skipped.add(o);
+            }
+            m.put("skipped", skipped);
+        }
         return m;
     }
 }

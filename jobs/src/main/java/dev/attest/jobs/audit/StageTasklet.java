@@ -14,11 +14,11 @@ final class StageTasklet implements Tasklet {
         long t0 = System.nanoTime();
         AuditStepSupport s = AuditStepSupport.of(contribution);
         PolicyRegistry registry = s.registry(); // fails fast, before any data work, on a bad policy file
-        s.cycles(); // and on a bad customers row (contracts section 10: reference data, checked before any work)
+        dev.attest.io.input.ScanBounds bounds = s.window().scanBounds(); // a bad customers row fails here, before any data work
         long t1 = System.nanoTime(), t2;
         try (Duck duck = s.openDuck()) {
             t2 = System.nanoTime();
-            Staging.stage(duck, s.request().events(), s.request().decisions(), s.request().assumeZone(), registry,
+            Staging.stage(duck, s.request().events(), s.request().decisions(), s.request().assumeZone(), bounds, registry,
                     s.workspace().stagingReport(), contribution);
         }
         if (Boolean.getBoolean("attest.trace"))

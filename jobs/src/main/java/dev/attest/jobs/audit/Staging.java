@@ -5,6 +5,7 @@ import dev.attest.engine.audit.PolicyTable;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.InputSource;
 import dev.attest.io.input.InputStager;
+import dev.attest.io.input.ScanBounds;
 import dev.attest.io.input.StagingReport;
 import dev.attest.reports.Json;
 import java.io.IOException;
@@ -25,7 +26,13 @@ public final class Staging {
      */
     public static StagingReport stage(Duck duck, InputSource events, InputSource decisions, String assumeZone, PolicyRegistry registry,
                                       Path stagingReport, StepContribution contribution) throws SQLException, IOException {
-        StagingReport report = new InputStager(duck).stage(events, decisions, assumeZone);
+        return stage(duck, events, decisions, assumeZone, ScanBounds.ALL, registry, stagingReport, contribution);
+    }
+
+    /** As above, reading only what {@code bounds} can need (see {@link InputStager#stage(InputSource, InputSource, String, ScanBounds)}). */
+    public static StagingReport stage(Duck duck, InputSource events, InputSource decisions, String assumeZone, ScanBounds bounds,
+                                      PolicyRegistry registry, Path stagingReport, StepContribution contribution) throws SQLException, IOException {
+        StagingReport report = new InputStager(duck).stage(events, decisions, assumeZone, bounds);
         try (BufferAllocator allocator = new RootAllocator()) {
             PolicyTable.write((DuckDBConnection) duck.connection(), allocator, registry);
         }

@@ -19,8 +19,9 @@ public record BackfillIdentity(String digest, String previewId) {
         AuditIdentity.line(canon, "as_of", r.asOf());
         AuditIdentity.line(canon, "scope", r.scope().wire());
         AuditIdentity.line(canon, "assume_zone", r.assumeZone());
-        AuditIdentity.source(canon, "events", r.events());
-        AuditIdentity.source(canon, "decisions", r.decisions());
+        dev.attest.io.input.ScanBounds bounds = r.window().scanBounds();
+        AuditIdentity.source(canon, "events", r.events(), bounds);
+        AuditIdentity.source(canon, "decisions", r.decisions(), bounds);
         AuditIdentity.line(canon, "policies.registry_digest", registry.digest());
         AuditIdentity.customers(canon, r.customers());
         String digest = AuditIdentity.sha256(canon.toString());

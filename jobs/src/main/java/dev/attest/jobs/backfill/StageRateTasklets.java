@@ -25,9 +25,10 @@ final class StageRateTasklets {
         public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
             BackfillStepSupport s = BackfillStepSupport.of(contribution.getStepExecution());
             PolicyRegistry registry = s.registry();
-            s.request().window(); // a bad customers row stops the backfill here, before any data work
+            // A bad customers row stops the backfill here, before any data work.
+            dev.attest.io.input.ScanBounds bounds = s.request().window().scanBounds();
             try (Duck duck = s.openDuck()) {
-                Staging.stage(duck, s.request().events(), s.request().decisions(), s.request().assumeZone(), registry,
+                Staging.stage(duck, s.request().events(), s.request().decisions(), s.request().assumeZone(), bounds, registry,
                         s.workspace().stagingReport(), contribution);
             }
             return RepeatStatus.FINISHED;

@@ -24,7 +24,12 @@ public record RunManifest(Path runDir, String runId, String programVersion, Inpu
     public record PinnedFile(String path, long size, long rows, String sha256) {}
 
     /** An input as given: files at a location (path, folder or glob), or a SQL query ({@code source = "sql"}). */
-    public record Input(String name, String source, String location, List<PinnedFile> files) {
+    /** @param skipped files under the location the run did not read (outside its scan bounds), with the reason */
+    public record Input(String name, String source, String location, List<PinnedFile> files, Map<String, String> skipped) {
+        public Input(String name, String source, String location, List<PinnedFile> files) {
+            this(name, source, location, files, Map.of());
+        }
+
         public InputSource toSource() {
             return "sql".equals(source) ? InputSource.sql(location) : InputSource.files(location);
         }
@@ -73,7 +78,10 @@ public record RunManifest(Path runDir, String runId, String programVersion, Inpu
     }
 
     private static Input input(String name, JsonNode n) {
-        return new Input(name, n.get("source").asString(), n.get("location").isNull() ? null : n.get("location").asString(), files(n.get("files")));
+        Map<String, String> skipped = new java.util.LinkedHashMap<>();
+        if (n.has("skipped")) for (JsonNode s : n.get("skipped")) skipped.put(s.get("path").asString(), s.get("reason").asString());
+        return new Input(name, n.get("source").asString(), n.get("location").isNull() ? null : n.get("location").asString(), files(n.get("files")),
+                skipped);
     }
 
     private static List<PinnedFile> files(JsonNode arr) {

@@ -57,7 +57,8 @@ public final class RunVerifier {
             }
             try {
                 for (InputFiles.DataFile now : InputFiles.resolve(in.name(), in.location()))
-                    if (!pinned.contains(now.name())) out.add(new InputChange(in.name(), now.name(), "new file, not read by the run"));
+                    if (!pinned.contains(now.name()) && !in.skipped().containsKey(now.name()))
+                        out.add(new InputChange(in.name(), now.name(), "new file, not read by the run"));
             } catch (InputException e) {
                 if (out.isEmpty()) out.add(new InputChange(in.name(), in.location(), e.getMessage()));
             }
