@@ -5,6 +5,7 @@ import dev.attest.io.input.InputSource;
 import dev.attest.jobs.audit.AuditLauncher;
 import dev.attest.jobs.audit.AuditOutcome;
 import dev.attest.jobs.audit.AuditRequest;
+import dev.attest.jobs.audit.CarriedStates;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -84,6 +85,10 @@ public final class AuditCommand implements Callable<Integer> {
             description = "Zone of timestamps that carry no offset, e.g. America/New_York. Without it such timestamps are bad rows.")
     String assumeZone;
 
+    @Option(names = "--full", description = "Rate every billing period the window touches from its start, even when the audit of the "
+            + "previous window left the periods' state for this one (see 'Incremental audits' in the README).")
+    boolean full;
+
     @Option(names = "--metadata", paramLabel = "JDBC_URL",
             description = "Run-history database (Spring Batch JobRepository). Default: $ATTEST_METADATA_URL, else an H2 file in ~/.attest.")
     String metadata;
@@ -98,11 +103,24 @@ public final class AuditCommand implements Callable<Integer> {
                     decisions.path != null ? InputSource.files(decisions.path) : InputSource.sql(decisions.sql),
                     policies, out, from, to, asOf != null ? asOf : Clock.systemUTC().instant().truncatedTo(ChronoUnit.MILLIS),
                     tolerance, lateAfter, Severity.parse(failOn), assumeZone, customers);
+            if (!full) request = fromCarriedState(request);
         } catch (RuntimeException e) {
             System.err.println("attest: " + e.getMessage());
             return 2;
         }
         return run(request, Metadata.url(metadata));
+    }
+
+    /** The request, starting from the state the previous window's audit left, when one holds (and saying why not otherwise). */
+    static AuditRequest fromCarriedState(AuditRequest request) {
+        CarriedStates.Choice c = CarriedStates.choose(request);
+        if (c.stateId() != null) {
+            System.err.println("attest: starting from the periods' state at " + request.from() + " (carried state " + c.stateId() + ")");
+            return request.withCarriedState(c.stateId());
+        }
+        if (c.note() != null && request.from() != null)
+            System.err.println("attest: rating the window's billing periods from their starts: " + c.note());
+        return request;
     }
 
     static int run(AuditRequest request, String metadataUrl) {

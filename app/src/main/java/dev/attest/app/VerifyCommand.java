@@ -69,6 +69,19 @@ public final class VerifyCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("attest-verify-");
         try {
             AuditRequest request = request(m, tmp);
+            if (m.carriedState() != null) {
+                // The re-run starts from the same carried state: it lives beside the run folder, under the audit's --out.
+                Path from = dev.attest.engine.state.StateStore.folder(m.runDir().getParent());
+                Path to = Files.createDirectories(dev.attest.engine.state.StateStore.folder(tmp));
+                for (String f : List.of(m.carriedState() + ".parquet", m.carriedState() + ".json")) {
+                    if (!Files.isRegularFile(from.resolve(f))) {
+                        System.err.println("attest: run " + m.runId() + " started from carried state " + m.carriedState() + ", which is gone from "
+                                + from + "; it cannot be reproduced");
+                        return 2;
+                    }
+                    Files.copy(from.resolve(f), to.resolve(f));
+                }
+            }
             String url = metadata != null ? metadata : "jdbc:h2:mem:attest-verify-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
             AuditOutcome outcome;
             try (ConfigurableApplicationContext ctx = AttestBoot.start(url, Map.of("attest.lifecycle.url", Metadata.url(history)))) {
@@ -96,7 +109,7 @@ public final class VerifyCommand implements Callable<Integer> {
         return new AuditRequest(m.events().toSource(), m.decisions().toSource(), m.policiesPath(), out, instant(m.parameter("from")),
                 instant(m.parameter("to")), Instant.parse(m.parameter("as_of")), new BigDecimal(m.parameter("tolerance")),
                 lateAfter == null ? null : Duration.parse(lateAfter), Severity.parse(m.parameter("fail_on")), m.parameter("assume_zone"),
-                m.customersPath());
+                m.customersPath(), m.carriedState());
     }
 
     /** The context the run was given (parameters.context.*), passed again so that summary.json is reproduced. */

@@ -58,8 +58,23 @@ public final class PeriodRater {
      */
     public List<ExpectedEvent> rate(List<RatingEvent> partition) {
         if (partition.isEmpty()) return List.of();
-        return new Partition(partition).fold();
+        return new Partition(partition, PeriodState.START).fold(null).expected();
     }
+
+    /**
+     * A partition's fold continued from {@code start} (the state after the period's earlier events, which
+     * {@code partition} does not hold), and the state just before the first event at or after {@code snapshotAt}
+     * (after all of them when none is; null {@code snapshotAt}: after all). Rating the period's events in two parts
+     * this way gives exactly the expectations of rating them at once.
+     */
+    public Folded rate(List<RatingEvent> partition, PeriodState start, Instant snapshotAt) {
+        if (start == null) throw new IllegalArgumentException("the start state is required (PeriodState.START for a new period)");
+        if (partition.isEmpty()) return new Folded(List.of(), start);
+        return new Partition(partition, start).fold(snapshotAt);
+    }
+
+    /** A partition's expectations, in input order, and the fold's state at the snapshot instant. */
+    public record Folded(List<ExpectedEvent> expected, PeriodState state) {}
 
     /** The billing period of the customer's cycle that holds {@code t}. */
     public BillingPeriod periodOf(String customerId, Instant t) {
@@ -72,8 +87,13 @@ public final class PeriodRater {
 
     /** One view's running state: its own {@code before}, and whether volume's flat fee is still due. */
     private static final class View {
-        BigDecimal before = BigDecimal.ZERO;
-        boolean volumeFeeDue = true;
+        BigDecimal before;
+        boolean volumeFeeDue;
+
+        View(BigDecimal before, boolean volumeFeeDue) {
+            this.before = before;
+            this.volumeFeeDue = volumeFeeDue;
+        }
 
         boolean sameAs(View o) {
             return volumeFeeDue == o.volumeFeeDue && before.compareTo(o.before) == 0;
@@ -93,8 +113,11 @@ public final class PeriodRater {
         String lastRoundingText;
         BigDecimal volumeTotal; // lazily: only volume pricing needs it
 
-        Partition(List<RatingEvent> events) {
+        final PeriodState start;
+
+        Partition(List<RatingEvent> events, PeriodState start) {
             this.events = events;
+            this.start = start;
             RatingEvent first = events.get(0);
             BillingPeriod period = periodOf(first.customerId(), first.eventTime());
             checkPartition(events, period);
@@ -109,11 +132,14 @@ public final class PeriodRater {
          * folds are in the same state, the as-corrected expectation is the as-known one too: computed once,
          * shared. Resolved results are canonical instances, so comparing them is an identity check.
          */
-        List<ExpectedEvent> fold() {
-            View known = new View(), corrected = new View();
+        Folded fold(Instant snapshotAt) {
+            View known = new View(start.knownBefore(), start.knownVolumeFeeDue());
+            View corrected = new View(start.correctedBefore(), start.correctedVolumeFeeDue());
             List<ExpectedEvent> out = new ArrayList<>(events.size());
+            PeriodState snapshot = null;
             for (RatingEvent e : events) {
                 Instant t = e.eventTime();
+                if (snapshot == null && snapshotAt != null && !t.isBefore(snapshotAt)) snapshot = state(known, corrected);
                 Resolution entC = entitlements.resolve(t, cutoff);
                 Resolution discC = discounts.resolve(t, cutoff);
                 Resolution priceC = prices.resolve(t, cutoff);
@@ -133,7 +159,11 @@ public final class PeriodRater {
                 }
                 out.add(new ExpectedEvent(e, asKnown, asCorrected));
             }
-            return out;
+            return new Folded(out, snapshot != null ? snapshot : state(known, corrected));
+        }
+
+        private PeriodState state(View known, View corrected) {
+            return new PeriodState(known.before, known.volumeFeeDue, corrected.before, corrected.volumeFeeDue);
         }
 
         /** The as-known view took the same step as the as-corrected one: same expectation, same state after. */
@@ -162,7 +192,7 @@ public final class PeriodRater {
          */
         BigDecimal volumeTotal() {
             if (volumeTotal == null) {
-                BigDecimal total = BigDecimal.ZERO;
+                BigDecimal total = start.correctedBefore(); // the period's earlier events, as the start state has them
                 for (RatingEvent e : events) {
                     Resolution ent = entitlements.resolve(e.eventTime(), cutoff);
                     if (allowed(ent, total, e.quantity())) total = total.add(e.quantity());

@@ -16,7 +16,7 @@ import java.util.Map;
  * with their own cycle get their bounds from table {@link #BOUNDS_TABLE}, written by {@link #writeBounds(Duck)}
  * into the database that runs the SQL (one row per such customer: computed in Java, where the period rule lives).
  */
-public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycles cycles) {
+public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycles cycles, boolean carried) {
     /** Per customer with a cycle of its own: its rating scope {@code [scope_from, scope_to)} and {@code closed_before}. */
     public static final String BOUNDS_TABLE = "customer_bounds";
 
@@ -24,6 +24,19 @@ public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycle
         if (cutoff == null) throw new IllegalArgumentException("the knowledge cut-off is required");
         if (from != null && to != null && !to.isAfter(from)) throw new IllegalArgumentException("--to must be after --from");
         if (cycles == null) cycles = BillingCycles.calendarMonths();
+        if (carried && from == null) throw new IllegalArgumentException("a carried state needs the window's start");
+    }
+
+    public AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycles cycles) {
+        this(from, to, cutoff, cycles, false);
+    }
+
+    /**
+     * The same window rated from the periods' state carried at its start: the earlier events of each period are in
+     * the state, so the rating scope starts at the window's start for every customer.
+     */
+    public AuditWindow carriedFromState() {
+        return new AuditWindow(from, to, cutoff, cycles, true);
     }
 
     /** Every customer on UTC calendar months (contracts v1). */
@@ -63,7 +76,7 @@ public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycle
 
     /** Start of the customer's rating scope: the start of the period that holds {@code from} (null: unbounded). */
     public Instant scopeFrom(BillingCycle c) {
-        return from == null ? null : c.periodOf(from).start();
+        return from == null ? null : carried ? from : c.periodOf(from).start();
     }
 
     /** End of the customer's rating scope: the end of the period that holds the window's last instant (null: unbounded). */
@@ -87,7 +100,9 @@ public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycle
     public String ratingScope(String timeColumn, String customerColumn) {
         StringBuilder sb = new StringBuilder("(TRUE");
         BillingCycle utc = BillingCycle.CALENDAR_MONTH_UTC;
-        if (from != null)
+        if (from != null && carried)
+            sb.append(" AND ").append(timeColumn).append(" >= ").append(literal(from));
+        else if (from != null)
             sb.append(" AND ").append(timeColumn).append(" >= ").append(bound("scope_from", customerColumn, literal(scopeFrom(utc))));
         if (to != null)
             sb.append(" AND ").append(timeColumn).append(" < ").append(bound("scope_to", customerColumn, literal(scopeTo(utc))));

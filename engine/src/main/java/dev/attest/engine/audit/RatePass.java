@@ -9,6 +9,7 @@ import dev.attest.core.rating.Expectation;
 import dev.attest.core.rating.ExpectedEvent;
 import dev.attest.core.rating.Outcome;
 import dev.attest.core.rating.PeriodRater;
+import dev.attest.core.rating.PeriodState;
 import dev.attest.core.rating.RatingEvent;
 import dev.attest.io.arrow.ArrowColumns;
 import dev.attest.io.arrow.DuckTableSink;
@@ -84,6 +85,17 @@ public final class RatePass {
             DuckTableSink.int32("corrected_discount_version"), DuckTableSink.utf8("corrected_entitlement_policy_id"),
             DuckTableSink.int32("corrected_entitlement_version"));
 
+    /**
+     * The fold's state per (customer, meter, billing period) at an instant (contracts: the period's position after its
+     * earlier events), as a table: read as the start of the periods a carried-state audit rates, written at its window's
+     * end for the next one.
+     */
+    public static final List<Field> STATE_FIELDS = List.of(
+            DuckTableSink.utf8("customer_id"), DuckTableSink.utf8("meter"), DuckTableSink.timestamp("period_start"),
+            DuckTableSink.timestamp("period_end"), DuckTableSink.utf8("billing_period"), DuckTableSink.decimal("known_before"),
+            DuckTableSink.bool("known_volume_fee_due"), DuckTableSink.decimal("corrected_before"),
+            DuckTableSink.bool("corrected_volume_fee_due"));
+
     /** System property: how many customer_id ranges are rated concurrently (default: cores, at most 2). */
     public static final String PARALLELISM_PROPERTY = "attest.rate.parallelism";
 
@@ -95,6 +107,48 @@ public final class RatePass {
     private final int batchRows;
     private final String decisionsTable;
     private final int parallelism;
+    private String stateIn;   // table of the states the window starts from (carried window), or null
+    private String stateOut;  // table to write the states at the window's end into, or null
+    private Map<String, PeriodState> carried = Map.of();
+
+    /**
+     * Starts each partition from the state in table {@code in} (null: from the period's start; the window must then not
+     * be carried) and writes every period's state at the window's end into table {@code out} (null: none), the states
+     * of {@code in} that tonight's events did not move included.
+     */
+    public RatePass withStates(String in, String out) {
+        if (in != null && !window.carried()) throw new IllegalArgumentException("starting from carried states needs a carried window");
+        this.stateIn = in;
+        this.stateOut = out;
+        return this;
+    }
+
+    private static String stateKey(String customer, String meter, Instant periodStart) {
+        return customer + '\u0000' + meter + '\u0000' + periodStart;
+    }
+
+    private void loadStates() throws SQLException {
+        if (stateIn == null) return;
+        Map<String, PeriodState> m = new HashMap<>();
+        try (Statement st = source.createStatement();
+             var rs = st.executeQuery("SELECT customer_id, meter, epoch_us(period_start), known_before, known_volume_fee_due, "
+                     + "corrected_before, corrected_volume_fee_due FROM " + stateIn)) {
+            while (rs.next()) {
+                Instant start = Instant.EPOCH.plus(rs.getLong(3), java.time.temporal.ChronoUnit.MICROS);
+                m.put(stateKey(rs.getString(1), rs.getString(2), start), new PeriodState(rs.getBigDecimal(4), rs.getBoolean(5),
+                        rs.getBigDecimal(6), rs.getBoolean(7)));
+            }
+        }
+        carried = m;
+    }
+
+    /** The states of {@link #stateIn} that no event of the window moved, still open at its end, carried over unchanged. */
+    private void carryUntouched() throws SQLException {
+        if (stateIn == null || stateOut == null || window.to() == null) return;
+        execute(source, "INSERT INTO " + stateOut + " SELECT i.* FROM " + stateIn + " i WHERE i.period_start < " + AuditWindow.literal(window.to())
+                + " AND i.period_end > " + AuditWindow.literal(window.to()) + " AND NOT EXISTS (SELECT 1 FROM " + stateOut
+                + " o WHERE o.customer_id = i.customer_id AND o.meter = i.meter AND o.period_start = i.period_start)");
+    }
 
     public RatePass(DuckDBConnection connection, BufferAllocator allocator, PolicyRegistry registry, Reconciler reconciler,
                     AuditWindow window, int batchRows) throws SQLException {
@@ -212,6 +266,8 @@ public final class RatePass {
 
     private Result rateInto(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
         window.writeBounds(Duck.wrap(source)); // customers with a billing cycle of their own: their rating scope
+        loadStates();
+        if (stateOut != null) DuckTableSink.createTable(source, stateOut, STATE_FIELDS);
         // One scan for the progress total and the ranges' cuts: event-count quantiles of customer_id.
         StringBuilder quantiles = new StringBuilder();
         for (int k = 1; k < parallelism; k++) quantiles.append(k == 1 ? "" : ", ").append(k).append(" / ").append(parallelism);
@@ -227,7 +283,9 @@ public final class RatePass {
         }
         long wall0 = System.nanoTime(), cpu0 = processCpuNanos();
         try {
-            return rateSlices(expectedTable, findingsTable, progress, total, cuts);
+            Result r = rateSlices(expectedTable, findingsTable, progress, total, cuts);
+            carryUntouched();
+            return r;
         } finally {
             if (TRACE) System.err.printf("TRACE rate: %d slice(s), wall %d ms, process cpu %d ms%n", parallelism,
                     (System.nanoTime() - wall0) / 1_000_000, (processCpuNanos() - cpu0) / 1_000_000);
@@ -424,8 +482,9 @@ public final class RatePass {
                  // import in 0.9 s, in one batch in 0.4 s).
                  DuckTableSink expected = new DuckTableSink(write, alloc, direct() ? expectedTable : SLICE_TABLE, EXPECTED_FIELDS,
                          Math.max(batchRows, 262_144), false);
-                 FindingSink findings = new FindingSink(write, alloc, findingsTable, false)) {
-                Fold fold = new Fold(rater, expected, findings);
+                 FindingSink findings = new FindingSink(write, alloc, findingsTable, false);
+                 DuckTableSink states = stateOut == null ? null : new DuckTableSink(write, alloc, stateOut, STATE_FIELDS, 16_384, false)) {
+                Fold fold = new Fold(rater, expected, findings, states);
                 long tRead = 0, tFold = 0, t0 = System.nanoTime();
                 var threads = java.lang.management.ManagementFactory.getThreadMXBean();
                 long cpu0 = threads.getCurrentThreadCpuTime();
@@ -481,10 +540,13 @@ public final class RatePass {
         long events;
         long inWindow;
 
-        Fold(PeriodRater rater, DuckTableSink out, FindingSink findings) {
+        private final DuckTableSink states; // null: no states written
+
+        Fold(PeriodRater rater, DuckTableSink out, FindingSink findings, DuckTableSink states) {
             this.rater = rater;
             this.out = out;
             this.findings = findings;
+            this.states = states;
         }
 
         void accept(VectorSchemaRoot root) throws SQLException {
@@ -543,7 +605,13 @@ public final class RatePass {
             if (partition.isEmpty()) return;
             List<RatingEvent> evs = new ArrayList<>(partition.size());
             for (Pending p : partition) evs.add(p.event());
-            List<ExpectedEvent> rated = rater.rate(evs);
+            PeriodState start = carried.isEmpty() ? PeriodState.START
+                    : carried.getOrDefault(stateKey(partCustomer, partMeter, partPeriod.start()), PeriodState.START);
+            Instant end = window.to();
+            boolean openAtEnd = end != null && partPeriod.start().isBefore(end) && partPeriod.end().isAfter(end);
+            PeriodRater.Folded folded = rater.rate(evs, start, openAtEnd ? end : null);
+            List<ExpectedEvent> rated = folded.expected();
+            if (states != null && openAtEnd) writeState(folded.state());
             for (int j = 0; j < rated.size(); j++) {
                 Pending p = partition.get(j);
                 if (!p.inWindow()) continue;
@@ -562,6 +630,19 @@ public final class RatePass {
             }
             partition.clear();
             if (parsedDims.size() > 100_000) parsedDims.clear();
+        }
+
+        private void writeState(PeriodState s) throws SQLException {
+            states.setString(0, partCustomer);
+            states.setString(1, partMeter);
+            states.setInstant(2, partPeriod.start());
+            states.setInstant(3, partPeriod.end());
+            states.setString(4, partPeriodText);
+            states.setDecimal(5, s.knownBefore());
+            states.setBool(6, s.knownVolumeFeeDue());
+            states.setDecimal(7, s.correctedBefore());
+            states.setBool(8, s.correctedVolumeFeeDue());
+            states.endRow();
         }
 
         private void write(ExpectedEvent e, Pending p) throws SQLException {

@@ -51,7 +51,7 @@ public final class InputSelection {
     }
 
     /** The UTC time range [start, end) that a file's hive date partition covers, or null when its path names no date. */
-    static Instant[] partitionRange(Path file) {
+    public static Instant[] partitionRange(Path file) {
         Map<String, String> pairs = InputFiles.hivePairs(file);
         for (Map.Entry<String, String> e : pairs.entrySet()) {
             if (!DATE_KEYS.contains(e.getKey())) continue;

@@ -45,7 +45,13 @@ public record AuditIdentity(String digest, String runId) {
         }
         // The files the audit reads: those whose date partition can hold rows of its scope (skipped ones do not
         // identify it, so that a night's audit is the same run whatever else the lake holds).
-        ScanBounds bounds = new AuditWindow(r.from(), r.to(), r.asOf(), CustomersLoader.load(r.customers())).scanBounds();
+        AuditWindow window = new AuditWindow(r.from(), r.to(), r.asOf(), CustomersLoader.load(r.customers()));
+        ScanBounds bounds = (r.carriedState() != null ? window.carriedFromState() : window).scanBounds();
+        // A run from a carried state is identified by that state (which pins the files of the periods' earlier days).
+        if (r.carriedState() != null) {
+            line(content, "carried_state", r.carriedState());
+            line(full, "carried_state", r.carriedState());
+        }
         source(content, full, "events", r.events(), bounds);
         source(content, full, "decisions", r.decisions(), bounds);
         policies(content, full, r.policies());

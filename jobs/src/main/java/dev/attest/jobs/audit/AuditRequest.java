@@ -13,7 +13,7 @@ import java.time.Instant;
  */
 public record AuditRequest(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
                            Instant asOf, BigDecimal tolerance, Duration lateAfter, Severity failOn, String assumeZone,
-                           String customers) {
+                           String customers, String carriedState) {
     public AuditRequest {
         if (events == null) throw new IllegalArgumentException("--events (or --events-sql) is required");
         if (decisions == null) throw new IllegalArgumentException("--decisions (or --decisions-sql) is required");
@@ -31,17 +31,29 @@ public record AuditRequest(InputSource events, InputSource decisions, String pol
         decisions = decisions.absolute();
         policies = InputSource.absolutePath(policies);
         customers = customers == null || customers.isBlank() ? null : InputSource.absolutePath(customers);
+        if (carriedState != null && from == null) throw new IllegalArgumentException("a carried state needs --from");
+    }
+
+    /** Rated from the start of every period the window touches (no carried state). */
+    public AuditRequest(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
+                        Instant asOf, BigDecimal tolerance, Duration lateAfter, Severity failOn, String assumeZone, String customers) {
+        this(events, decisions, policies, outDir, from, to, asOf, tolerance, lateAfter, failOn, assumeZone, customers, null);
+    }
+
+    /** The same request, rated from the carried state {@code id} (see {@link CarriedStates}); null: from the periods' starts. */
+    public AuditRequest withCarriedState(String id) {
+        return new AuditRequest(events, decisions, policies, outDir, from, to, asOf, tolerance, lateAfter, failOn, assumeZone, customers, id);
     }
 
     /** Without a customers input: every customer is billed on UTC calendar months. */
     public AuditRequest(InputSource events, InputSource decisions, String policies, Path outDir, Instant from, Instant to,
                         Instant asOf, BigDecimal tolerance, Duration lateAfter, Severity failOn, String assumeZone) {
-        this(events, decisions, policies, outDir, from, to, asOf, tolerance, lateAfter, failOn, assumeZone, null);
+        this(events, decisions, policies, outDir, from, to, asOf, tolerance, lateAfter, failOn, assumeZone, null, null);
     }
 
     /** The same request with the customers input at {@code path} (null: none). */
     public AuditRequest withCustomers(String path) {
-        return new AuditRequest(events, decisions, policies, outDir, from, to, asOf, tolerance, lateAfter, failOn, assumeZone, path);
+        return new AuditRequest(events, decisions, policies, outDir, from, to, asOf, tolerance, lateAfter, failOn, assumeZone, path, carriedState);
     }
 
     static String describe(InputSource s) {

@@ -32,7 +32,14 @@ record AuditStepSupport(AuditRequest request, AuditWorkspace workspace, String r
         return CustomersLoader.load(request.customers());
     }
 
+    /** The window as requested: rated from the periods' starts, or from a carried state when the request names one. */
     AuditWindow window() {
+        AuditWindow w = new AuditWindow(request.from(), request.to(), request.asOf(), cycles());
+        return request.carriedState() != null && CarriedStates.used(workspace) ? w.carriedFromState() : w;
+    }
+
+    /** The window rated from the periods' starts (a carried state not used). */
+    AuditWindow fullWindow() {
         return new AuditWindow(request.from(), request.to(), request.asOf(), cycles());
     }
 

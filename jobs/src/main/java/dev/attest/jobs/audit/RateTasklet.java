@@ -2,6 +2,7 @@ package dev.attest.jobs.audit;
 
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.engine.audit.RatePass;
+import dev.attest.engine.state.StateStore;
 import dev.attest.io.duck.Duck;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -23,7 +24,12 @@ final class RateTasklet implements Tasklet {
         long t1 = System.nanoTime(), t2, t3;
         try (Duck duck = s.openDuck(); BufferAllocator allocator = new RootAllocator()) {
             t2 = System.nanoTime();
-            RatePass pass = new RatePass((DuckDBConnection) duck.connection(), allocator, registry, s.reconciler(registry), s.window(), BATCH_ROWS);
+            dev.attest.engine.audit.AuditWindow window = s.window();
+            boolean fromState = window.carried();
+            if (fromState)
+                StateStore.load(duck, s.request().outDir(), StateStore.find(s.request().outDir(), s.request().carriedState()), CarriedStates.IN);
+            RatePass pass = new RatePass((DuckDBConnection) duck.connection(), allocator, registry, s.reconciler(registry), window, BATCH_ROWS)
+                    .withStates(fromState ? CarriedStates.IN : null, s.request().to() != null ? CarriedStates.OUT : null);
             RatePass.Result r = pass.run("expected", s.workspace().expectedParquet(), "findings_rate", new Progress("rating", System.err));
             contribution.getStepExecution().setReadCount(r.eventsRated());
             contribution.incrementWriteCount(r.eventsInWindow());

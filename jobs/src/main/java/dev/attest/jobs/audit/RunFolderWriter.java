@@ -50,6 +50,14 @@ final class RunFolderWriter {
     private RunLifecycle lifecycle;
 
     /** @param expectedParquet the expectations the rating step wrote (copied as they are), or null: copy the table */
+    private AuditWorkspace workspaceState;
+
+    /** The run's workspace, whose carried-state record the manifest reports. */
+    RunFolderWriter withWorkspace(AuditWorkspace workspace) {
+        this.workspaceState = workspace;
+        return this;
+    }
+
     RunFolderWriter(Duck duck, AuditRequest request, String runId, StagingReport staging, PolicyRegistry registry, Clock clock,
                     Instant startedAt, LifecycleStore lifecycleStore, java.util.SortedMap<String, String> context, Path expectedParquet) {
         this.context = context;
@@ -231,6 +239,8 @@ final class RunFolderWriter {
         policies.put("files", policyFiles(request.policies()));
         m.put("policies", policies);
         if (request.customers() != null) m.put("customers", customers(request.customers()));
+        Map<String, Object> carried = carriedState();
+        if (carried != null) m.put("carried_state", carried);
         m.put("parameters", parameters());
         List<Map<String, Object>> outputs = new ArrayList<>();
         try (Stream<Path> files = Files.list(folder)) {
@@ -247,6 +257,33 @@ final class RunFolderWriter {
         m.put("outputs", outputs);
         m.put("unverified", Map.of(TIMING, "wall-clock start and end of the run"));
         return m;
+    }
+
+    /**
+     * The carried states of the run (see {@link CarriedStates}): the one it started from, pinned by the SHA-256 of its
+     * files, or the reason it was not used; the one it left for the next window. Null when there is neither.
+     */
+    private Map<String, Object> carriedState() throws IOException {
+        Map<String, Object> c = workspaceState == null ? null : CarriedStates.read(workspaceState);
+        if (c == null) return null;
+        Map<String, Object> out = new LinkedHashMap<>();
+        Object id = c.get("state");
+        if (id != null) {
+            Map<String, Object> from = new LinkedHashMap<>();
+            from.put("id", id);
+            from.put("used", c.get("used"));
+            if (c.get("note") != null) from.put("not_used_because", c.get("note"));
+            Path parquet = dev.attest.engine.state.StateStore.parquet(request.outDir(), id.toString());
+            if (Files.isRegularFile(parquet)) from.put("sha256", InputFiles.sha256(parquet));
+            out.put("started_from", from);
+        }
+        if (c.get("written") != null) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("id", c.get("written"));
+            w.put("partitions", c.get("written_partitions"));
+            out.put("written", w);
+        }
+        return out.isEmpty() ? null : out;
     }
 
     /** The customers input (contracts section 10): its path, how many customers it lists, and each file pinned. */

@@ -1,5 +1,6 @@
 package dev.attest.jobs.audit;
 
+import dev.attest.engine.state.StateStore;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.StagingReport;
 import dev.attest.jobs.lifecycle.LifecycleStore;
@@ -30,6 +31,24 @@ final class WriteTasklet implements Tasklet {
         this.lifecycle = lifecycle;
     }
 
+    /** Keeps the periods' state at the window's end for the audit of the next window (see {@link CarriedStates}). */
+    private static void writeState(AuditStepSupport s, Duck duck, StagingReport staging) throws java.io.IOException {
+        AuditRequest r = s.request();
+        if (r.to() == null || duck.queryLong("SELECT count(*) FROM information_schema.tables WHERE table_name = '" + CarriedStates.OUT + "'") == 0)
+            return;
+        if (!(r.events() instanceof dev.attest.io.input.InputSource.Files) || !(r.decisions() instanceof dev.attest.io.input.InputSource.Files))
+            return;
+        java.util.Map<String, Object> carried = CarriedStates.read(s.workspace());
+        StateStore.Meta parent = r.carriedState() != null && CarriedStates.used(s.workspace()) ? StateStore.find(r.outDir(), r.carriedState()) : null;
+        StateStore.Meta written = StateStore.write(duck, CarriedStates.OUT, r.outDir(), new StateStore.Meta(null, r.to(), r.asOf(),
+                s.registry().digest(), StateStore.customersDigest(r.customers()), AuditRequest.describe(r.events()),
+                AuditRequest.describe(r.decisions()), s.runId(), 0, CarriedStates.pins(staging, parent)));
+        java.util.Map<String, Object> m = carried == null ? new java.util.LinkedHashMap<>() : new java.util.LinkedHashMap<>(carried);
+        m.put("written", written.id());
+        m.put("written_partitions", written.partitions());
+        dev.attest.reports.Json.write(s.workspace().dir().resolve(CarriedStates.FILE), m);
+    }
+
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         AuditStepSupport s = AuditStepSupport.of(contribution);
@@ -39,8 +58,9 @@ final class WriteTasklet implements Tasklet {
         StagingReport staging = Json.MAPPER.readValue(Files.readString(s.workspace().stagingReport()), StagingReport.class);
         RunSummary summary;
         try (Duck duck = s.openDuck()) {
+            writeState(s, duck, staging);
             RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle, s.context(),
-                    s.workspace().expectedParquet());
+                    s.workspace().expectedParquet()).withWorkspace(s.workspace());
             summary = writer.write();
             RunLifecycle l = writer.lifecycleOfRun();
             if (l != null) {
@@ -51,6 +71,9 @@ final class WriteTasklet implements Tasklet {
             }
         }
         ExecutionContext ctx = jobExecution.getExecutionContext();
+        var carried = CarriedStates.read(s.workspace());
+        if (carried != null && carried.get("written") != null)
+            System.err.println("attest: the periods' state at " + s.request().to() + " is kept for the next window: " + carried.get("written"));
         ctx.putString(RUN_DIR, s.request().outDir().resolve(s.runId()).toString());
         ctx.putInt(EXIT_STATUS, summary.exitStatus());
         ctx.putLong(FINDINGS, summary.findings().values().stream().mapToLong(Long::longValue).sum());

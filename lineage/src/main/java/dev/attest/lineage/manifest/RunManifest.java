@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
  */
 public record RunManifest(Path runDir, String runId, String programVersion, Input events, Input decisions, String policiesPath,
                           String registryDigest, List<PinnedFile> policyFiles, Map<String, String> parameters, List<PinnedFile> outputs,
-                          Input customers) {
+                          Input customers, String carriedState) {
 
     /** One file with its digest: an input file (rows known) or an output (rows -1). */
     public record PinnedFile(String path, long size, long rows, String sha256) {}
@@ -60,7 +60,9 @@ public record RunManifest(Path runDir, String runId, String programVersion, Inpu
             for (JsonNode o : m.get("outputs")) outputs.add(new PinnedFile(o.get("file").asString(), o.get("size").asLong(), -1, o.get("sha256").asString()));
             return new RunManifest(runDir, m.get("run_id").asString(), m.get("program_version").asString(), input("events", m.get("inputs").get("events")),
                     input("decisions", m.get("inputs").get("decisions")), pol.get("path").asString(), pol.get("registry_digest").asString(),
-                    pol.has("files") ? files(pol.get("files")) : List.of(), params, outputs, customers(m.get("customers")));
+                    pol.has("files") ? files(pol.get("files")) : List.of(), params, outputs, customers(m.get("customers")),
+                    m.path("carried_state").path("started_from").path("id").isMissingNode() ? null
+                            : m.path("carried_state").path("started_from").path("id").asString());
         } catch (RuntimeException e) {
             throw new NotARunFolder(file + " is not an Attest manifest: " + e);
         }

@@ -82,6 +82,13 @@ public final class WindowRunner {
         boolean late = started.isAfter(w.dueAt().plus(s.lateAfter()));
         AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), w.start(), w.end(),
                 claimed.asOf() != null ? claimed.asOf() : w.dueAt(), s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers());
+        // A night costs the night: start from the periods' state the previous window's audit left, when it still holds.
+        try {
+            String state = dev.attest.jobs.audit.CarriedStates.choose(request).stateId();
+            if (state != null) request = request.withCarriedState(state);
+        } catch (RuntimeException e) {
+            // unreadable inputs: the audit itself reports them, as a bad input of this window
+        }
         // What the run's summary.json reports about this attempt (and schedule.json, with the node, beside it).
         Map<String, String> context = new LinkedHashMap<>();
         context.put("schedule", s.name());
