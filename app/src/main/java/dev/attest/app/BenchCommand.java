@@ -9,6 +9,7 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "the least any audit built on DuckDB spends on this machine.")
     boolean floor;
 
+    @Option(names = "--nightly", paramLabel = "NIGHTS", defaultValue = "0",
+            description = "Instead of one audit of everything: audit NIGHTS consecutive days from 1 February 2026, night by night, each "
+                    + "in a fresh JVM starting from the state the previous night kept, and print each night's time.")
+    int nightly;
+
     /** One timed audit. */
     private record Run(AuditOutcome.Completed outcome, long wallNanos, long cpuNanos, long peakHeap) {}
 
@@ -59,6 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!(reuse && Files.exists(root.resolve("data").resolve("truth.json")))) (Layouts.date(layout) ? new Generator().withDateLayout() : new Generator()).generate(root.resolve("data"), events, seed);
         long generated = System.nanoTime() - t0;
         GeneratedData data = GeneratedData.read(root.resolve("data"));
+        if (nightly > 0) return nightly(root, data, generated);
         List<Run> runs = new ArrayList<>();
         for (int r = 0; r < repeat; r++) {
             // A fresh run history and run folder: the same inputs would otherwise be the same, finished, audit.
@@ -105,11 +112,65 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A month audited night by night: one `attest audit` process per night (a fresh JVM, as cron would start it), each
+     * window one UTC day, all writing to one --out folder so that each night starts from the state the previous one
+     * kept. Prints each night's wall time and the last night's against the second's (the first has no state).
+     */
+    private int nightly(Path root, GeneratedData data, long generated) throws Exception {
+        // `java -jar attest.jar` puts exactly the jar on the class path.
+        Path jar = Path.of(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)[0]);
+        if (!jar.toString().endsWith(".jar") || !Files.isRegularFile(jar)) {
+            System.err.println("attest: --nightly starts `java -jar attest.jar` per night; run it from the jar (./attest bench --nightly ...)");
+            return 2;
+        }
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Path out = root.resolve("nightly");
+        dev.attest.io.Folders.deleteTree(out);
+        Instant first = Instant.parse("2026-02-01T00:00:00Z");
+        Instant asOf = data.auditRequest(out).asOf();
+        System.out.printf("events           %,d (%s layout)%n", events, layout);
+        System.out.printf("generate         %.2f s%n", generated / 1e9);
+        System.out.println("night  window                  wall s   from state");
+        double second = 0, last = 0;
+        for (int n = 0; n < nightly; n++) {
+            Instant from = first.plus(Duration.ofDays(n)), to = from.plus(Duration.ofDays(1));
+            List<String> cmd = new ArrayList<>(List.of(javaBin, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx4g", "-jar", jar.toString()));
+            List<String> args = data.auditArguments(out, Metadata.h2(root.resolve("metadata-nightly")));
+            for (int i = 0; i < args.size(); i++) {
+                if (args.get(i).equals("--from") || args.get(i).equals("--to")) {
+                    i++; // the night's window instead of the data's
+                    continue;
+                }
+                cmd.add(args.get(i));
+            }
+            cmd.addAll(List.of("--from", from.toString(), "--to", to.toString()));
+            long t = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(false).start();
+            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int exit = p.waitFor();
+            double wall = (System.nanoTime() - t) / 1e9;
+            if (exit > 1) {
+                System.err.print(err);
+                System.err.println("attest: night " + (n + 1) + " failed with exit status " + exit);
+                return exit;
+            }
+            boolean fromState = err.contains("starting from the periods' state");
+            System.out.printf("%5d  %s  %7.2f   %s%n", n + 1, from.toString().substring(0, 10) + " .. " + to.toString().substring(0, 10), wall,
+                    fromState ? "yes" : "no");
+            if (n == 1) second = wall;
+            last = wall;
+        }
+        if (nightly > 2) System.out.printf("night %d / night 2  %.2f (target <= 1.5)%n", nightly, last / second);
+        if (dir == null) dev.attest.io.Folders.deleteTree(root);
+        return 0;
+    }
+
     /** DuckDB's own time for the relational minimum of an audit, in memory, with every core. */
     private static void floor(Path root) throws java.io.IOException {
         Path out = Files.createTempFile(root, "floor-", ".parquet");
-        String events = dev.attest.io.duck.Duck.literal(root.resolve("data/events").toString() + "/*.parquet");
-        String decisions = dev.attest.io.duck.Duck.literal(root.resolve("data/decisions").toString() + "/*.parquet");
+        String events = dev.attest.io.duck.Duck.literal(root.resolve("data/events").toString() + "/**/*.parquet");
+        String decisions = dev.attest.io.duck.Duck.literal(root.resolve("data/decisions").toString() + "/**/*.parquet");
         String[][] steps = {
                 {"load events", "CREATE TABLE e AS SELECT *, file_row_number + 1 AS src_row FROM read_parquet(" + events + ", file_row_number=true)"},
                 {"load decisions", "CREATE TABLE d AS SELECT *, file_row_number + 1 AS src_row FROM read_parquet(" + decisions + ", file_row_number=true)"},
