@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.core.findings.Severity;
 import dev.attest.io.input.InputSource;
 import dev.attest.jobs.audit.AuditLauncher;
@@ -18,11 +19,12 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "audit", header = "Audit live decisions against the policy versions that applied: findings, lineage gaps, report.", sortOptions = false, description = {
-        "Re-rate usage events against the policy version that applied to each, compare with the live decisions,",
-        "and write findings, expectations, lineage gaps, summary.json, manifest.json and report.html into a new",
-        "run folder OUT/<run-id>/ (its path is the last line printed).",
-        "Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad usage or input, 3 internal failure."})
+@Command(name = "audit", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Audit live decisions against the policy versions that applied: findings, lineage gaps, report.", sortOptions = false, description = {
+                "Re-rate usage events against the policy version that applied to each, compare with the live decisions, and "
+                        + "write findings, expectations, lineage gaps, summary.json, manifest.json and report.html into a new run folder "
+                        + "OUT/<run-id>/ (its path is the last line printed).",
+                "Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad usage or input, 3 internal failure."})
 public final class AuditCommand implements Callable<Integer> {
 
     static final class EventsSource {

@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.generator.Generator;
 import dev.attest.io.duck.Duck;
 import java.nio.file.Files;
@@ -11,10 +12,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", header = "Generate a faulty dataset, audit it on embedded defaults, and check the findings against the truth.", description = {
-        "Generate a realistic faulty dataset into a temporary folder (or --out), audit it with an embedded",
-        "H2 run history beside it, print the summary and where report.html is.",
-        "Exit status 0 when the audit reported exactly the injected faults, 1 otherwise."})
+@Command(name = "demo", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Generate a faulty dataset, audit it on embedded defaults, and check the findings against the truth.", description = {
+                "Generate a realistic faulty dataset into a temporary folder (or --out), audit it with an embedded H2 run "
+                        + "history beside it, print the summary and where report.html is.",
+                "Exit status 0 when the audit reported exactly the injected faults, 1 otherwise."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Folder for the data and the run (default: a new temporary folder).")
     Path out;

@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.io.input.InputException;
 import dev.attest.lineage.explain.Explainer;
 import dev.attest.lineage.manifest.RunManifest;
@@ -10,14 +11,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "explain", header = "Print the whole chain of one event or decision of a run: source row, versions, computation, findings.",
+@Command(name = "explain", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Print the whole chain of one event or decision of a run: source row, versions, computation, findings.",
         sortOptions = false, description = {
-        "Reads RUN_DIR/manifest.json, re-reads the pinned inputs and re-rates only the record's (customer, meter, month)",
-        "partition, then prints: the source rows (file and row); the price, discount and entitlement versions that applied",
-        "as known when the decision was made and as corrected at the run's cut-off, each with valid time, recorded_at and",
-        "change_ref; the computation tier by tier with discount and rounding; the expected and actual outcome and amount;",
-        "and the run's findings and lineage gaps for the record. Each finding's `explain` column holds this command.",
-        "Exit status: 0 explained, 2 no such record or not a run folder, 3 internal failure."})
+                "Reads RUN_DIR/manifest.json, re-reads the pinned inputs and re-rates only the record's (customer, meter, "
+                        + "month) partition, then prints: the source rows (file and row); the price, discount and entitlement versions "
+                        + "that applied as known when the decision was made and as corrected at the run's cut-off, each with valid time, "
+                        + "recorded_at and change_ref; the computation tier by tier with discount and rounding; the expected and actual "
+                        + "outcome and amount; and the run's findings and lineage gaps for the record. Each finding's `explain` column "
+                        + "holds this command.",
+                "Exit status: 0 explained, 2 no such record or not a run folder, 3 internal failure."})
 public final class ExplainCommand implements Callable<Integer> {
     static final class Target {
         @Option(names = "--event", paramLabel = "ID", description = "The event_id to explain.")

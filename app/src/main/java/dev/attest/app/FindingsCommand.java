@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.jobs.lifecycle.FindingDecision;
 import dev.attest.jobs.lifecycle.FindingHistory;
 import java.util.Optional;
@@ -7,8 +8,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "findings", header = "Show a finding's history across runs: first and last seen, and every decision on it.", sortOptions = false,
-        description = {"Exit status: 0 shown, 2 a fingerprint no run has reported."})
+@Command(name = "findings", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Show a finding's history across runs: first and last seen, and every decision on it.", sortOptions = false,
+        description = {
+                "Exit status: 0 shown, 2 a fingerprint no run has reported."})
 public final class FindingsCommand implements Callable<Integer> {
     @Option(names = "--fingerprint", required = true, paramLabel = "FINGERPRINT", description = "The finding's fingerprint.")
     String fingerprint;

@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.scheduler.history.RunHistory;
 import dev.attest.scheduler.ledger.WindowLedger;
 import java.time.Duration;
@@ -12,8 +13,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "runs", header = "List past audit runs: window, status, duration, findings per severity, run folder.", sortOptions = false,
-        description = {"Reads the run history (Spring Batch JobRepository) and the scheduler's window ledger in the metadata database.",
+@Command(name = "runs", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "List past audit runs: window, status, duration, findings per severity, run folder.", sortOptions = false,
+        description = {
+                "Reads the run history (Spring Batch JobRepository) and the scheduler's window ledger in the metadata database.",
                 "LATE: yes when a scheduled window ran after its due time plus late_after; '-' for an audit run by hand."})
 public final class RunsCommand implements Callable<Integer> {
     @Option(names = "--metadata", paramLabel = "JDBC_URL", description = "Metadata database. Default: $ATTEST_METADATA_URL, else an H2 file in ~/.attest.")
