@@ -108,21 +108,25 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     static int run(AuditRequest request, String metadataUrl) {
+        return report(launch(request, metadataUrl));
+    }
+
+    static AuditOutcome launch(AuditRequest request, String metadataUrl) {
         try (ConfigurableApplicationContext ctx = AttestBoot.start(metadataUrl)) {
-            AuditOutcome outcome = ctx.getBean(AuditLauncher.class).run(request);
-            return report(outcome);
+            return ctx.getBean(AuditLauncher.class).run(request);
         }
     }
 
     static int report(AuditOutcome outcome) {
+        return report(outcome, true);
+    }
+
+    /** Says how the audit ended on stderr; the run folder goes to stdout unless the caller prints it last itself (demo). */
+    static int report(AuditOutcome outcome, boolean printRunDir) {
         if (outcome instanceof AuditOutcome.Completed c) {
             if (c.alreadyDone()) System.err.println("attest: this audit (same inputs, window and cut-off) already ran; its run folder:");
-            StringBuilder steps = new StringBuilder();
-            c.stepTimes().forEach((step, d) -> steps.append(steps.isEmpty() ? "" : ", ").append(step).append(' ')
-                    .append(String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1e3)));
-            System.err.printf("attest: %d finding(s); exit status %d%s%n", c.findings(), c.exitStatus(),
-                    steps.isEmpty() ? "" : " (" + steps + ")");
-            System.out.println(c.runDir());
+            AuditConsole.print(c, System.err);
+            if (printRunDir) System.out.println(c.runDir());
         } else if (outcome instanceof AuditOutcome.BadInput b) {
             System.err.println("attest: bad input: " + b.message());
         } else if (outcome instanceof AuditOutcome.AlreadyRunning r) {

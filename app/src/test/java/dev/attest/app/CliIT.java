@@ -172,6 +172,18 @@ class CliIT {
         assertThat(summary.path("inputs").path("quarantined").asLong()).isEqualTo(2);
         assertThat(summary.path("inputs").path("events").asLong()).isEqualTo(4);
         assertThat(summary.path("findings").path("MISSING_DECISION").asLong()).isZero();
+        // The console says so, and stdout holds the run folder alone, once.
+        assertThat(run.stderr()).contains("warning: 2 input row(s) quarantined", runDir.resolve("quarantine.csv").toString());
+        assertThat(run.stdout().strip()).isEqualTo(runDir.toString());
+    }
+
+    @Test
+    void theConsoleTabulatesFindingsPerCodeMostSevereFirst() {
+        ScenarioIT.Run run = ScenarioIT.Run.of(audit(SCENARIO.resolve("events.csv"), SCENARIO.resolve("decisions.csv"), SCENARIO.resolve("policies"),
+                "--as-of", "2026-03-01T00:00:00Z").toArray(String[]::new));
+        assertThat(run.exit()).as(run.stderr()).isLessThan(2);
+        assertThat(run.stderr()).containsPattern("(?m)^  CODE +SEVERITY +COUNT$").containsPattern("(?m)^  [A-Z_]+ +(critical|error|warning|info) +\\d+$");
+        assertThat(run.stdout().lines()).hasSize(1);
     }
 
     @Test
