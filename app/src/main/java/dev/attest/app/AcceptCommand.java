@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.jobs.lifecycle.DecisionKind;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
@@ -7,11 +8,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "accept", header = "Accept a finding as a known risk until a date: it stops failing runs until then.", sortOptions = false,
+@Command(name = "accept", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Accept a finding as a known risk until a date: it stops failing runs until then.", sortOptions = false,
         description = {
-                "Record in the metadata database that a finding (by its fingerprint) is an accepted risk through DATE.",
-                "Runs whose as-of date is on or before DATE show it as accepted and do not count it toward the exit",
-                "status; a run after DATE that still reports it raises it again (shown as acceptance expired).",
+                "Record in the metadata database that a finding (by its fingerprint) is an accepted risk through DATE. Runs "
+                        + "whose as-of date is on or before DATE show it as accepted and do not count it toward the exit status; a run "
+                        + "after DATE that still reports it raises it again (shown as acceptance expired).",
                 "Exit status: 0 recorded, 2 bad usage or a fingerprint no run has reported."})
 public final class AcceptCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FINGERPRINT", description = "The finding's fingerprint.")

@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.core.findings.Severity;
 import dev.attest.io.input.InputSource;
 import dev.attest.jobs.audit.AuditLauncher;
@@ -19,11 +20,12 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "audit", header = "Audit live decisions against the policy versions that applied: findings, lineage gaps, report.", sortOptions = false, description = {
-        "Re-rate usage events against the policy version that applied to each, compare with the live decisions,",
-        "and write findings, expectations, lineage gaps, summary.json, manifest.json and report.html into a new",
-        "run folder OUT/<run-id>/ (its path is the last line printed).",
-        "Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad usage or input, 3 internal failure."})
+@Command(name = "audit", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Audit live decisions against the policy versions that applied: findings, lineage gaps, report.", sortOptions = false, description = {
+                "Re-rate usage events against the policy version that applied to each, compare with the live decisions, and "
+                        + "write findings, expectations, lineage gaps, summary.json, manifest.json and report.html into a new run folder "
+                        + "OUT/<run-id>/ (its path is the last line printed).",
+                "Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad usage or input, 3 internal failure."})
 public final class AuditCommand implements Callable<Integer> {
 
     static final class EventsSource {
@@ -124,21 +126,25 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     static int run(AuditRequest request, String metadataUrl) {
+        return report(launch(request, metadataUrl));
+    }
+
+    static AuditOutcome launch(AuditRequest request, String metadataUrl) {
         try (ConfigurableApplicationContext ctx = AttestBoot.start(metadataUrl)) {
-            AuditOutcome outcome = ctx.getBean(AuditLauncher.class).run(request);
-            return report(outcome);
+            return ctx.getBean(AuditLauncher.class).run(request);
         }
     }
 
     static int report(AuditOutcome outcome) {
+        return report(outcome, true);
+    }
+
+    /** Says how the audit ended on stderr; the run folder goes to stdout unless the caller prints it last itself (demo). */
+    static int report(AuditOutcome outcome, boolean printRunDir) {
         if (outcome instanceof AuditOutcome.Completed c) {
             if (c.alreadyDone()) System.err.println("attest: this audit (same inputs, window and cut-off) already ran; its run folder:");
-            StringBuilder steps = new StringBuilder();
-            c.stepTimes().forEach((step, d) -> steps.append(steps.isEmpty() ? "" : ", ").append(step).append(' ')
-                    .append(String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1e3)));
-            System.err.printf("attest: %d finding(s); exit status %d%s%n", c.findings(), c.exitStatus(),
-                    steps.isEmpty() ? "" : " (" + steps + ")");
-            System.out.println(c.runDir());
+            AuditConsole.print(c, System.err);
+            if (printRunDir) System.out.println(c.runDir());
         } else if (outcome instanceof AuditOutcome.BadInput b) {
             System.err.println("attest: bad input: " + b.message());
         } else if (outcome instanceof AuditOutcome.AlreadyRunning r) {

@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.engine.backfill.Scope;
 import dev.attest.io.input.InputSource;
 import dev.attest.jobs.backfill.BackfillLauncher;
@@ -19,14 +20,15 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-@Command(name = "backfill", header = "Preview, then apply, what a correcting policy version changes in the books of a window.", sortOptions = false,
+@Command(name = "backfill", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Preview, then apply, what a correcting policy version changes in the books of a window.", sortOptions = false,
         description = {
-                "Re-rate the window [--from, --to) as corrected (knowledge cut-off --as-of) and compare with what was decided.",
-                "Without --apply (a dry run): write OUT/backfill-<preview-id>/preview/ (impact per customer, meter, billing",
-                "period and invoice; summary.json) and print the preview id and the exact apply command.",
-                "With --apply --preview ID (or --yes): write corrected decisions and credit/debit adjustments into a new",
-                "dataset OUT/corrections/<id>/, verified by re-checking the corrected books; nothing earlier is changed.",
-                "The last line printed is the folder written (preview, or correction dataset).",
+                "Re-rate the window [--from, --to) as corrected (knowledge cut-off --as-of) and compare with what was decided. "
+                        + "Without --apply (a dry run): write OUT/backfill-<preview-id>/preview/ (impact per customer, meter, billing "
+                        + "period and invoice; summary.json) and print the preview id and the exact apply command. With --apply --preview"
+                        + " ID (or --yes): write corrected decisions and credit/debit adjustments into a new dataset "
+                        + "OUT/corrections/<id>/, verified by re-checking the corrected books; nothing earlier is changed. The last line "
+                        + "printed is the folder written (preview, or correction dataset).",
                 "Exit status: 0 done, 2 bad usage or input (also: inputs changed since the named preview), 3 internal failure."})
 public final class BackfillCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")

@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.generator.Generator;
 import dev.attest.jobs.audit.AuditLauncher;
 import dev.attest.jobs.audit.AuditOutcome;
@@ -18,9 +19,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", header = "Measure an end-to-end audit of N generated events: time per step, events/s, peak heap.", description = {
-        "Benchmark: generate N events with decisions, audit them end to end, and print events per second,",
-        "wall time per step and peak Java heap. A measurement, not a test: nothing here passes or fails."})
+@Command(name = "bench", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Measure an end-to-end audit of N generated events: time per step, events/s, peak heap.", description = {
+                "Benchmark: generate N events with decisions, audit them end to end, and print events per second, wall time per"
+                        + " step and peak Java heap. A measurement, not a test: nothing here passes or fails."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--events", paramLabel = "N", defaultValue = "1000000", description = "Events to generate (default: ${DEFAULT-VALUE}).")
     long events;
@@ -28,7 +30,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Working folder (default: a new temporary folder, deleted afterwards).")
     Path dir;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Random seed of the generated data; the same seed gives the same files (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--layout", paramLabel = "LAYOUT", defaultValue = "date",

@@ -1,7 +1,9 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.generator.Generator;
 import dev.attest.io.duck.Duck;
+import dev.attest.jobs.audit.AuditOutcome;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +13,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", header = "Generate a faulty dataset, audit it on embedded defaults, and check the findings against the truth.", description = {
-        "Generate a realistic faulty dataset into a temporary folder (or --out), audit it with an embedded",
-        "H2 run history beside it, print the summary and where report.html is.",
-        "Exit status 0 when the audit reported exactly the injected faults, 1 otherwise."})
+@Command(name = "demo", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Generate a faulty dataset, audit it on embedded defaults, and check the findings against the truth.", description = {
+                "Generate a realistic faulty dataset into a temporary folder (or --out), audit it with an embedded H2 run "
+                        + "history beside it, print the summary and where report.html is.",
+                "Exit status 0 when the audit reported exactly the injected faults, 1 otherwise."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Folder for the data and the run (default: a new temporary folder).")
     Path out;
@@ -45,22 +48,20 @@ public final class DemoCommand implements Callable<Integer> {
         GeneratedData generated = GeneratedData.read(data);
         Path runs = root.resolve("runs");
         System.err.println("attest: auditing (run history in " + root.resolve("metadata") + ".mv.db)");
-        int status = AuditCommand.run(generated.auditRequest(runs), Metadata.h2(root.resolve("metadata")));
-        if (status > 1) return status;
-        try (var dirs = Files.list(runs)) {
-            Path run = dirs.filter(p -> !p.getFileName().toString().startsWith(".")).findFirst().orElseThrow();
-            System.err.println();
-            System.err.println(Files.readString(run.resolve("summary.json")));
-            // The demo's data has faults on purpose: it succeeds when the audit found exactly those.
-            List<String> expected = generated.expectedFindings();
-            List<String> found = findings(run);
-            boolean exact = expected.equals(found);
-            System.err.printf("attest: the injected faults and the retroactive correction must cause %d findings (see %s);%n"
-                    + "attest: the audit reported %d: %s%n", expected.size(), data.resolve("truth.json"), found.size(),
-                    exact ? "exactly those" : "NOT those (a bug: please report it with the data folder)");
-            System.err.println("attest: open the report in a browser: " + run.resolve("report.html"));
-            System.out.println(run);
-            return exact ? 0 : 1;
-        }
+        AuditOutcome outcome = AuditCommand.launch(generated.auditRequest(runs), Metadata.h2(root.resolve("metadata")));
+        int status = AuditCommand.report(outcome, false);
+        if (!(outcome instanceof AuditOutcome.Completed completed)) return status;
+        Path run = completed.runDir();
+        // The demo's data has faults on purpose: it succeeds when the audit found exactly those.
+        List<String> expected = generated.expectedFindings();
+        List<String> found = findings(run);
+        boolean exact = expected.equals(found);
+        System.err.printf("attest: the injected faults and the retroactive correction must cause %d findings (see %s);%n"
+                + "attest: the audit reported %d: %s%n", expected.size(), data.resolve("truth.json"), found.size(),
+                exact ? "exactly those" : "NOT those (a bug: please report it with the data folder)");
+        System.err.println("attest: totals and parameters in " + run.resolve("summary.json"));
+        System.err.println("attest: open the report in a browser: " + run.resolve("report.html"));
+        System.out.println(run);
+        return exact ? 0 : 1;
     }
 }

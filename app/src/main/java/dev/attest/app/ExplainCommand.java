@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.io.input.InputException;
 import dev.attest.lineage.explain.Explainer;
 import dev.attest.lineage.manifest.RunManifest;
@@ -10,14 +11,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "explain", header = "Print the whole chain of one event or decision of a run: source row, versions, computation, findings.",
+@Command(name = "explain", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Print the whole chain of one event or decision of a run: source row, versions, computation, findings.",
         sortOptions = false, description = {
-        "Reads RUN_DIR/manifest.json, re-reads the pinned inputs and re-rates only the record's (customer, meter, month)",
-        "partition, then prints: the source rows (file and row); the price, discount and entitlement versions that applied",
-        "as known when the decision was made and as corrected at the run's cut-off, each with valid time, recorded_at and",
-        "change_ref; the computation tier by tier with discount and rounding; the expected and actual outcome and amount;",
-        "and the run's findings and lineage gaps for the record. Each finding's `explain` column holds this command.",
-        "Exit status: 0 explained, 2 no such record or not a run folder, 3 internal failure."})
+                "Reads RUN/manifest.json, re-reads the pinned inputs and re-rates only the record's (customer, meter, "
+                        + "month) partition, then prints: the source rows (file and row); the price, discount and entitlement versions "
+                        + "that applied as known when the decision was made and as corrected at the run's cut-off, each with valid time, "
+                        + "recorded_at and change_ref; the computation tier by tier with discount and rounding; the expected and actual "
+                        + "outcome and amount; and the run's findings and lineage gaps for the record. Each finding's `explain` column "
+                        + "holds this command, naming the run by its id.",
+                "Exit status: 0 explained, 2 no such record or not a run folder, 3 internal failure."})
 public final class ExplainCommand implements Callable<Integer> {
     static final class Target {
         @Option(names = "--event", paramLabel = "ID", description = "The event_id to explain.")
@@ -26,8 +29,9 @@ public final class ExplainCommand implements Callable<Integer> {
         String decision;
     }
 
-    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run folder (the last line `attest audit` printed).")
-    Path runDir;
+    @Parameters(index = "0", paramLabel = "RUN", description = "The run folder (the last line `attest audit` printed), or its run id: "
+            + "found from the run folder itself, the folder holding it, or the one above (as the `explain` column of findings.csv writes it).")
+    String run;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
@@ -35,7 +39,7 @@ public final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            RunManifest manifest = RunManifest.read(runDir.toAbsolutePath().normalize());
+            RunManifest manifest = RunManifest.read(RunFolders.resolve(run, Path.of("")));
             Explainer.Outcome outcome = new Explainer(manifest).explain(target.event != null
                     ? new Explainer.Target.Event(target.event) : new Explainer.Target.Decision(target.decision));
             if (outcome instanceof Explainer.Outcome.NotFound nf) {

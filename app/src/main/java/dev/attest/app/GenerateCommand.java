@@ -1,16 +1,18 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.generator.Generator;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "generate", header = "Write synthetic events, decisions and policies with injected faults, and their ground truth.", description = {
-        "Write realistic synthetic inputs (events, decisions, policies) with injected faults of every finding code,",
-        "and truth.json: the findings an audit must report, with the audit parameters they assume.",
-        "Customers have their own billing cycles (anchor days 1, 15, 29, 30, 31 in zones west and east of UTC);",
-        "customers.csv says which: the truth assumes an audit given --customers DIR/customers.csv."})
+@Command(name = "generate", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Write synthetic events, decisions and policies with injected faults, and their ground truth.", description = {
+                "Write realistic synthetic inputs (events, decisions, policies) with injected faults of every finding code, and"
+                        + " truth.json: the findings an audit must report, with the audit parameters they assume. Customers have their "
+                        + "own billing cycles (anchor days 1, 15, 29, 30, 31 in zones west and east of UTC); customers.csv says which: "
+                        + "the truth assumes an audit given --customers DIR/customers.csv."})
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write into (created).")
     Path out;

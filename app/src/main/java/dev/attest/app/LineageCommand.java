@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.io.input.InputException;
 import dev.attest.io.input.InputSource;
 import dev.attest.lineage.report.LineageReport;
@@ -13,13 +14,15 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "lineage", header = "Trace every decision: event -> rule version (change_ref) -> decision -> invoice; list each broken link.",
+@Command(name = "lineage", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Trace every decision: event -> rule version (change_ref) -> decision -> invoice; list each broken link.",
         sortOptions = false, description = {
-        "Stage the inputs as the audit does and write the lineage-gap report (contracts section 6) without rating:",
-        "lineage_gaps.parquet/.csv (one row per broken link, with its source file and row), lineage_coverage.parquet/.csv",
-        "(share of decisions whose whole chain is intact: overall, per customer, meter and day) and lineage.json,",
-        "into OUT/lineage-<as-of>-<digest>/ (its path is the last line printed). Every audit run writes the same report.",
-        "Exit status: 0 no gap, 1 gaps found, 2 bad usage or input, 3 internal failure."})
+                "Stage the inputs as the audit does and write the lineage-gap report (contracts section 6) without rating: "
+                        + "lineage_gaps.parquet/.csv (one row per broken link, with its source file and row), "
+                        + "lineage_coverage.parquet/.csv (share of decisions whose whole chain is intact: overall, per customer, meter "
+                        + "and day) and lineage.json, into OUT/lineage-<as-of>-<digest>/ (its path is the last line printed). Every audit"
+                        + " run writes the same report.",
+                "Exit status: 0 no gap, 1 gaps found, 2 bad usage or input, 3 internal failure."})
 public final class LineageCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     AuditCommand.EventsSource events;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = {"Proves that a live billing or policy system did what its rules said.", ""},
         subcommands = {AuditCommand.class, LineageCommand.class, ExplainCommand.class, VerifyCommand.class, BackfillCommand.class,
                 ScheduleCommand.class, RunsCommand.class, AckCommand.class, AcceptCommand.class, FindingsCommand.class, DemoCommand.class,
-                GenerateCommand.class, BenchCommand.class, StateCommand.class, CommandLine.HelpCommand.class})
+                GenerateCommand.class, BenchCommand.class, StateCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -21,10 +21,18 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
 
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main())
+                .registerConverter(java.math.BigDecimal.class, new Times.DecimalConverter())
+                .registerConverter(java.time.LocalDate.class, new Times.DateConverter())
+                .registerConverter(java.time.Instant.class, new Times.InstantConverter());
+        cl.setUsageHelpAutoWidth(true);
+        headings(cl);
+        // The message and where to read more, as git and dbt do; the whole usage would push the message off the screen.
         cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
             System.err.println("attest: " + ex.getMessage());
-            ex.getCommandLine().usage(System.err);
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, System.err);
+            System.err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -33,6 +41,12 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             return 3;
         });
         return cl.execute(args);
+    }
+
+    /** A blank line between the usage, the description and the options, on every command. */
+    private static void headings(CommandLine cl) {
+        cl.getCommandSpec().usageMessage().descriptionHeading("%n").optionListHeading("%nOptions:%n").parameterListHeading("%n");
+        cl.getSubcommands().values().forEach(Main::headings);
     }
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.jobs.audit.AuditLauncher;
 import dev.attest.scheduler.config.ConfigException;
 import dev.attest.scheduler.config.ConfigLoader;
@@ -16,11 +17,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "schedule", header = "Run audits on schedules from a YAML file: every window exactly once, missed ones caught up.", sortOptions = false,
-        description = {"Long-lived by default: Quartz fires each schedule's cron on the metadata database (several processes on one",
-                "PostgreSQL database form a cluster). With --once: audit every window that is due now, then exit.",
-                "Exit status of --once: 0 nothing failed and no findings at or above a schedule's fail_on, 1 findings at or above it,",
-                "2 bad configuration, 3 a run failed or an alert could not be delivered."})
+@Command(name = "schedule", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Run audits on schedules from a YAML file: every window exactly once, missed ones caught up.", sortOptions = false,
+        description = {
+                "Long-lived by default: Quartz fires each schedule's cron on the metadata database (several processes on one "
+                        + "PostgreSQL database form a cluster). With --once: audit every window that is due now, then exit.",
+                "Exit status of --once: 0 nothing failed and no findings at or above a schedule's fail_on, 1 findings at or "
+                        + "above it, 2 bad configuration, 3 a run failed or an alert could not be delivered."})
 public final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The schedule file (YAML); see docs/scheduler.md.")
     Path config;

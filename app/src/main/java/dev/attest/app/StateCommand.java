@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The carried period states of an --out folder (incremental audits): list them, remove those no kept run refers to. */
-@Command(name = "state", header = "List or prune the carried period states of an --out folder (incremental audits).",
+@Command(name = "state", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT, header = "List or prune the carried period states of an --out folder (incremental audits).",
         description = {"Each audit of a window keeps the periods' state at its end under OUT/.attest-state/, for the audit of the next "
                 + "window. 'list' shows them; 'prune' removes those that no run folder under OUT started from or wrote (the run folders "
                 + "you keep pin the states that reproduce them)."},
@@ -27,7 +27,7 @@ public final class StateCommand implements Callable<Integer> {
         return 2;
     }
 
-    @Command(name = "list", header = "List the carried states of an --out folder, newest cut-off first.")
+    @Command(name = "list", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT, header = "List the carried states of an --out folder, newest cut-off first.")
     static final class ListStates implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "The audits' --out folder.")
         Path out;
@@ -42,7 +42,7 @@ public final class StateCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "prune", header = "Remove the carried states that no kept run folder under --out started from or wrote.")
+    @Command(name = "prune", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT, header = "Remove the carried states that no kept run folder under --out started from or wrote.")
     static final class Prune implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "The audits' --out folder.")
         Path out;

@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -16,10 +17,35 @@ final class Times {
         @Override
         public Instant convert(String value) {
             try {
-                if (value.length() == 10) return LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC);
-                return java.time.OffsetDateTime.parse(value).toInstant();
+                String v = value.trim();
+                if (v.length() == 10) return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
+                return java.time.OffsetDateTime.parse(v).toInstant();
             } catch (DateTimeParseException e) {
                 throw new CommandLine.TypeConversionException("'" + value + "' is not an instant with an offset (2026-01-31T00:00:00Z) or a date (2026-01-31)");
+            }
+        }
+    }
+
+    /** A calendar date; the message shows the form expected instead of the parser's exception. */
+    static final class DateConverter implements CommandLine.ITypeConverter<LocalDate> {
+        @Override
+        public LocalDate convert(String value) {
+            try {
+                return LocalDate.parse(value.trim());
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a date of the form YYYY-MM-DD (2026-03-31)");
+            }
+        }
+    }
+
+    /** A plain decimal number (0.01, 5); the message says so instead of quoting NumberFormatException. */
+    static final class DecimalConverter implements CommandLine.ITypeConverter<BigDecimal> {
+        @Override
+        public BigDecimal convert(String value) {
+            try {
+                return new BigDecimal(value.trim());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a decimal number (0, 0.01, 5)");
             }
         }
     }

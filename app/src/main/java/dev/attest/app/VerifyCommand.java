@@ -1,5 +1,6 @@
 package dev.attest.app;
 
+import dev.attest.jobs.ProgramVersion;
 import dev.attest.core.findings.Severity;
 import dev.attest.io.Folders;
 import dev.attest.jobs.audit.AuditLauncher;
@@ -22,13 +23,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify", header = "Re-run an audit from its manifest and check that every output is byte-identical.",
+@Command(name = "verify", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT,
+        header = "Re-run an audit from its manifest and check that every output is byte-identical.",
         sortOptions = false, description = {
-        "Checks that each input file the manifest pins still has its SHA-256, re-runs the audit with the pinned inputs and",
-        "parameters into a temporary folder, and compares every output's SHA-256 with the manifest: a table with one row per",
-        "output, the stored file and the re-run each IDENTICAL, DIFFERENT or MISSING.",
-        "Exit status: 0 every output identical, 1 an output differs or is missing, 2 an input changed (named) or RUN_DIR is",
-        "not a run folder, 3 internal failure."})
+                "Checks that each input file the manifest pins still has its SHA-256, re-runs the audit with the pinned inputs "
+                        + "and parameters into a temporary folder, and compares every output's SHA-256 with the manifest: a table with "
+                        + "one row per output, the stored file and the re-run each IDENTICAL, DIFFERENT or MISSING.",
+                "Exit status: 0 every output identical, 1 an output differs or is missing, 2 an input changed (named) or "
+                        + "RUN_DIR is not a run folder, 3 internal failure."})
 public final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run folder to verify.")
     Path runDir;

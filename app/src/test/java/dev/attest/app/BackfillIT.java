@@ -93,8 +93,8 @@ class BackfillIT {
         assertThat(summary.path("events").path("disagreeing_out_of_scope").asLong()).isZero();
         assertThat(summary.path("events").path("restated_unchanged").asLong()).isEqualTo(expectedRestated);
         assertThat(new BigDecimal(summary.path("totals").get(0).path("delta").asString())).isEqualByComparingTo(totalDelta());
-        assertThat(summary.path("correcting_versions").toString()).contains("price-api_calls@3", "discount-api_calls-cust-0005@2",
-                "entitlement-api_calls-cust-0006@2", "price-api_calls-cust-0003@2");
+        assertThat(summary.path("correcting_versions").toString()).contains("price-api_calls@v3", "discount-api_calls-cust-0005@v2",
+                "entitlement-api_calls-cust-0006@v2", "price-api_calls-cust-0003@v2");
         assertThat(summary.path("findings_in_window").path("RETROACTIVE_CORRECTION").asLong()).isPositive();
         assertThat(run.stderr()).contains("--apply --preview " + id);
         assertThat(out.resolve("corrections")).as("a preview writes no correction").doesNotExist();
@@ -169,7 +169,7 @@ class BackfillIT {
         JsonNode manifest = json(dataset.resolve("manifest.json"));
         assertThat(manifest.path("correction_id").asString()).isEqualTo(id);
         assertThat(manifest.path("preview_id").asString()).isEqualTo(id);
-        assertThat(manifest.path("correcting_versions").toString()).contains("price-api_calls@3");
+        assertThat(manifest.path("correcting_versions").toString()).contains("price-api_calls@v3");
 
         // applying the same correction again writes nothing new
         ScenarioIT.Run again = run(out, "a", "--apply", "--yes");

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,6 +35,38 @@ class CliIT {
         ScenarioIT.Run audit = ScenarioIT.Run.of("help", "audit");
         assertThat(audit.stdout()).contains("--events", "--events-sql", "--decisions", "--policies", "--out", "--from", "--to",
                 "--as-of", "--tolerance", "--late-after", "--fail-on", "--assume-zone", "Exit status");
+    }
+
+    @Test
+    void everyCommandAnswersHelpWithExitZeroEvenWithoutItsRequiredOptions() {
+        CommandLine root = new CommandLine(new Main());
+        assertThat(root.getSubcommands()).containsKeys("audit", "findings", "runs", "demo", "bench", "completion");
+        for (String name : root.getSubcommands().keySet()) {
+            for (String flag : List.of("--help", "-h")) {
+                ScenarioIT.Run run = ScenarioIT.Run.of(name, flag);
+                assertThat(run.exit()).as(name + " " + flag + ": " + run.stderr()).isZero();
+                assertThat(run.stdout()).as(name + " " + flag).contains("Usage: attest " + name);
+            }
+            // Every option says what it does (bench --seed once did not).
+            root.getSubcommands().get(name).getCommandSpec().options().forEach(o ->
+                    assertThat(String.join("", o.description())).as(name + " " + o.longestName()).isNotBlank());
+        }
+        ScenarioIT.Run version = ScenarioIT.Run.of("--version");
+        assertThat(version.exit()).isZero();
+        assertThat(version.stdout()).startsWith("attest ");
+    }
+
+    @Test
+    void badValuesGetPlainMessagesNotJavaExceptions() {
+        List<String> args = audit(SCENARIO.resolve("events.csv"), SCENARIO.resolve("decisions.csv"), SCENARIO.resolve("policies"),
+                "--tolerance", "abc", "--from", "2026-13-01");
+        ScenarioIT.Run run = ScenarioIT.Run.of(args.toArray(String[]::new));
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.stderr()).containsAnyOf("'abc' is not a decimal number", "'2026-13-01' is not an instant")
+                .contains("Try 'attest audit --help'").doesNotContain("Exception");
+        ScenarioIT.Run completion = ScenarioIT.Run.of("completion", "bash");
+        assertThat(completion.exit()).isZero();
+        assertThat(completion.stdout()).contains("complete -F").contains("audit").contains("--fail-on");
     }
 
     @Test
@@ -139,6 +172,18 @@ class CliIT {
         assertThat(summary.path("inputs").path("quarantined").asLong()).isEqualTo(2);
         assertThat(summary.path("inputs").path("events").asLong()).isEqualTo(4);
         assertThat(summary.path("findings").path("MISSING_DECISION").asLong()).isZero();
+        // The console says so, and stdout holds the run folder alone, once.
+        assertThat(run.stderr()).contains("warning: 2 input row(s) quarantined", runDir.resolve("quarantine.csv").toString());
+        assertThat(run.stdout().strip()).isEqualTo(runDir.toString());
+    }
+
+    @Test
+    void theConsoleTabulatesFindingsPerCodeMostSevereFirst() {
+        ScenarioIT.Run run = ScenarioIT.Run.of(audit(SCENARIO.resolve("events.csv"), SCENARIO.resolve("decisions.csv"), SCENARIO.resolve("policies"),
+                "--as-of", "2026-03-01T00:00:00Z").toArray(String[]::new));
+        assertThat(run.exit()).as(run.stderr()).isLessThan(2);
+        assertThat(run.stderr()).containsPattern("(?m)^  CODE +SEVERITY +COUNT$").containsPattern("(?m)^  [A-Z_]+ +(critical|error|warning|info) +\\d+$");
+        assertThat(run.stdout().lines()).hasSize(1);
     }
 
     @Test

@@ -52,12 +52,23 @@ class ExplainIT {
         }
         assertThat(rows).isNotEmpty();
         for (String[] r : rows) {
-            assertThat(r[1]).startsWith("attest explain . --");
+            assertThat(r[1]).startsWith("attest explain " + runDir.getFileName() + " --");
             String[] words = r[1].split(" ");
             Run explain = Run.of("explain", runDir.toString(), words[3], words[4]);
             assertThat(explain.exit()).as(r[1] + "\n" + explain.stderr()).isZero();
             assertThat(explain.stdout()).as(r[1]).contains(r[0]);
         }
+    }
+
+    @Test
+    void aRunIdResolvesFromTheRunFolderTheOutFolderAndTheFolderAboveIt(@TempDir Path tmp) throws Exception {
+        Path runDir = audit(tmp);
+        String id = runDir.getFileName().toString();
+        for (Path from : List.of(runDir, runDir.getParent(), runDir.getParent().getParent()))
+            assertThat(RunFolders.resolve(id, from)).as("from " + from).isEqualTo(runDir.toAbsolutePath().normalize());
+        assertThat(RunFolders.resolve(".", runDir)).isEqualTo(runDir.toAbsolutePath().normalize());
+        Run byPath = Run.of("explain", runDir.toString(), "--decision", "d3");
+        assertThat(byPath.exit()).as(byPath.stderr()).isZero();
     }
 
     @Test

@@ -91,6 +91,20 @@ class LifecycleIT {
         assertThat(row(run3, fpB)).contains("acceptance expired", "<td class=\"n\">2</td>", ">2026-03-01<");
         assertThat(row(run3, fpA)).contains("accepted until 2026-03-10", "<td class=\"n\">2</td>");
 
+        // The list of night 3 filters by status and speaks CSV and JSON.
+        ScenarioIT.Run expired = ScenarioIT.Run.of("findings", run3.toString(), "--status", "acceptance-expired", "--format", "csv",
+                "--metadata", metadata);
+        assertThat(expired.exit()).as(expired.stderr()).isZero();
+        assertThat(expired.stdout().lines().toList()).hasSize(2).first().asString().startsWith("status,severity,code,");
+        assertThat(expired.stdout()).contains("acceptance expired,", fpB).doesNotContain(fpA);
+        ScenarioIT.Run json = ScenarioIT.Run.of("findings", run3.toString(), "--format", "json", "--metadata", metadata);
+        assertThat(JsonMapper.builder().build().readTree(json.stdout()).size()).isEqualTo(2);
+        ScenarioIT.Run none = ScenarioIT.Run.of("findings", run3.toString(), "--new", "--metadata", metadata);
+        assertThat(none.exit()).isZero();
+        assertThat(none.stdout().lines()).hasSize(1).first().asString().startsWith("STATUS");
+        ScenarioIT.Run byRunId = ScenarioIT.Run.of("findings", run3.toString(), "--status", "accepted", "--metadata", metadata);
+        assertThat(byRunId.stdout()).contains(fpA).doesNotContain(fpB);
+
         // Night 4: both accepted: nothing left at or above the failing severity counts.
         assertThat(ScenarioIT.Run.of("accept", fpB, "--until", "2026-03-10", "--note", "second credit", "--metadata", metadata).exit()).isZero();
         ScenarioIT.Run night4 = ScenarioIT.Run.of(audit(metadata, "2026-03-04T02:00:00Z"));

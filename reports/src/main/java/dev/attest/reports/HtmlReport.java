@@ -33,7 +33,7 @@ public final class HtmlReport {
                     .append(d.windowTo() == null ? "&hellip;" : d.windowTo().toString());
         h.append("</p><nav><a href=\"#totals\">totals</a> <a href=\"#risk\">amount at risk</a> <a href=\"#per-day\">per day</a> ")
                 .append(d.periods().isEmpty() ? "" : "<a href=\"#periods\">billing periods</a> ")
-                .append("<a href=\"#timeline\">policy timeline</a> <a href=\"#lineage\">lineage</a> <a href=\"#findings\">findings</a></nav></header>\n");
+                .append("<a href=\"#timeline\">policy timeline</a> <a href=\"#lineage\">lineage</a> <a href=\"#findings\">findings</a> <a href=\"#glossary\">codes</a></nav></header>\n");
         TotalsSection.append(h, d);
         RiskSection.append(h, d);
         DayChart.append(h, d.days());
@@ -41,6 +41,7 @@ public final class HtmlReport {
         PolicyTimeline.append(h, d.policies(), d.asOf(), d.windowFrom(), d.windowTo());
         CoverageSection.append(h, d);
         FindingsTable.append(h, d);
+        dev.attest.reports.html.Glossary.append(h, d.codes());
         h.append("<p class=\"muted\">Every finding is in findings.parquet and findings.csv beside this file; the re-rated expectations are ")
                 .append("in expected.parquet; summary.json has the totals, manifest.json the SHA-256 of every input and output.</p>\n");
         h.append("<script>").append(SCRIPT).append("</script></body></html>\n");

@@ -1,5 +1,6 @@
 package dev.attest.core.findings;
 
+import dev.attest.core.Durations;
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.core.policy.PolicyVersion;
 import dev.attest.core.policy.Rule;
@@ -193,7 +194,8 @@ public final class Reconciler {
         Duration lag = Duration.between(eventTime, d.decidedAt());
         if (lag.compareTo(params.lateAfter()) <= 0) return Optional.empty();
         return Optional.of(decisionFinding(FindingCode.LATE_DECISION, e, d,
-                "decision " + d.decisionId() + " came " + lag + " after the event; the limit is " + params.lateAfter()));
+                "decision " + d.decisionId() + " came " + Durations.human(lag) + " after the event; the limit is "
+                        + Durations.human(params.lateAfter())));
     }
 
     // ---- decisions without an event, and conflicting events ----

@@ -134,7 +134,15 @@ public final class LineageGaps {
      * {@code .}, not its path, so that the outputs do not depend on where the run folder lies.
      */
     public static String explainCommand(String decisionCol, String eventCol) {
-        return "'attest explain . ' || CASE WHEN " + decisionCol + " IS NOT NULL THEN '--decision ' || " + shellQuoted(decisionCol)
+        return explainCommand(".", decisionCol, eventCol);
+    }
+
+    /**
+     * The same for a run named by {@code runRef} (its run id, a plain word): {@code attest explain RUN_ID --decision ID}
+     * works from the run folder, the folder that holds it, and the folder above that.
+     */
+    public static String explainCommand(String runRef, String decisionCol, String eventCol) {
+        return "'attest explain " + runRef.replace("'", "''") + " ' || CASE WHEN " + decisionCol + " IS NOT NULL THEN '--decision ' || " + shellQuoted(decisionCol)
                 + " ELSE '--event ' || " + shellQuoted(eventCol) + " END";
     }
 

@@ -94,7 +94,7 @@ public final class ReconcilePass {
                 + "substr(sha256(code || '|' || coalesce(event_id, '') || '|' || coalesce(decision_id, '')), 1, 16) AS fingerprint, *, "
                 // Qualified: inside the period lookup's subquery a bare customer_id would name the lookup's own column.
                 + window.periodName("coalesce(__f.event_time, __f.decided_at)", "__f.customer_id") + " AS billing_period, "
-                + LineageGaps.explainCommand("decision_id", "event_id") + " AS explain "
+                + LineageGaps.explainCommand(runId, "decision_id", "event_id") + " AS explain "
                 + "FROM (" + union + ") __f ORDER BY code, event_id NULLS FIRST, decision_id NULLS FIRST, explanation, "
                 + "severity, customer_id, meter, event_time, decided_at, expected_amount, actual_amount, expected_outcome, actual_outcome, "
                 + "difference, currency, version_as_known, version_as_corrected, version_applied");

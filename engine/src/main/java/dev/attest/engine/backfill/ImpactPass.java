@@ -59,7 +59,7 @@ public final class ImpactPass {
 
     /** Builds {@code <prefix>_events} and {@code <prefix>_contrib}. */
     public void build(String prefix, String decisionsTable, String expectedTable, Scope scope) {
-        String ref = "CASE WHEN %1$s_policy_id IS NULL THEN NULL ELSE %1$s_policy_id || '@' || coalesce(CAST(%1$s_version AS VARCHAR), '?') END";
+        String ref = "CASE WHEN %1$s_policy_id IS NULL THEN NULL ELSE %1$s_policy_id || '@v' || coalesce(CAST(%1$s_version AS VARCHAR), '?') END";
         duck.execute("CREATE OR REPLACE TABLE " + prefix + "_events AS "
                 + "WITH dec AS (SELECT d.*, row_number() OVER (PARTITION BY d.event_id ORDER BY d.decided_at, d.decision_id, d.src_file, d.src_row) AS rn, "
                 + "list_filter([" + ref.formatted("d.price") + ", " + ref.formatted("d.discount") + ", " + ref.formatted("d.entitlement")

@@ -70,7 +70,7 @@ class ImpactPassTest {
         event("e2", "c1", 3, "charged", "2.00", 1, "charged", "2.00", 1, "USD", null, 0, 0); // unchanged
         decision("d2", "e2", "c1", "charged", "2.00", "USD", 1, "inv-1");
         new ImpactPass(duck).build("t", "decisions", "expected", Scope.CORRECTION);
-        assertThat(lines()).containsExactly("c1 inv-1 USD events=1 restated=0 before=1 after=1.2 delta=0.2 correcting=p@2");
+        assertThat(lines()).containsExactly("c1 inv-1 USD events=1 restated=0 before=1 after=1.2 delta=0.2 correcting=p@v2");
     }
 
     @Test
@@ -92,9 +92,9 @@ class ImpactPassTest {
         decision("d2", "e1", "c1", "charged", "1.00", "USD", 1, "inv-2");
         new ImpactPass(duck).build("t", "decisions", "expected", Scope.CORRECTION);
         assertThat(lines()).containsExactly(
-                "c1 inv-1 EUR events=1 restated=0 before=0 after=1.1 delta=1.1 correcting=p@2",
-                "c1 inv-1 USD events=1 restated=0 before=1 after=0 delta=-1 correcting=p@2",
-                "c1 inv-2 USD events=1 restated=0 before=1 after=0 delta=-1 correcting=p@2");
+                "c1 inv-1 EUR events=1 restated=0 before=0 after=1.1 delta=1.1 correcting=p@v2",
+                "c1 inv-1 USD events=1 restated=0 before=1 after=0 delta=-1 correcting=p@v2",
+                "c1 inv-2 USD events=1 restated=0 before=1 after=0 delta=-1 correcting=p@v2");
         assertThat(duck.queryLong("SELECT len(decision_ids) FROM t_events WHERE in_scope")).isEqualTo(2);
     }
 
@@ -110,8 +110,8 @@ class ImpactPassTest {
         decision("g2", "f2", "c2", "charged", "1.00", "USD", 1, "inv-9");
         new ImpactPass(duck).build("t", "decisions", "expected", Scope.CORRECTION);
         assertThat(lines()).containsExactly(
-                "c1 null USD events=1 restated=0 before=0 after=1 delta=1 correcting=q@2",
-                "c1 inv-1 USD events=0 restated=1 before=1 after=1 delta=0 correcting=q@2");
+                "c1 null USD events=1 restated=0 before=0 after=1 delta=1 correcting=q@v2",
+                "c1 inv-1 USD events=0 restated=1 before=1 after=1 delta=0 correcting=q@v2");
         assertThat(new ImpactPass(duck).counts("t").restated()).isEqualTo(1);
     }
 }

@@ -22,9 +22,11 @@ public final class CoverageSection {
         for (GapCount g : d.gaps())
             h.append("<tr><td>").append(esc(g.gap())).append("</td><td class=\"n\">").append(g.count()).append("</td></tr>");
         if (d.gaps().isEmpty()) h.append("<tr><td colspan=\"2\">None: every chain is intact.</td></tr>");
-        h.append("</table><table><caption>Per customer and meter (lowest coverage first)</caption><tr><th>customer</th><th>meter</th>")
+        h.append("</table><table><caption>Per customer and meter with a broken chain (lowest coverage first)</caption><tr><th>customer</th><th>meter</th>")
                 .append("<th class=\"n\">decisions</th><th class=\"n\">intact</th><th class=\"n\">coverage</th></tr>");
-        for (CoverageRow r : d.coverage()) {
+        // Only the customers and meters with a broken chain: rows at 100 % would pad the table and say nothing.
+        java.util.List<CoverageRow> broken = d.coverage().stream().filter(r -> r.coverage().compareTo(BigDecimal.ONE) < 0).toList();
+        for (CoverageRow r : broken) {
             BigDecimal c = r.coverage();
             h.append("<tr><td>").append(esc(r.customerId())).append("</td><td>").append(esc(r.meter())).append("</td><td class=\"n\">")
                     .append(r.decisions()).append("</td><td class=\"n\">").append(r.intact()).append("</td><td class=\"n\"><span class=\"meter\">")
@@ -32,6 +34,7 @@ public final class CoverageSection {
                     .append("%\"></span></span> ").append(Html.percent(c)).append("</td></tr>");
         }
         if (d.coverage().isEmpty()) h.append("<tr><td colspan=\"5\">No decisions in scope.</td></tr>");
+        else if (broken.isEmpty()) h.append("<tr><td colspan=\"5\">Every customer and meter: 100 %.</td></tr>");
         h.append("</table></div><p class=\"muted\">Every broken link is in lineage_gaps.parquet; coverage per customer, meter and day in ")
                 .append("lineage_coverage.parquet.</p></section>\n");
     }

@@ -24,7 +24,7 @@ import org.springframework.batch.core.repository.JobRepository;
 public final class RunHistory {
     /** One execution of the audit job. {@code schedule} is null for an audit run by hand. */
     public record Run(long executionId, String schedule, Instant from, Instant to, String status, Instant started, Duration duration,
-                      Map<String, Long> severities, Boolean late, Integer attempts, String runDir) {}
+                      Map<String, Long> severities, Boolean late, Integer attempts, String runDir, Instant asOf) {}
 
     private final JobRepository jobs;
     private final WindowLedger ledger;
@@ -52,7 +52,7 @@ public final class RunHistory {
                     Duration d = e.getStartTime() == null || e.getEndTime() == null ? null : Duration.between(e.getStartTime(), e.getEndTime());
                     out.add(new Run(e.getId(), row == null ? null : row.schedule(), instant(p.getString("from")), instant(p.getString("to")),
                             e.getStatus().name(), started, d, RunFolders.severities(runDir == null ? null : Path.of(runDir)),
-                            row == null ? null : row.late(), row == null ? null : row.attempts(), runDir));
+                            row == null ? null : row.late(), row == null ? null : row.attempts(), runDir, instant(p.getString("as_of"))));
                 }
             }
             page++;

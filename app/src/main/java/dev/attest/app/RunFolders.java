@@ -1,0 +1,38 @@
+package dev.attest.app;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Finds the run folder a person names: a path to it, or its run id seen from where they are. A run id is looked
+ * for in the working folder and each folder above it, and one level down in each (so that it resolves inside the
+ * run folder, in the --out folder that holds it, and in the folder that holds --out, e.g. a demo's root).
+ */
+final class RunFolders {
+    private RunFolders() {}
+
+    static Path resolve(String ref, Path from) {
+        Path direct = from.resolve(ref).toAbsolutePath().normalize();
+        if (Files.isRegularFile(direct.resolve("manifest.json")) || ref.contains("/") || ref.equals(".") || ref.equals(".."))
+            return direct;
+        for (Path dir = from.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
+            Path here = dir.resolve(ref);
+            if (Files.isRegularFile(here.resolve("manifest.json"))) return here;
+            Optional<Path> below = oneLevelDown(dir, ref);
+            if (below.isPresent()) return below.get();
+        }
+        return direct; // not found: the caller says that it is not a run folder
+    }
+
+    private static Optional<Path> oneLevelDown(Path dir, String ref) {
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.filter(Files::isDirectory).sorted().map(c -> c.resolve(ref))
+                    .filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).findFirst();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}
