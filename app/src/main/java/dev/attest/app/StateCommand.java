@@ -1,6 +1,7 @@
 package dev.attest.app;
 
 import dev.attest.engine.state.StateStore;
+import dev.attest.jobs.ProgramVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
