@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
  * holds, and the state it leaves for the next window. A state is used only when everything that made it is as it was:
  * it ends where the window starts, the inputs' locations, the policy registry and the customers are the same, no policy
  * version was recorded between its cut-off and this one, and every input file of the periods' earlier days is pinned by
- * it and unchanged (a file that arrived later, changed or went away could hold earlier rows). After staging, rows read
+ * it and unchanged (a file that arrived later, changed or went away could hold earlier rows), and the run that wrote it
+ * published its run folder. After staging, rows read
  * from files the state does not pin that belong before the window (a late event, a late decision about an earlier
  * event) also void it. Then the whole audit rates from the periods' starts, as without a state, and says why.
  */
@@ -65,6 +66,9 @@ public final class CarriedStates {
     }
 
     static String invalid(StateStore.Meta m, AuditRequest r, PolicyRegistry registry, String customers) {
+        // Only a published run's state: a run that failed after rating (its run folder never written) is retried as it was.
+        if (!Files.isRegularFile(r.outDir().resolve(m.runId()).resolve("manifest.json")))
+            return "the run that wrote it (" + m.runId() + ") has no run folder under " + r.outDir();
         if (m.asOf().isAfter(r.asOf())) return "its cut-off " + m.asOf() + " is after this audit's " + r.asOf();
         if (!m.events().equals(AuditRequest.describe(r.events())) || !m.decisions().equals(AuditRequest.describe(r.decisions())))
             return "it was made from other inputs (" + m.events() + ", " + m.decisions() + ")";
