@@ -18,10 +18,11 @@ import java.util.TreeMap;
  * @param tolerancePerCurrency currency code (upper case) -> tolerance
  * @param tolerancePerMeter    meter -> tolerance; wins over the currency's
  * @param thresholds           the run-failing thresholds
+ * @param failOn               the lowest failing severity, or null (then --fail-on's, error without it)
  */
 public record Checks(Map<FindingCode, Severity> severities, BigDecimal tolerance, Map<String, BigDecimal> tolerancePerCurrency,
-                     Map<String, BigDecimal> tolerancePerMeter, Thresholds thresholds) {
-    public static final Checks NONE = new Checks(Map.of(), null, Map.of(), Map.of(), Thresholds.NONE);
+                     Map<String, BigDecimal> tolerancePerMeter, Thresholds thresholds, Severity failOn) {
+    public static final Checks NONE = new Checks(Map.of(), null, Map.of(), Map.of(), Thresholds.NONE, null);
 
     public Checks {
         severities = Collections.unmodifiableMap(severities == null || severities.isEmpty() ? new EnumMap<>(FindingCode.class) : new EnumMap<>(severities));

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class ThresholdRulesTest {
     static final Checks CHECKS = new Checks(Map.of(), null, Map.of(), Map.of(), new Checks.Thresholds(new BigDecimal("0.01"),
-            new BigDecimal("0.95"), Map.of("USD", Map.of(MoneyClass.UNBILLED, new BigDecimal("100"), MoneyClass.RETROACTIVE, BigDecimal.TEN))));
+            new BigDecimal("0.95"), Map.of("USD", Map.of(MoneyClass.UNBILLED, new BigDecimal("100"), MoneyClass.RETROACTIVE, BigDecimal.TEN))), null);
 
     @Test
     void eachCrossedThresholdIsACriticalFindingOfItsOwn() {
