@@ -37,6 +37,7 @@ final class AuditParameters {
         if (r.lateAfter() != null) b.addString("late_after", r.lateAfter().toString(), false);
         if (r.assumeZone() != null) b.addString("assume_zone", r.assumeZone(), false);
         if (r.customers() != null) b.addString("customers", r.customers(), false);
+        if (r.checks() != null) b.addString("checks", r.checks(), false);
         if (!context.isEmpty()) {
             StringBuilder text = new StringBuilder();
             context.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
@@ -54,7 +55,8 @@ final class AuditParameters {
         return new AuditRequest(source(p, "events"), source(p, "decisions"), p.getString("policies"), Path.of(p.getString("out")),
                 instant(p.getString("from")), instant(p.getString("to")), instant(p.getString("as_of")),
                 new BigDecimal(p.getString("tolerance")), p.getString("late_after") == null ? null : Duration.parse(p.getString("late_after")),
-                Severity.valueOf(p.getString("fail_on")), p.getString("assume_zone"), p.getString("customers"));
+                Severity.valueOf(p.getString("fail_on")), p.getString("assume_zone"), p.getString("customers"),
+                p.getString("checks"));
     }
 
     static java.util.SortedMap<String, String> context(JobParameters p) {

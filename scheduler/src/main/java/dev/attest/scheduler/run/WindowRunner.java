@@ -81,7 +81,8 @@ public final class WindowRunner {
         Instant started = node.clock().instant();
         boolean late = started.isAfter(w.dueAt().plus(s.lateAfter()));
         AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), w.start(), w.end(),
-                claimed.asOf() != null ? claimed.asOf() : w.dueAt(), s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers());
+                claimed.asOf() != null ? claimed.asOf() : w.dueAt(), s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers(),
+                s.checks());
         // What the run's summary.json reports about this attempt (and schedule.json, with the node, beside it).
         Map<String, String> context = new LinkedHashMap<>();
         context.put("schedule", s.name());
