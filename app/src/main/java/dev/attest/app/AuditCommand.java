@@ -1,7 +1,9 @@
 package dev.attest.app;
 
 import dev.attest.jobs.ProgramVersion;
+import dev.attest.core.checks.Checks;
 import dev.attest.core.findings.Severity;
+import dev.attest.io.checks.ChecksLoader;
 import dev.attest.io.input.InputSource;
 import dev.attest.jobs.audit.AuditLauncher;
 import dev.attest.jobs.audit.AuditOutcome;
@@ -71,17 +73,23 @@ public final class AuditCommand implements Callable<Integer> {
             description = "Knowledge cut-off of the as-corrected view (default: the run's start). Give it to make a run repeatable and restartable.")
     Instant asOf;
 
-    @Option(names = "--tolerance", paramLabel = "DECIMAL", defaultValue = "0",
-            description = "Amount differences above half a minor unit but within this are accepted (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tolerance", paramLabel = "DECIMAL",
+            description = "Amount differences above half a minor unit but within this are accepted (default: the checks file's "
+                    + "tolerance.default, else 0). Wins over the checks file's default; its per-currency and per-meter tolerances still apply.")
     BigDecimal tolerance;
 
     @Option(names = "--late-after", paramLabel = "DURATION", converter = Times.DurationConverter.class,
             description = "Report LATE_DECISION when decided_at - event_time exceeds this (PT1H, 90s, 15m, 2h, 1d). No default.")
     Duration lateAfter;
 
-    @Option(names = "--fail-on", paramLabel = "SEVERITY", defaultValue = "error",
-            description = "Lowest severity that fails the run: info, warning, error, critical (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fail-on", paramLabel = "SEVERITY",
+            description = "Lowest severity that fails the run: info, warning, error, critical (default: the checks file's fail_on, else error).")
     String failOn;
+
+    @Option(names = "--checks", paramLabel = "FILE",
+            description = "Checks file (YAML or JSON): severity per code, tolerance per currency and meter, run-failing thresholds "
+                    + "(quarantine rate, lineage coverage, money per class). Pinned in the manifest. --tolerance and --fail-on win over it.")
+    String checks;
 
     @Option(names = "--assume-zone", paramLabel = "ZONE",
             description = "Zone of timestamps that carry no offset, e.g. America/New_York. Without it such timestamps are bad rows.")
@@ -100,11 +108,15 @@ public final class AuditCommand implements Callable<Integer> {
         AuditRequest request;
         try {
             if (assumeZone != null) ZoneId.of(assumeZone);
+            // Command-line options win over the checks file; the file's values over the defaults (0, error).
+            Checks file = ChecksLoader.load(checks);
+            BigDecimal effectiveTolerance = tolerance != null ? tolerance : file.tolerance() != null ? file.tolerance() : BigDecimal.ZERO;
+            Severity effectiveFailOn = failOn != null ? Severity.parse(failOn) : file.failOn() != null ? file.failOn() : Severity.ERROR;
             request = new AuditRequest(
                     events.path != null ? InputSource.files(events.path) : InputSource.sql(events.sql),
                     decisions.path != null ? InputSource.files(decisions.path) : InputSource.sql(decisions.sql),
                     policies, out, from, to, asOf != null ? asOf : Clock.systemUTC().instant().truncatedTo(ChronoUnit.MILLIS),
-                    tolerance, lateAfter, Severity.parse(failOn), assumeZone, customers);
+                    effectiveTolerance, lateAfter, effectiveFailOn, assumeZone, customers, checks);
             if (!full) request = fromCarriedState(request);
         } catch (RuntimeException e) {
             System.err.println("attest: " + e.getMessage());
@@ -144,6 +156,7 @@ public final class AuditCommand implements Callable<Integer> {
         if (outcome instanceof AuditOutcome.Completed c) {
             if (c.alreadyDone()) System.err.println("attest: this audit (same inputs, window and cut-off) already ran; its run folder:");
             AuditConsole.print(c, System.err);
+            for (String line : MoneyText.consoleLines(c.runDir().resolve("summary.json"))) System.err.println("attest: " + line);
             if (printRunDir) System.out.println(c.runDir());
         } else if (outcome instanceof AuditOutcome.BadInput b) {
             System.err.println("attest: bad input: " + b.message());

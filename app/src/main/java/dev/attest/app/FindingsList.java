@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class FindingsList {
     static final List<String> COLUMNS = List.of("status", "severity", "code", "customer_id", "meter", "event_id", "decision_id",
-            "event_time", "difference", "currency", "fingerprint", "explanation", "explain");
+            "event_time", "difference", "currency", "money_class", "money_effect", "fingerprint", "explanation", "explain");
 
     record Filter(String status, String code, Severity severity, String customer, String meter, BigDecimal minAmount, boolean onlyNew) {}
 
@@ -42,7 +42,12 @@ final class FindingsList {
         if (f.minAmount() != null) where.add("abs(difference) >= " + f.minAmount().toPlainString());
         List<Map<String, String>> rows = new ArrayList<>();
         try (Duck duck = Duck.inMemory()) {
-            for (Map<String, Object> r : duck.queryRows("SELECT severity, code, customer_id, meter, event_id, decision_id, "
+            String file = Duck.literal(runDir.resolve("findings.parquet").toString());
+            boolean money = duck.queryRows("DESCRIBE SELECT * FROM read_parquet(" + file + ")").stream()
+                    .anyMatch(c -> "money_class".equals(c.get("column_name")));
+            String moneyCols = money ? "money_class, CAST(CAST(money_effect AS DECIMAL(38,9)) AS VARCHAR) AS money_effect, "
+                    : "NULL AS money_class, NULL AS money_effect, "; // a run folder from before money classes
+            for (Map<String, Object> r : duck.queryRows("SELECT severity, code, customer_id, meter, event_id, decision_id, " + moneyCols
                     + "strftime(event_time AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS event_time, "
                     + "CAST(CAST(difference AS DECIMAL(38,9)) AS VARCHAR) AS difference, currency, fingerprint, explanation, explain "
                     + "FROM read_parquet(" + Duck.literal(runDir.resolve("findings.parquet").toString()) + ")"
@@ -51,6 +56,7 @@ final class FindingsList {
                 Map<String, String> row = new LinkedHashMap<>();
                 for (String c : COLUMNS) row.put(c, r.get(c) == null ? "" : r.get(c).toString());
                 row.put("difference", plain(row.get("difference")));
+                row.put("money_effect", plain(row.get("money_effect")));
                 rows.add(row);
             }
         }
@@ -76,7 +82,7 @@ final class FindingsList {
             case "json" -> out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
             default -> {
                 List<String> cols = List.of("status", "severity", "code", "customer_id", "meter", "event_id", "decision_id", "difference",
-                        "fingerprint");
+                        "money_class", "money_effect", "fingerprint");
                 int[] w = cols.stream().mapToInt(String::length).toArray();
                 for (Map<String, String> r : rows)
                     for (int i = 0; i < cols.size(); i++) w[i] = Math.max(w[i], r.get(cols.get(i)).length());

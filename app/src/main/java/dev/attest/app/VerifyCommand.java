@@ -111,7 +111,7 @@ public final class VerifyCommand implements Callable<Integer> {
         return new AuditRequest(m.events().toSource(), m.decisions().toSource(), m.policiesPath(), out, instant(m.parameter("from")),
                 instant(m.parameter("to")), Instant.parse(m.parameter("as_of")), new BigDecimal(m.parameter("tolerance")),
                 lateAfter == null ? null : Duration.parse(lateAfter), Severity.parse(m.parameter("fail_on")), m.parameter("assume_zone"),
-                m.customersPath(), m.carriedState());
+                m.customersPath(), m.checksPath(), m.carriedState());
     }
 
     /** The context the run was given (parameters.context.*), passed again so that summary.json is reproduced. */

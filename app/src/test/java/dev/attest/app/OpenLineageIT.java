@@ -67,6 +67,11 @@ class OpenLineageIT {
         assertThat(facet.get("findings")).isEqualTo(summary.get("findings"));
         assertThat(facet.get("severities")).isEqualTo(summary.get("severities"));
         assertThat(facet.get("findings").get("AMOUNT_MISMATCH").asLong()).isEqualTo(1);
+        // The money summary travels with the run: the same currencies and classes as summary.json, the same amounts.
+        assertThat(facet.get("money").propertyNames()).containsExactlyElementsOf(summary.get("money").propertyNames());
+        summary.get("money").properties().forEach(cur -> cur.getValue().properties().forEach(c -> assertThat(
+                facet.get("money").get(cur.getKey()).get(c.getKey()).decimalValue()).as(cur.getKey() + "." + c.getKey())
+                .isEqualByComparingTo(c.getValue().decimalValue())));
         assertThat(facet.get("run_id").asString()).isEqualTo(runDir.getFileName().toString());
         JsonNode assertions = complete.get("inputs").get(1).get("inputFacets").get("dataQualityAssertions").get("assertions");
         assertThat(assertions.findValuesAsString("assertion")).contains("no AMOUNT_MISMATCH findings", "no WRONG_VERSION findings");

@@ -4,6 +4,7 @@ import dev.attest.reports.html.CoverageSection;
 import dev.attest.reports.html.DayChart;
 import dev.attest.reports.html.FindingsTable;
 import dev.attest.reports.html.Html;
+import dev.attest.reports.html.MoneySection;
 import dev.attest.reports.html.PeriodSection;
 import dev.attest.reports.html.PolicyTimeline;
 import dev.attest.reports.html.RiskSection;
@@ -31,9 +32,10 @@ public final class HtmlReport {
         if (d.windowFrom() != null || d.windowTo() != null)
             h.append(" &middot; window ").append(d.windowFrom() == null ? "&hellip;" : d.windowFrom().toString()).append(" to ")
                     .append(d.windowTo() == null ? "&hellip;" : d.windowTo().toString());
-        h.append("</p><nav><a href=\"#totals\">totals</a> <a href=\"#risk\">amount at risk</a> <a href=\"#per-day\">per day</a> ")
+        h.append("</p><nav><a href=\"#money\">money</a> <a href=\"#totals\">totals</a> <a href=\"#risk\">amount at risk</a> <a href=\"#per-day\">per day</a> ")
                 .append(d.periods().isEmpty() ? "" : "<a href=\"#periods\">billing periods</a> ")
                 .append("<a href=\"#timeline\">policy timeline</a> <a href=\"#lineage\">lineage</a> <a href=\"#findings\">findings</a> <a href=\"#glossary\">codes</a></nav></header>\n");
+        MoneySection.append(h, d);
         TotalsSection.append(h, d);
         RiskSection.append(h, d);
         DayChart.append(h, d.days());
@@ -43,7 +45,7 @@ public final class HtmlReport {
         FindingsTable.append(h, d);
         dev.attest.reports.html.Glossary.append(h, d.codes());
         h.append("<p class=\"muted\">Every finding is in findings.parquet and findings.csv beside this file; the re-rated expectations are ")
-                .append("in expected.parquet; summary.json has the totals, manifest.json the SHA-256 of every input and output.</p>\n");
+                .append("in expected.parquet; money.csv the money per customer, meter, invoice and day; summary.json has the totals, manifest.json the SHA-256 of every input and output.</p>\n");
         h.append("<script>").append(SCRIPT).append("</script></body></html>\n");
         return h.toString();
     }

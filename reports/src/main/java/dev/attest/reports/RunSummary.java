@@ -15,12 +15,25 @@ import java.util.Map;
  * @param coverage      share of decisions in scope whose lineage chain is intact (1 when there are none)
  * @param parameters    the run's parameters as given (window, cut-off, tolerance, ...)
  * @param notes         things a reader must know (DOUBLE columns converted, provisional volume amounts, ...)
+ * @param money         currency -> money class (wire name) -> amount, every class of each currency that has money
+ *                      (issue 14); empty when no finding moves money
  */
 public record RunSummary(String runId, String programVersion, String startedAt, String finishedAt,
                          Map<String, Long> findings, Map<String, Long> severities, Map<String, Long> inputs,
                          Map<String, BigDecimal> amountAtRisk, BigDecimal coverage, Map<String, Object> parameters,
-                         List<String> notes, String failOn, int exitStatus, long findingsAtOrAboveFailOn) {
+                         List<String> notes, String failOn, int exitStatus, long findingsAtOrAboveFailOn,
+                         Map<String, Map<String, BigDecimal>> money) {
     public RunSummary {
         notes = List.copyOf(notes);
+        if (money == null) money = Map.of();
+    }
+
+    /** Without money by class. */
+    public RunSummary(String runId, String programVersion, String startedAt, String finishedAt,
+                      Map<String, Long> findings, Map<String, Long> severities, Map<String, Long> inputs,
+                      Map<String, BigDecimal> amountAtRisk, BigDecimal coverage, Map<String, Object> parameters,
+                      List<String> notes, String failOn, int exitStatus, long findingsAtOrAboveFailOn) {
+        this(runId, programVersion, startedAt, finishedAt, findings, severities, inputs, amountAtRisk, coverage, parameters, notes, failOn,
+                exitStatus, findingsAtOrAboveFailOn, Map.of());
     }
 }

@@ -20,6 +20,14 @@ public final class SummaryJson {
         Map<String, BigDecimal> risk = new LinkedHashMap<>();
         s.amountAtRisk().forEach((k, v) -> risk.put(k, plain(v)));
         m.put("amount_at_risk", risk);
+        // Money by class per currency (issue 14): every class of each currency with money, zero included.
+        Map<String, Object> money = new LinkedHashMap<>();
+        s.money().forEach((cur, byClass) -> {
+            Map<String, BigDecimal> c = new LinkedHashMap<>();
+            byClass.forEach((k, v) -> c.put(k, plain(v)));
+            money.put(cur, c);
+        });
+        m.put("money", money);
         m.put("coverage", plain(s.coverage()));
         m.put("parameters", s.parameters());
         m.put("fail_on", s.failOn());

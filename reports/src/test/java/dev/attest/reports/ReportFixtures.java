@@ -11,6 +11,19 @@ import java.util.Map;
 final class ReportFixtures {
     private ReportFixtures() {}
 
+    /** Money by class of the fixture: every class, in class order, with a negative retroactive correction. */
+    static Map<String, BigDecimal> money() {
+        Map<String, BigDecimal> m = new LinkedHashMap<>();
+        m.put("overcharged", new BigDecimal("0.100"));
+        m.put("undercharged", new BigDecimal("0.010"));
+        m.put("unbilled", new BigDecimal("12.5"));
+        m.put("double_charged", BigDecimal.ZERO);
+        m.put("charged_without_usage", new BigDecimal("3"));
+        m.put("unverified", BigDecimal.ZERO);
+        m.put("retroactive", new BigDecimal("-1.255"));
+        return m;
+    }
+
     static ReportData small() {
         return data("run-20260310", "price-sms", "cust-1", "sms", "e1", "Charged 1.10 where version 2 gives 1.00", "CR-7", "billing team on it", "ana",
                 "USD");
@@ -41,7 +54,8 @@ final class ReportFixtures {
         params.put("as_of", "2026-03-10T00:00:00Z");
         params.put("from", null);
         RunSummary s = new RunSummary(runId, "attest 0.1.0", "2026-03-10T01:00:00Z", "2026-03-10T01:00:05Z", findings, severities, inputs,
-                Map.of(currency, new BigDecimal("0.110")), new BigDecimal("0.875000"), params, List.of("note about " + customer), "error", 1, 2);
+                Map.of(currency, new BigDecimal("0.110")), new BigDecimal("0.875000"), params, List.of("note about " + customer), "error", 1, 2,
+                Map.of(currency, money()));
         List<CodeCount> codes = List.of(new CodeCount("AMOUNT_MISMATCH", "critical", 2), new CodeCount("MISSING_DECISION", "error", 1),
                 new CodeCount("RETROACTIVE_CORRECTION", "info", 1));
         List<RiskRow> risk = List.of(new RiskRow(customer, currency, new BigDecimal("0.100"), 1, 1),

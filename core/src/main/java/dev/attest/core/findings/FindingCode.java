@@ -22,7 +22,13 @@ public enum FindingCode {
     POLICY_CONFLICT(Severity.ERROR),
     CURRENCY_MISMATCH(Severity.CRITICAL),
     RETROACTIVE_CORRECTION(Severity.INFO),
-    LATE_DECISION(Severity.WARNING);
+    LATE_DECISION(Severity.WARNING),
+    /** A checks file's threshold crossed (issue 14): quarantined share of input rows above the limit. */
+    THRESHOLD_QUARANTINE(Severity.CRITICAL),
+    /** A checks file's threshold crossed: lineage coverage below the floor. */
+    THRESHOLD_COVERAGE(Severity.CRITICAL),
+    /** A checks file's threshold crossed: money of one class in one currency above the limit. */
+    THRESHOLD_MONEY(Severity.CRITICAL);
 
     private final Severity severity;
 
@@ -32,5 +38,18 @@ public enum FindingCode {
 
     public Severity severity() {
         return severity;
+    }
+
+    /** True for the 18 codes of contracts section 5; false for the run-failing thresholds a checks file adds. */
+    public boolean inContract() {
+        return !name().startsWith("THRESHOLD_");
+    }
+
+    public static FindingCode parse(String s) {
+        try {
+            return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown finding code '" + s + "'");
+        }
     }
 }

@@ -12,6 +12,8 @@ import dev.attest.core.rating.RatingStatus;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -26,11 +28,37 @@ public final class Reconciler {
      * @param tolerance  amounts differing by more than half a minor unit but no more than this are accepted
      * @param lateAfter  LATE_DECISION limit; null = no limit (the default, section 9)
      */
-    public record Params(BigDecimal tolerance, Duration lateAfter) {
+    /**
+     * @param tolerancePerCurrency tolerance by currency code (upper case), from a checks file
+     * @param tolerancePerMeter    tolerance by meter, from a checks file; it wins over the currency's
+     * @param severities           severity by code, from a checks file; codes not named keep their default
+     */
+    public record Params(BigDecimal tolerance, Duration lateAfter, Map<String, BigDecimal> tolerancePerCurrency,
+                         Map<String, BigDecimal> tolerancePerMeter, Map<FindingCode, Severity> severities) {
         public Params {
             if (tolerance == null) tolerance = BigDecimal.ZERO;
             if (tolerance.signum() < 0) throw new IllegalArgumentException("tolerance must be >= 0");
             if (lateAfter != null && lateAfter.isNegative()) throw new IllegalArgumentException("late-after must be >= 0");
+            tolerancePerCurrency = tolerancePerCurrency == null ? Map.of() : Map.copyOf(tolerancePerCurrency);
+            tolerancePerMeter = tolerancePerMeter == null ? Map.of() : Map.copyOf(tolerancePerMeter);
+            severities = severities == null ? Map.of() : Map.copyOf(severities);
+            for (BigDecimal t : tolerancePerCurrency.values()) if (t.signum() < 0) throw new IllegalArgumentException("tolerance must be >= 0");
+            for (BigDecimal t : tolerancePerMeter.values()) if (t.signum() < 0) throw new IllegalArgumentException("tolerance must be >= 0");
+        }
+
+        public Params(BigDecimal tolerance, Duration lateAfter) {
+            this(tolerance, lateAfter, Map.of(), Map.of(), Map.of());
+        }
+
+        /** The tolerance of an amount comparison: the meter's, else the currency's, else the default. */
+        public BigDecimal toleranceFor(String meter, String currency) {
+            BigDecimal t = meter == null ? null : tolerancePerMeter.get(meter);
+            if (t == null && currency != null) t = tolerancePerCurrency.get(currency.toUpperCase(java.util.Locale.ROOT));
+            return t == null ? tolerance : t;
+        }
+
+        public Severity severityOf(FindingCode code) {
+            return severities.getOrDefault(code, code.severity());
         }
     }
 
@@ -44,12 +72,49 @@ public final class Reconciler {
 
     // ---- event level: once per event of the window ----
 
-    /** MISSING_DECISION, DUPLICATE_DECISION, the as-known rating status, RETROACTIVE_CORRECTION. */
-    public void checkEvent(ExpectedEvent e, int decisionCount, Consumer<Finding> out) {
+    /**
+     * Every check of one event of the window and its decisions, with money (issue 14). The charge is the earliest
+     * decided decision (ties: lowest decision_id); the others are DUPLICATE_DECISION's double charge and are not
+     * compared again for over- or undercharge (OUTCOME_MISMATCH, AMOUNT_MISMATCH, ROUNDING_DIFFERENCE), but still
+     * checked for rule references, currency and lateness.
+     */
+    public void check(ExpectedEvent e, List<DecisionRecord> decisions, Consumer<Finding> sink) {
+        Consumer<Finding> out = adjusted(sink);
+        DecisionRecord charge = Money.chargeOf(decisions);
+        if (decisions.isEmpty()) out.accept(missingDecision(e));
+        if (decisions.size() > 1) out.accept(duplicateDecision(e, decisions));
+        noExpectation(e).map(f -> unverified(f, charge)).ifPresent(out);
+        retroactiveCorrection(e).ifPresent(out);
+        for (DecisionRecord d : decisions.stream().sorted(Money.CHARGE_ORDER).toList()) checkDecision(e, d, d == charge, out);
+    }
+
+    /** MISSING_DECISION, DUPLICATE_DECISION, the as-known rating status, RETROACTIVE_CORRECTION (without decisions: no double charge). */
+    public void checkEvent(ExpectedEvent e, int decisionCount, Consumer<Finding> sink) {
+        Consumer<Finding> out = adjusted(sink);
         if (decisionCount == 0) out.accept(missingDecision(e));
-        if (decisionCount > 1) out.accept(duplicateDecision(e, decisionCount));
+        if (decisionCount > 1) out.accept(eventFinding(FindingCode.DUPLICATE_DECISION, e, null,
+                "event " + e.event().eventId() + " has " + decisionCount + " decisions; exactly one is expected"));
         noExpectation(e).ifPresent(out);
         retroactiveCorrection(e).ifPresent(out);
+    }
+
+    /** A finding as the run's checks say: its code's severity (a checks file may change it). */
+    private Consumer<Finding> adjusted(Consumer<Finding> out) {
+        if (params.severities().isEmpty()) return out;
+        return f -> out.accept(adjust(f));
+    }
+
+    private Finding adjust(Finding f) {
+        Severity s = params.severityOf(f.code());
+        return s == f.severity() ? f : f.withSeverity(s);
+    }
+
+    /** The amount billed for an event without an expectation is unverified money, in the currency it was billed in. */
+    private static Finding unverified(Finding f, DecisionRecord charge) {
+        Money m = Money.ofUnverified(charge);
+        if (m == null) return f;
+        Finding withMoney = f.withMoney(m).withInvoice(charge.invoiceId());
+        return f.currency() == null ? withMoney.withCurrency(charge.currency()) : withMoney;
     }
 
     private Finding missingDecision(ExpectedEvent e) {
@@ -57,12 +122,22 @@ public final class Reconciler {
         String expected = k.hasAmount() ? " (expected " + k.outcome().wire() + " " + money(k.amount(), k.currency()) + " " + k.currency()
                 + provisional(k) + ")" : "";
         return eventFinding(FindingCode.MISSING_DECISION, e, null,
-                "event " + e.event().eventId() + " has no decision" + expected);
+                "event " + e.event().eventId() + " has no decision" + expected).withMoney(Money.ofMissingDecision(k));
     }
 
-    private Finding duplicateDecision(ExpectedEvent e, int count) {
-        return eventFinding(FindingCode.DUPLICATE_DECISION, e, null,
-                "event " + e.event().eventId() + " has " + count + " decisions; exactly one is expected");
+    /** One finding per event; its money is every charged decision's amount but the charge's (the earliest decided). */
+    private Finding duplicateDecision(ExpectedEvent e, List<DecisionRecord> decisions) {
+        DecisionRecord charge = Money.chargeOf(decisions);
+        List<DecisionRecord> extra = Money.duplicatesOf(decisions);
+        Money m = Money.ofDuplicates(decisions);
+        String currency = extra.stream().filter(d -> d.outcome() == dev.attest.core.rating.Outcome.CHARGED).map(DecisionRecord::currency)
+                .filter(Objects::nonNull).findFirst().orElse(charge.currency());
+        StringBuilder others = new StringBuilder();
+        for (DecisionRecord d : extra) others.append(others.isEmpty() ? "" : ", ").append(d.decisionId());
+        Finding f = eventFinding(FindingCode.DUPLICATE_DECISION, e, null,
+                "event " + e.event().eventId() + " has " + decisions.size() + " decisions; exactly one is expected: " + charge.decisionId()
+                        + " (decided first) is the charge, " + others + " charged " + money(m.amount(), currency) + " " + currency + " twice");
+        return (f.currency() == null ? f.withCurrency(currency) : f).withMoney(m).withInvoice(charge.invoiceId());
     }
 
     /** NO_POLICY, NO_PRICE, POLICY_CONFLICT: once per event, from the as-known view (section 9). */
@@ -105,15 +180,27 @@ public final class Reconciler {
                 outcome(c), outcome(k), diff, c.currency(), text(k.price()), text(c.price()), null,
                 "as corrected the event is " + outcome(c) + " " + money(c.amount(), c.currency()) + " under " + text(c.price())
                         + "; as known at decision time it was " + outcome(k) + " " + money(k.amount(), k.currency()) + " under "
-                        + text(k.price())));
+                        + text(k.price())).withMoney(Money.ofRetroactive(k.amount(), c.amount())));
     }
 
     // ---- decision level: every decision of an event, checked against the event's expectation ----
 
     public void checkDecision(ExpectedEvent e, DecisionRecord d, Consumer<Finding> out) {
+        checkDecision(e, d, true, adjusted(out));
+    }
+
+    /**
+     * @param charge false for a duplicate decision beyond the charge: contracts section 9 still checks it against the same
+     *               expectation (its OUTCOME_MISMATCH or AMOUNT_MISMATCH is reported), but its money is the event's
+     *               double charge, so those rows move none (no over- or undercharge counted twice)
+     */
+    private void checkDecision(ExpectedEvent e, DecisionRecord d, boolean charge, Consumer<Finding> out) {
         ruleReference(e, d).ifPresent(out);
-        currency(e, d).ifPresent(out);
-        outcomeOrAmount(e, d).ifPresent(out);
+        Optional<Finding> currency = currency(e, d);
+        currency.map(f -> f.withMoney(Money.ofUnverified(d))).ifPresent(out);
+        // Amounts in another currency than the expectation's are no over- or undercharge: the CURRENCY_MISMATCH
+        // row carries the billed amount as unverified, so the amount findings carry no money of their own.
+        outcomeOrAmount(e, d).map(f -> currency.isPresent() || !charge ? f.withMoney(null) : f).ifPresent(out);
         late(e.event().eventTime(), e, d).ifPresent(out);
     }
 
@@ -167,11 +254,16 @@ public final class Reconciler {
     /** OUTCOME_MISMATCH first; amounts are compared only when outcomes agree and an amount is expected. */
     Optional<Finding> outcomeOrAmount(ExpectedEvent e, DecisionRecord d) {
         Expectation k = e.asKnown();
-        if (k.outcome() != null && k.outcome() != d.outcome())
-            return Optional.of(decisionFinding(FindingCode.OUTCOME_MISMATCH, e, d,
+        if (k.outcome() != null && k.outcome() != d.outcome()) {
+            // Expected amount: 0 when denied, the as-known amount when charged (if one could be formed).
+            BigDecimal expectedAmount = k.outcome() == dev.attest.core.rating.Outcome.DENIED ? BigDecimal.ZERO : (k.hasAmount() ? k.amount() : null);
+            BigDecimal diff = expectedAmount == null ? null : d.amount().subtract(expectedAmount);
+            return Optional.of(amountFinding(FindingCode.OUTCOME_MISMATCH, e, d, diff,
                     "decision " + d.decisionId() + " " + d.outcome().wire() + " the event but " + k.outcome().wire() + " was expected"
                             + (k.entitlement() == null ? " (no entitlement applies)" : " under " + k.entitlement() + " with "
-                            + plain(k.before()) + " already used")));
+                            + plain(k.before()) + " already used"))
+                    .withMoney(Money.ofOutcomeMismatch(k.outcome(), expectedAmount, d.outcome(), d.amount())));
+        }
         if (!k.hasAmount()) return Optional.empty();
         BigDecimal diff = d.amount().subtract(k.amount());
         BigDecimal abs = diff.abs();
@@ -180,12 +272,13 @@ public final class Reconciler {
             return Optional.of(amountFinding(FindingCode.ROUNDING_DIFFERENCE, e, d, diff,
                     "decision " + d.decisionId() + " charged " + money(d.amount(), d.currency()) + ", expected " + money(k.amount(), d.currency())
                             + ": a rounding difference of " + plain(diff) + " (within half a minor unit of " + d.currency() + ")"
-                            + provisional(k)));
-        if (abs.compareTo(params.tolerance()) > 0)
+                            + provisional(k)).withMoney(Money.ofAmountDifference(diff)));
+        if (abs.compareTo(params.toleranceFor(d.meter() != null ? d.meter() : e.event().meter(), d.currency())) > 0)
             return Optional.of(amountFinding(FindingCode.AMOUNT_MISMATCH, e, d, diff,
                     "decision " + d.decisionId() + " charged " + money(d.amount(), d.currency()) + " " + d.currency() + " but " + text(k.price())
                             + " gives " + money(k.amount(), d.currency()) + ": " + (diff.signum() > 0 ? "over" : "under") + "charged by "
-                            + money(abs, d.currency()) + (k.computation() == null ? "" : " (" + k.computation() + ")") + provisional(k)));
+                            + money(abs, d.currency()) + (k.computation() == null ? "" : " (" + k.computation() + ")") + provisional(k))
+                    .withMoney(Money.ofAmountDifference(diff)));
         return Optional.empty();
     }
 
@@ -201,30 +294,32 @@ public final class Reconciler {
     // ---- decisions without an event, and conflicting events ----
 
     public Finding orphan(DecisionRecord d) {
-        return linkFinding(FindingCode.ORPHAN_DECISION, d, "decision " + d.decisionId() + " names event " + d.eventId() + ", which does not exist");
+        return adjust(linkFinding(FindingCode.ORPHAN_DECISION, d, "decision " + d.decisionId() + " names event " + d.eventId()
+                + ", which does not exist").withMoney(Money.ofChargeWithoutUsage(d, true)));
     }
 
     /** Orphan whose event_id exists only among quarantined rows: still broken, but say why. */
     public Finding orphanOfQuarantined(DecisionRecord d) {
-        return linkFinding(FindingCode.ORPHAN_DECISION, d, "decision " + d.decisionId() + " names event " + d.eventId()
-                + ", which exists only in quarantined (invalid) event rows");
+        return adjust(linkFinding(FindingCode.ORPHAN_DECISION, d, "decision " + d.decisionId() + " names event " + d.eventId()
+                + ", which exists only in quarantined (invalid) event rows").withMoney(Money.ofChargeWithoutUsage(d, true)));
     }
 
     public Finding unlinked(DecisionRecord d) {
-        return linkFinding(FindingCode.UNLINKED_DECISION, d, "decision " + d.decisionId() + " names no event");
+        return adjust(linkFinding(FindingCode.UNLINKED_DECISION, d, "decision " + d.decisionId() + " names no event")
+                .withMoney(Money.ofChargeWithoutUsage(d, false)));
     }
 
     public Finding duplicateEventConflict(String eventId, String customerId, String meter, Instant eventTime, int variants, int rows) {
-        return new Finding(FindingCode.DUPLICATE_EVENT_CONFLICT, null, eventId, null, customerId, meter, eventTime, null, null, null,
+        return adjust(new Finding(FindingCode.DUPLICATE_EVENT_CONFLICT, null, eventId, null, customerId, meter, eventTime, null, null, null,
                 null, null, null, null, null, null, null,
-                "event " + eventId + " was delivered " + rows + " times with " + variants + " different contents; it is not rated");
+                "event " + eventId + " was delivered " + rows + " times with " + variants + " different contents; it is not rated"));
     }
 
     // ---- finding construction ----
 
     private Finding linkFinding(FindingCode code, DecisionRecord d, String why) {
         return new Finding(code, null, d.eventId(), d.decisionId(), d.customerId(), d.meter(), null, d.decidedAt(), null, d.amount(),
-                null, d.outcome().wire(), null, d.currency(), null, null, d.appliedPriceText(), why);
+                null, d.outcome().wire(), null, d.currency(), null, null, d.appliedPriceText(), why, null, null, null, d.invoiceId());
     }
 
     private Finding eventFinding(FindingCode code, ExpectedEvent e, BigDecimal diff, String why) {
@@ -242,7 +337,7 @@ public final class Reconciler {
         Expectation k = e.asKnown();
         return new Finding(code, null, e.event().eventId(), d.decisionId(), e.event().customerId(), e.event().meter(),
                 e.event().eventTime(), d.decidedAt(), k.amount(), d.amount(), outcome(k), d.outcome().wire(), diff, d.currency(),
-                text(k.price()), text(e.asCorrected().price()), d.appliedPriceText(), why);
+                text(k.price()), text(e.asCorrected().price()), d.appliedPriceText(), why, null, null, null, d.invoiceId());
     }
 
     /**

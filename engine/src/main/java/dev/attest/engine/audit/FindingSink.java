@@ -18,7 +18,10 @@ public final class FindingSink implements Consumer<Finding>, AutoCloseable {
             DuckTableSink.decimal("expected_amount"), DuckTableSink.decimal("actual_amount"),
             DuckTableSink.utf8("expected_outcome"), DuckTableSink.utf8("actual_outcome"), DuckTableSink.decimal("difference"),
             DuckTableSink.utf8("currency"), DuckTableSink.utf8("version_as_known"), DuckTableSink.utf8("version_as_corrected"),
-            DuckTableSink.utf8("version_applied"), DuckTableSink.utf8("explanation"));
+            DuckTableSink.utf8("version_applied"), DuckTableSink.utf8("explanation"),
+            // Money (issue 14), decided in core: the class, what the finding adds to it, correct minus billed.
+            DuckTableSink.utf8("money_class"), DuckTableSink.decimal("money_amount"), DuckTableSink.decimal("money_effect"),
+            DuckTableSink.utf8("invoice_id"));
 
     private final DuckTableSink sink;
     private long count;
@@ -57,6 +60,10 @@ public final class FindingSink implements Consumer<Finding>, AutoCloseable {
         sink.setString(15, f.versionAsCorrected());
         sink.setString(16, f.versionApplied());
         sink.setString(17, f.explanation());
+        sink.setString(18, f.moneyClass() == null ? null : f.moneyClass().wire());
+        sink.setDecimal(19, f.moneyAmount());
+        sink.setDecimal(20, f.moneyEffect());
+        sink.setString(21, f.invoiceId());
         count++;
         try {
             sink.endRow();

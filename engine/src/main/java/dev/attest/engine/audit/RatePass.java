@@ -618,8 +618,7 @@ public final class RatePass {
                 ExpectedEvent e = rated.get(j);
                 inWindow++;
                 try {
-                    reconciler.checkEvent(e, p.decisions().size(), findings);
-                    for (DecisionRecord d : p.decisions()) reconciler.checkDecision(e, d, findings);
+                    reconciler.check(e, p.decisions(), findings);
                     write(e, p);
                 } catch (ArithmeticException tooLarge) { // an amount beyond DECIMAL(38,9), in a finding or the expectation
                     RatingEvent ev = e.event();

@@ -97,7 +97,7 @@ public final class ReconcilePass {
                 + LineageGaps.explainCommand(runId, "decision_id", "event_id") + " AS explain "
                 + "FROM (" + union + ") __f ORDER BY code, event_id NULLS FIRST, decision_id NULLS FIRST, explanation, "
                 + "severity, customer_id, meter, event_time, decided_at, expected_amount, actual_amount, expected_outcome, actual_outcome, "
-                + "difference, currency, version_as_known, version_as_corrected, version_applied");
+                + "difference, currency, version_as_known, version_as_corrected, version_applied, invoice_id, money_class, money_amount, money_effect");
     }
 
     /** Lineage gaps and coverage (contracts section 6): see {@link LineageGaps}. */

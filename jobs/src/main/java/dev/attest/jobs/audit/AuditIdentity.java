@@ -56,6 +56,7 @@ public record AuditIdentity(String digest, String runId) {
         source(content, full, "decisions", r.decisions(), bounds);
         policies(content, full, r.policies());
         customers(content, full, r.customers());
+        checks(content, full, r.checks());
         line(full, "out", r.outDir());
         return new AuditIdentity(sha256(full.toString()), STAMP.format(r.asOf()) + "-" + sha256(content.toString()).substring(0, 10));
     }
@@ -84,6 +85,24 @@ public record AuditIdentity(String digest, String runId) {
             line(content, "customers.file", sha);
             line(full, "customers.file", file.path() + " " + sha);
         }
+    }
+
+    /**
+     * The checks file (issue 14), when given: its SHA-256. Without one nothing is added, so that runs without checks
+     * keep the identity (and run id) they had before checks files existed.
+     */
+    private static void checks(StringBuilder content, StringBuilder full, String path) {
+        if (path == null) return;
+        Path f = Path.of(path);
+        if (!Files.isRegularFile(f)) throw new IllegalArgumentException("checks file " + path + ": no such file");
+        String sha = InputFiles.sha256(f);
+        line(content, "checks.file", sha);
+        line(full, "checks.file", f + " " + sha);
+    }
+
+    /** Appends the checks file's identity, if any: its path and SHA-256. */
+    public static void checks(StringBuilder canon, String path) {
+        checks(new StringBuilder(), canon, path);
     }
 
     /** Appends the customers input's identity, if any: each file with its path and SHA-256. */

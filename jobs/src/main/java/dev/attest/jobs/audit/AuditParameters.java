@@ -38,6 +38,7 @@ final class AuditParameters {
         if (r.assumeZone() != null) b.addString("assume_zone", r.assumeZone(), false);
         if (r.customers() != null) b.addString("customers", r.customers(), false);
         if (r.carriedState() != null) b.addString("carried_state", r.carriedState(), false);
+        if (r.checks() != null) b.addString("checks", r.checks(), false);
         if (!context.isEmpty()) {
             StringBuilder text = new StringBuilder();
             context.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
@@ -56,7 +57,7 @@ final class AuditParameters {
                 instant(p.getString("from")), instant(p.getString("to")), instant(p.getString("as_of")),
                 new BigDecimal(p.getString("tolerance")), p.getString("late_after") == null ? null : Duration.parse(p.getString("late_after")),
                 Severity.valueOf(p.getString("fail_on")), p.getString("assume_zone"), p.getString("customers"),
-                p.getString("carried_state"));
+                p.getString("checks"), p.getString("carried_state"));
     }
 
     static java.util.SortedMap<String, String> context(JobParameters p) {

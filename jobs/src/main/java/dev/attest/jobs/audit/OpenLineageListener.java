@@ -126,7 +126,19 @@ final class OpenLineageListener implements JobExecutionListener {
         BigDecimal coverage = summary == null ? null : summary.get("coverage").decimalValue();
         Integer exit = summary == null ? null : summary.get("exit_status").asInt();
         return new RunEventEmitter.RunFacts(id, AuditJobConfiguration.JOB_NAME, AuditParameters.runId(execution.getJobParameters()), inputs, outputs,
-                findings, severities, coverage, exit);
+                findings, severities, coverage, exit, summary == null ? null : money(summary.get("money")));
+    }
+
+    /** summary.json's money: currency -> class -> amount (exact decimals, as written). */
+    private static Map<String, Map<String, BigDecimal>> money(JsonNode node) {
+        Map<String, Map<String, BigDecimal>> out = new LinkedHashMap<>();
+        if (node == null || !node.isObject()) return out;
+        node.properties().forEach(cur -> {
+            Map<String, BigDecimal> byClass = new LinkedHashMap<>();
+            cur.getValue().properties().forEach(c -> byClass.put(c.getKey(), new BigDecimal(c.getValue().asString())));
+            out.put(cur.getKey(), byClass);
+        });
+        return out;
     }
 
     private static Map<String, Long> counts(JsonNode node) {

@@ -1,6 +1,10 @@
 package dev.attest.jobs.audit;
 
+import dev.attest.core.checks.Checks;
+import dev.attest.core.checks.ThresholdRules;
+import dev.attest.core.findings.Finding;
 import dev.attest.core.findings.FindingCode;
+import dev.attest.core.findings.MoneyClass;
 import dev.attest.core.findings.Severity;
 import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.io.Folders;
@@ -34,6 +38,16 @@ import java.util.stream.Stream;
  * so nobody ever reads half a run. Relational output (Parquet, CSV) is written by DuckDB.
  */
 final class RunFolderWriter {
+    /**
+     * money.parquet / money.csv (issue 14): the findings' money summed per currency, class, customer, meter, invoice,
+     * billing period and UTC day, so that any of those breakdowns is one GROUP BY away. Core decided each row's class
+     * and amount; this only sums them. {@code effect} is null where it sums an unverified amount (correct unknown).
+     */
+    static final String MONEY_BREAKDOWN = "SELECT coalesce(currency, '?') AS currency, money_class, customer_id, meter, invoice_id, billing_period, "
+            + "strftime(CAST(coalesce(event_time, decided_at) AT TIME ZONE 'UTC' AS DATE), '%Y-%m-%d') AS day, count(*) AS findings, "
+            + "CAST(sum(money_amount) AS DECIMAL(38,9)) AS amount, CAST(sum(money_effect) AS DECIMAL(38,9)) AS effect "
+            + "FROM findings WHERE money_class IS NOT NULL GROUP BY ALL ORDER BY ALL";
+
     /** Wall-clock times of the run: the one output that differs between identical audits, so not verified. */
     static final String TIMING = "timing.json";
 
@@ -80,6 +94,7 @@ final class RunFolderWriter {
     RunSummary write() throws IOException {
         Path target = finalDir();
         Path partial = request.outDir().resolve("." + runId + ".partial");
+        thresholdFindings();
         if (Files.exists(target.resolve("manifest.json"))) return withLifecycle(summary(), lifecycle()); // renamed before a crash: complete
         Folders.deleteTree(partial); // left by a crash in this step: start it over
         Files.createDirectories(partial);
@@ -89,6 +104,8 @@ final class RunFolderWriter {
         if (expectedParquet != null && Files.isRegularFile(expectedParquet))
             Files.copy(expectedParquet, partial.resolve("expected.parquet"), StandardCopyOption.REPLACE_EXISTING);
         else copy("SELECT * FROM expected", partial.resolve("expected.parquet"), dev.attest.engine.audit.RatePass.EXPECTED_PARQUET_OPTIONS);
+        copy(MONEY_BREAKDOWN, partial.resolve("money.parquet"), "FORMAT parquet, COMPRESSION zstd");
+        copy(MONEY_BREAKDOWN, partial.resolve("money.csv"), "FORMAT csv, HEADER true");
         copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
         copy("SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.parquet"), "FORMAT parquet, COMPRESSION zstd");
@@ -147,7 +164,7 @@ final class RunFolderWriter {
         if (lifecycle == null || lifecycle.totals().suppressedFromExit() == 0) return s;
         long counted = s.findingsAtOrAboveFailOn() - lifecycle.totals().suppressedFromExit();
         return new RunSummary(s.runId(), s.programVersion(), s.startedAt(), s.finishedAt(), s.findings(), s.severities(), s.inputs(),
-                s.amountAtRisk(), s.coverage(), s.parameters(), s.notes(), s.failOn(), counted > 0 ? 1 : 0, counted);
+                s.amountAtRisk(), s.coverage(), s.parameters(), s.notes(), s.failOn(), counted > 0 ? 1 : 0, counted, s.money());
     }
 
     private void copy(String select, Path file, String options) {
@@ -204,9 +221,57 @@ final class RunFolderWriter {
         params.put("decisions", AuditRequest.describe(request.decisions()));
         params.put("policies", request.policies());
         if (request.customers() != null) params.put("customers", request.customers());
+        if (request.checks() != null) params.put("checks", request.checks());
         params.putAll(parameters());
         return new RunSummary(runId, ProgramVersion.TEXT, startedAt.toString(), clock.instant().toString(), findings, severities, inputs,
-                risk, coverage, params, notes, request.failOn().wire(), failing > 0 ? 1 : 0, failing);
+                risk, coverage, params, notes, request.failOn().wire(), failing > 0 ? 1 : 0, failing, moneyByClass());
+    }
+
+    /** Currency -> class -> the sum of the findings' money_amount: every class of each currency with money, zero included. */
+    Map<String, Map<String, BigDecimal>> moneyByClass() {
+        Map<String, Map<String, BigDecimal>> out = new java.util.TreeMap<>();
+        for (Map<String, Object> row : duck.queryRows("SELECT coalesce(currency, '?') AS currency, money_class, sum(money_amount) AS amount "
+                + "FROM findings WHERE money_class IS NOT NULL GROUP BY ALL ORDER BY ALL")) {
+            Map<String, BigDecimal> byClass = out.computeIfAbsent((String) row.get("currency"), c -> {
+                Map<String, BigDecimal> m = new LinkedHashMap<>();
+                for (MoneyClass k : MoneyClass.values()) m.put(k.wire(), BigDecimal.ZERO);
+                return m;
+            });
+            byClass.put((String) row.get("money_class"), (BigDecimal) row.get("amount"));
+        }
+        return out;
+    }
+
+    /**
+     * The checks file's run-failing thresholds (issue 14), decided in core over what the run measured; each one crossed
+     * is a finding row of its own, appended to the findings (idempotent: a restarted write step replaces them).
+     */
+    void thresholdFindings() {
+        Checks checks = request.checksOrNone();
+        duck.execute("DELETE FROM findings WHERE starts_with(code, 'THRESHOLD_')");
+        if (!checks.thresholds().any()) return;
+        Map<String, Map<MoneyClass, BigDecimal>> money = new LinkedHashMap<>();
+        moneyByClass().forEach((cur, byClass) -> {
+            Map<MoneyClass, BigDecimal> m = new java.util.EnumMap<>(MoneyClass.class);
+            byClass.forEach((k, v) -> m.put(MoneyClass.parse(k), v));
+            money.put(cur, m);
+        });
+        BigDecimal coverage = (BigDecimal) duck.queryValue("SELECT coverage FROM lineage_coverage WHERE breakdown = 'overall'");
+        ThresholdRules.Measures measures = new ThresholdRules.Measures(staging.events().rowsRead() + staging.decisions().rowsRead(),
+                staging.quarantinedRows(), coverage, money);
+        for (Finding f : ThresholdRules.evaluate(checks, measures)) {
+            // A stable fingerprint per threshold (and, for money, per currency and class), whatever was measured.
+            String key = f.code().name() + "|" + (f.currency() == null ? "" : f.currency()) + "|"
+                    + (f.code() == FindingCode.THRESHOLD_MONEY ? f.explanation().substring(0, f.explanation().indexOf(' ')) : "");
+            duck.execute("INSERT INTO findings (run_id, fingerprint, code, severity, currency, expected_amount, actual_amount, difference, explanation) "
+                    + "VALUES (" + Duck.literal(runId) + ", substr(sha256(" + Duck.literal(key) + "), 1, 16), " + Duck.literal(f.code().name()) + ", "
+                    + Duck.literal(f.severity().wire()) + ", " + (f.currency() == null ? "NULL" : Duck.literal(f.currency())) + ", "
+                    + dec(f.expectedAmount()) + ", " + dec(f.actualAmount()) + ", " + dec(f.difference()) + ", " + Duck.literal(f.explanation()) + ")");
+        }
+    }
+
+    private static String dec(BigDecimal x) {
+        return x == null ? "NULL" : "CAST('" + x.toPlainString() + "' AS DECIMAL(38,9))";
     }
 
     /** The parameters that decide what a run finds, as recorded in summary.json and manifest.json. */
@@ -239,6 +304,15 @@ final class RunFolderWriter {
         policies.put("files", policyFiles(request.policies()));
         m.put("policies", policies);
         if (request.customers() != null) m.put("customers", customers(request.customers()));
+        if (request.checks() != null) {
+            // Pinned like every input: verify reads it again and refuses a changed one.
+            Map<String, Object> c = new LinkedHashMap<>();
+            Path f = Path.of(request.checks());
+            c.put("path", f.toString());
+            c.put("size", Files.size(f));
+            c.put("sha256", InputFiles.sha256(f));
+            m.put("checks", c);
+        }
         Map<String, Object> carried = carriedState();
         if (carried != null) m.put("carried_state", carried);
         m.put("parameters", parameters());

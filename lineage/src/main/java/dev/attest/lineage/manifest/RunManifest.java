@@ -18,7 +18,14 @@ import tools.jackson.databind.JsonNode;
  */
 public record RunManifest(Path runDir, String runId, String programVersion, Input events, Input decisions, String policiesPath,
                           String registryDigest, List<PinnedFile> policyFiles, Map<String, String> parameters, List<PinnedFile> outputs,
-                          Input customers, String carriedState) {
+                          Input customers, PinnedFile checks, String carriedState) {
+
+    /** Without a checks file. */
+    public RunManifest(Path runDir, String runId, String programVersion, Input events, Input decisions, String policiesPath,
+                       String registryDigest, List<PinnedFile> policyFiles, Map<String, String> parameters, List<PinnedFile> outputs,
+                       Input customers) {
+        this(runDir, runId, programVersion, events, decisions, policiesPath, registryDigest, policyFiles, parameters, outputs, customers, null, null);
+    }
 
     /** One file with its digest: an input file (rows known) or an output (rows -1). */
     public record PinnedFile(String path, long size, long rows, String sha256) {}
@@ -61,7 +68,7 @@ public record RunManifest(Path runDir, String runId, String programVersion, Inpu
             return new RunManifest(runDir, m.get("run_id").asString(), m.get("program_version").asString(), input("events", m.get("inputs").get("events")),
                     input("decisions", m.get("inputs").get("decisions")), pol.get("path").asString(), pol.get("registry_digest").asString(),
                     pol.has("files") ? files(pol.get("files")) : List.of(), params, outputs, customers(m.get("customers")),
-                    m.path("carried_state").path("started_from").path("id").isMissingNode() ? null
+                    checks(m.get("checks")), m.path("carried_state").path("started_from").path("id").isMissingNode() ? null
                             : m.path("carried_state").path("started_from").path("id").asString());
         } catch (RuntimeException e) {
             throw new NotARunFolder(file + " is not an Attest manifest: " + e);
@@ -72,6 +79,17 @@ public record RunManifest(Path runDir, String runId, String programVersion, Inpu
     private static Input customers(JsonNode n) {
         if (n == null || n.isNull()) return null;
         return new Input("customers", "files", n.get("path").asString(), files(n.get("files")));
+    }
+
+    /** The checks file (issue 14) a run read, or null when it had none. */
+    private static PinnedFile checks(JsonNode n) {
+        if (n == null || n.isNull()) return null;
+        return new PinnedFile(n.get("path").asString(), n.get("size").asLong(), -1, n.get("sha256").asString());
+    }
+
+    /** The checks file's path, or null: no checks file. */
+    public String checksPath() {
+        return checks == null ? null : checks.path();
     }
 
     /** The customers input's path, or null: every customer on UTC calendar months. */

@@ -54,11 +54,18 @@ public final class RunEventEmitter {
 
     /** What is known of a run when an event is sent; counts are null before the run ended. */
     public record RunFacts(UUID runId, String jobName, String attestRunId, List<Dataset> inputs, List<Dataset> outputs,
-                           Map<String, Long> findings, Map<String, Long> severities, BigDecimal coverage, Integer exitStatus) {
+                           Map<String, Long> findings, Map<String, Long> severities, BigDecimal coverage, Integer exitStatus,
+                           Map<String, Map<String, BigDecimal>> money) {
         public RunFacts {
             if (runId == null || jobName == null) throw new IllegalArgumentException("run id and job name are required");
             inputs = List.copyOf(inputs);
             outputs = List.copyOf(outputs);
+        }
+
+        /** Without money by class. */
+        public RunFacts(UUID runId, String jobName, String attestRunId, List<Dataset> inputs, List<Dataset> outputs,
+                        Map<String, Long> findings, Map<String, Long> severities, BigDecimal coverage, Integer exitStatus) {
+            this(runId, jobName, attestRunId, inputs, outputs, findings, severities, coverage, exitStatus, null);
         }
     }
 
@@ -94,6 +101,8 @@ public final class RunEventEmitter {
         if (f.severities() != null) attest.getAdditionalProperties().put("severities", f.severities());
         if (f.coverage() != null) attest.getAdditionalProperties().put("lineage_coverage", f.coverage());
         if (f.exitStatus() != null) attest.getAdditionalProperties().put("exit_status", f.exitStatus());
+        // Money by class per currency (issue 14), as summary.json has it: currency -> class -> amount.
+        if (f.money() != null) attest.getAdditionalProperties().put("money", f.money());
         runFacets.put("attest_findings", attest);
         if (error != null) runFacets.errorMessage(ol.newErrorMessageRunFacet(error, "Java", stackTrace));
 

@@ -63,6 +63,7 @@ public final class RunVerifier {
                 if (out.isEmpty()) out.add(new InputChange(in.name(), in.location(), e.getMessage()));
             }
         }
+        if (m.checks() != null) check("checks", m.checks(), out);
         Set<String> pinnedPolicies = new LinkedHashSet<>();
         for (RunManifest.PinnedFile f : m.policyFiles()) {
             pinnedPolicies.add(f.path());

@@ -21,13 +21,16 @@ import java.util.regex.Pattern;
  * due time + this is flagged late. {@code hold} (near-real-time only): how long a window keeps accepting late
  * data silently; data landing later still re-audits it, flagged late and alerted. {@code customers} (optional, null:
  * none): the customers input of contracts section 10, each customer's billing cycle; passed to every audit of the
- * schedule, and in near-real-time mode it decides which spans data that arrives can change.
+ * schedule, and in near-real-time mode it decides which spans data that arrives can change. {@code checks} (optional,
+ * null: none): a checks file (issue 14) passed to every audit; {@code tolerance} and {@code failOn} are already the
+ * effective values (the schedule's own keys win over the checks file's).
  */
 public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, WindowSpec window, Duration allowance,
                             Instant start, Instant end, Duration lateAfter, Duration hold,
                             InputSource events, InputSource decisions, String policies, String assumeZone,
                             BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
-                            int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks, String customers) {
+                            int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks, String customers,
+                            String checks) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
 
     public enum Mode { WINDOWS, NEAR_REAL_TIME }
@@ -54,7 +57,18 @@ public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, Wi
         if (retryDelay == null) retryDelay = Duration.ZERO;
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
         if (customers != null && customers.isBlank()) customers = null;
+        if (checks != null && checks.isBlank()) checks = null;
         WindowPlan.parse(cron, zone); // fail now, naming the schedule, rather than at the first fire
+    }
+
+    /** Without a checks file (issue 14). */
+    public AuditSchedule(String name, Mode mode, String cron, ZoneId zone, WindowSpec window, Duration allowance,
+                         Instant start, Instant end, Duration lateAfter, Duration hold,
+                         InputSource events, InputSource decisions, String policies, String assumeZone,
+                         BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
+                         int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks, String customers) {
+        this(name, mode, cron, zone, window, allowance, start, end, lateAfter, hold, events, decisions, policies, assumeZone, tolerance,
+                lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, customers, null);
     }
 
     /** Without a customers input: every customer is billed on UTC calendar months. */
@@ -64,7 +78,7 @@ public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, Wi
                          BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
                          int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks) {
         this(name, mode, cron, zone, window, allowance, start, end, lateAfter, hold, events, decisions, policies, assumeZone, tolerance,
-                lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, null);
+                lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, null, null);
     }
 
     /** The billing cycle of each customer this schedule's customers input gives (all UTC calendar months without one). */

@@ -34,7 +34,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class ConfigLoader {
     private static final Set<String> TOP = Set.of("schedules", "lease", "sweep", "cluster_checkin", "metadata");
     private static final Set<String> SCHEDULE = Set.of("name", "mode", "cron", "zone", "window", "start", "end", "late_after", "hold",
-            "inputs", "audit", "out", "fail_on", "max_attempts", "retry_delay", "alerts");
+            "inputs", "audit", "out", "fail_on", "max_attempts", "retry_delay", "alerts", "checks");
     private static final Set<String> WINDOW = Set.of("unit", "length", "allowance");
     private static final Set<String> INPUTS = Set.of("events", "decisions", "events_sql", "decisions_sql", "policies", "assume_zone", "customers");
     private static final Set<String> AUDIT = Set.of("tolerance", "late_decision_after");
@@ -128,14 +128,14 @@ public final class ConfigLoader {
             BigDecimal tolerance;
             try {
                 String t = text(audit, "tolerance", at + ".audit", false);
-                tolerance = t == null ? BigDecimal.ZERO : new BigDecimal(t);
+                tolerance = t == null ? null : new BigDecimal(t);
             } catch (NumberFormatException e) {
                 throw error(at + ".audit.tolerance", "must be a decimal number");
             }
             Severity failOn;
             try {
                 String f = text(n, "fail_on", at, false);
-                failOn = f == null ? Severity.ERROR : Severity.parse(f);
+                failOn = f == null ? null : Severity.parse(f);
             } catch (IllegalArgumentException e) {
                 throw error(at + ".fail_on", e.getMessage());
             }
@@ -146,12 +146,25 @@ public final class ConfigLoader {
             }
             boolean log = !alerts.has("log") || alerts.get("log").asBoolean();
             String customers = customers(in, at);
+            // The checks file (issue 14), read now so that a bad one fails start-up naming it; the schedule's own
+            // audit.tolerance and fail_on win over the file's, as the command line's do.
+            String checks = text(n, "checks", at, false);
+            if (checks != null) {
+                checks = path(checks);
+                try {
+                    dev.attest.core.checks.Checks c = dev.attest.io.checks.ChecksLoader.load(checks);
+                    if (tolerance == null) tolerance = c.tolerance();
+                    if (failOn == null) failOn = c.failOn();
+                } catch (IllegalArgumentException e) {
+                    throw error(at + ".checks", e.getMessage());
+                }
+            }
             try {
                 return new AuditSchedule(name, mode, text(n, "cron", at, true), zone, spec, duration(w, "allowance", at + ".window"),
                         instant(n, "start", at, zone), instant(n, "end", at, zone), duration(n, "late_after", at), duration(n, "hold", at),
                         source(in, "events", at), source(in, "decisions", at), path(text(in, "policies", at + ".inputs", true)),
                         text(in, "assume_zone", at + ".inputs", false), tolerance, duration(audit, "late_decision_after", at + ".audit"),
-                        Path.of(path(text(n, "out", at, true))), failOn, maxAttempts, duration(n, "retry_delay", at), log, hooks, customers);
+                        Path.of(path(text(n, "out", at, true))), failOn, maxAttempts, duration(n, "retry_delay", at), log, hooks, customers, checks);
             } catch (IllegalArgumentException e) {
                 throw error(at + " (" + name + ")", e.getMessage());
             }

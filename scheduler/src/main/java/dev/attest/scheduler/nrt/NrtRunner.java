@@ -127,7 +127,8 @@ public final class NrtRunner {
                 : arrivals.late(span.start(), span.end(), previousWatermark, plan.origin(), length, s.hold());
         Instant started = node.clock().instant();
         AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), span.start(), span.end(), asOf,
-                s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers());
+                s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers(),
+                s.checks());
         AuditOutcome outcome;
         try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), node.clock().instant().plus(node.lease())))) {
             Map<String, String> context = new LinkedHashMap<>();

@@ -81,7 +81,8 @@ public final class WindowRunner {
         Instant started = node.clock().instant();
         boolean late = started.isAfter(w.dueAt().plus(s.lateAfter()));
         AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), w.start(), w.end(),
-                claimed.asOf() != null ? claimed.asOf() : w.dueAt(), s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers());
+                claimed.asOf() != null ? claimed.asOf() : w.dueAt(), s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers(),
+                s.checks());
         // A night costs the night: start from the periods' state the previous window's audit left, when it still holds.
         try {
             String state = dev.attest.jobs.audit.CarriedStates.choose(request).stateId();

@@ -76,6 +76,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aChecksFileIsResolvedAgainstTheFileReadAtLoadAndTheSchedulesOwnKeysWin() throws Exception {
+        Files.writeString(tmp.resolve("checks.yaml"), "fail_on: warning\ntolerance: {default: 0.5}\n");
+        SchedulerConfig c = ConfigLoader.load(write("attest.yaml", EXAMPLE.replace("    out: runs/live", "    out: runs/live\n    checks: checks.yaml")
+                .replace("    out: runs/nightly", "    out: runs/nightly\n    checks: checks.yaml")));
+        AuditSchedule nightly = c.schedule("nightly");
+        assertThat(nightly.checks()).isEqualTo(tmp.resolve("checks.yaml").toString());
+        assertThat(nightly.tolerance()).as("audit.tolerance wins").isEqualByComparingTo("0.01");
+        assertThat(nightly.failOn()).as("fail_on wins").isEqualTo(Severity.CRITICAL);
+        AuditSchedule live = c.schedule("live");
+        assertThat(live.tolerance()).as("the file's default").isEqualByComparingTo("0.5");
+        assertThat(live.failOn()).isEqualTo(Severity.WARNING);
+        assertThat(ConfigLoader.load(write("plain.yaml", EXAMPLE)).schedule("live").checks()).isNull();
+
+        Files.writeString(tmp.resolve("checks.yaml"), "thresholds: {money_over: 1}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad.yaml", EXAMPLE.replace("    out: runs/live", "    out: runs/live\n    checks: checks.yaml"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("schedules[1].checks")
+                .hasMessageContaining(tmp.resolve("checks.yaml").toString()).hasMessageContaining("thresholds.money_over");
+    }
+
+    @Test
     void customersAreOptionalResolvedAgainstTheFileAndReadAtLoad() throws Exception {
         assertThat(ConfigLoader.load(write("attest.yaml", EXAMPLE)).schedule("nightly").customers()).as("no customers input").isNull();
 
