@@ -84,7 +84,13 @@ class ReportBrowserIT {
 
             // The search box filters the rows as one types.
             List<WebElement> rows = driver.findElements(By.cssSelector("#findings-table tbody tr"));
-            long missing = rows.stream().filter(r -> r.findElements(By.tagName("td")).get(1).getText().equals("MISSING_DECISION")).count();
+            long missing = rows.stream().filter(r -> r.findElements(By.tagName("td")).stream().anyMatch(td -> td.getText().equals("MISSING_DECISION")))
+                    .count();
+            // The table fits the 1,400 px window, its status column first.
+            Number right = (Number) ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                    "return document.getElementById('findings-table').getBoundingClientRect().right");
+            assertThat(right.doubleValue()).as("the findings table's right edge").isLessThanOrEqualTo(1400);
+            assertThat(driver.findElement(By.cssSelector("#findings-table thead th")).getText()).isEqualTo("status");
             assertThat(missing).isPositive().isLessThan(rows.size());
             WebElement q = driver.findElement(By.id("q"));
             q.sendKeys("missing_decision");

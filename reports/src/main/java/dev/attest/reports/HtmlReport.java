@@ -72,10 +72,10 @@ public final class HtmlReport {
             ".key.switch{border-bottom:2px dashed #333}.key.corr{background:#e58a2b;color:#fff;padding:0 .3rem;border:1px dashed #9c4f00}",
             ".meter{display:inline-block;width:60px;height:8px;background:#fde8e8;vertical-align:middle}.meter span{display:block;height:8px;background:#3c9a5f}",
             ".filters{margin:.5rem 0}.filters input{width:22rem;padding:.2rem}#findings-table{width:100%}tr[hidden]{display:none}",
-            "div.scroll{overflow-x:auto}#findings-table td{font-size:.8rem}#findings-table td.x{min-width:24rem}",
-            "code.cmd{display:block;font-size:.78rem;user-select:all;word-break:break-all;background:#f3f4f8;padding:.1rem .3rem;min-width:14rem}",
+            "div.scroll{overflow-x:auto}#findings-table td{font-size:.8rem}#findings-table td.x{min-width:16rem;max-width:34rem}",
+            "code.cmd{display:block;font-size:.78rem;user-select:all;word-break:break-all;background:#f3f4f8;padding:.1rem .3rem;min-width:10rem;max-width:16rem}",
             "details.explain summary{cursor:pointer;color:#2b6cb0}",
-            ".st{white-space:nowrap}.st-new{color:#a40000}.st-acknowledged{color:#2b6cb0}.st-accepted{color:#1e6b34}.st-acceptance-expired{color:#a40000;font-weight:600}",
+            "td.st{white-space:normal;min-width:8rem}.st{white-space:nowrap}.st-new{color:#a40000}.st-acknowledged{color:#2b6cb0}.st-accepted{color:#1e6b34}.st-acceptance-expired{color:#a40000;font-weight:600}",
             ".decision-note{font-size:.8rem;color:#445}ul.notes{color:#445}table.narrow{min-width:20rem}");
 
     /** Filters the findings table as one types: every cell's text, the severity and the lifecycle status. */

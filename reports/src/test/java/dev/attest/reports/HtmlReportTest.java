@@ -55,17 +55,21 @@ class HtmlReportTest {
     }
 
     @Test
-    void daysWithoutFindingsAreDrawnAsZero() {
+    void eachSeverityHasItsOwnRowAndScaleSoThatFewCriticalOnesStayVisible() {
         String html = HtmlReport.render(ReportFixtures.small());
-        assertThat(count(html, "<g class=\"day\">")).as("Jan 2 to Jan 5").isEqualTo(4);
-        assertThat(html).contains("<title>2026-01-03: 0 finding(s)", "<title>2026-01-02: 2 finding(s) (critical 1, error 1, warning 0, info 0)");
+        // Jan 2: one critical and one error; Jan 5: one critical and one info: one bar per day and severity with findings.
+        assertThat(count(html, "<g class=\"day\">")).isEqualTo(4);
+        assertThat(html).contains("<title>2026-01-02: 1 critical (of 2 finding(s): critical 1, error 1, warning 0, info 0)",
+                ">warning</text><text class=\"tick\" x=\"64\" y=\"", ">max 0</text>", ">none</text>");
+        // The x axis still spans every day from the first to the last, days without findings included.
+        assertThat(html).contains(">2026-01-03</text>", ">2026-01-04</text>");
     }
 
     @Test
     void eachFindingNamesItsExplainCommandAndLifecycle() {
         String html = HtmlReport.render(ReportFixtures.small());
         assertThat(row(html, "fp0000000000000a")).contains("attest explain run-20260310 --event e1", "acknowledged", "billing team on it",
-                "2026-03-01", "<td class=\"n\">9</td>");
+                "first seen 2026-03-01, 9 d");
         assertThat(row(html, "fp0000000000000c")).contains("attest explain run-20260310 --event &#39;e 3&#39;", ">new<");
         assertThat(row(html, "fp0000000000000d")).contains("attest explain run-20260310 --decision d4", "acceptance expired (until 2026-03-05)");
         assertThat(row(html, "fp0000000000000b")).contains("accepted until 2026-03-31");

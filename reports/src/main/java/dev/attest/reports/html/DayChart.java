@@ -9,14 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
-/** Findings per day as an inline SVG bar chart, stacked by severity; days without findings are drawn as zero. */
+/** Findings per day as inline SVG bars, one row per severity on its own scale; days without findings are drawn as zero. */
 public final class DayChart {
     static final int WIDTH = 960;
-    static final int HEIGHT = 240;
-    static final int LEFT = 48;
+    /** Height of one severity's row. */
+    static final int ROW = 64;
+    static final int LEFT = 70;
     static final int RIGHT = 12;
     static final int TOP = 14;
-    static final int BOTTOM = 42;
+    static final int BOTTOM = 24;
     /** Beyond this many days the chart would be unreadable per day: the axis then spans the last days only. */
     static final int MAX_DAYS = 400;
 
@@ -41,59 +42,51 @@ public final class DayChart {
         }
         List<DayCount> days = new ArrayList<>();
         for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) days.add(byDay.getOrDefault(d, new DayCount(d, 0, 0, 0, 0)));
-        long max = days.stream().mapToLong(DayCount::total).max().orElse(0);
-        if (max == 0) max = 1;
-
+        // One row per severity, each on its own scale: 500 info findings a day must not flatten 2 critical ones into
+        // a pixel. Each bar's title gives the day's counts of every severity.
+        String[] sevs = {"critical", "error", "warning", "info"};
+        long[] max = new long[4];
+        for (DayCount d : days) {
+            long[] n = {d.critical(), d.error(), d.warning(), d.info()};
+            for (int k = 0; k < 4; k++) max[k] = Math.max(max[k], n[k]);
+        }
         double pw = WIDTH - LEFT - RIGHT;
-        double ph = HEIGHT - TOP - BOTTOM;
         double slot = pw / days.size();
         double bar = Math.max(slot * 0.8, 0.6);
-        h.append("<svg class=\"chart\" id=\"day-chart\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
-                .append("\" role=\"img\" aria-label=\"Findings per day from ").append(first).append(" to ").append(last)
+        int rowHeight = ROW, height = TOP + 4 * rowHeight + BOTTOM;
+        h.append("<svg class=\"chart\" id=\"day-chart\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
+                .append("\" role=\"img\" aria-label=\"Findings per day and severity from ").append(first).append(" to ").append(last)
                 .append("\" xmlns=\"http://www.w3.org/2000/svg\">");
-        long[] ticks = max == 1 ? new long[]{0, 1} : new long[]{0, (max + 1) / 2, max};
-        for (long t : ticks) {
-            double y = TOP + ph - ph * t / max;
-            h.append("<line class=\"grid\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"").append(coord(y))
-                    .append("\" y2=\"").append(coord(y)).append("\"/><text class=\"tick\" x=\"").append(LEFT - 6).append("\" y=\"")
-                    .append(coord(y + 4)).append("\" text-anchor=\"end\">").append(t).append("</text>");
+        for (int k = 0; k < 4; k++) {
+            double top = TOP + k * rowHeight, ph = rowHeight - 16, base = top + ph;
+            h.append("<text class=\"label\" x=\"").append(LEFT - 6).append("\" y=\"").append(coord(top + 10)).append("\" text-anchor=\"end\">")
+                    .append(sevs[k]).append("</text><text class=\"tick\" x=\"").append(LEFT - 6).append("\" y=\"").append(coord(top + 24))
+                    .append("\" text-anchor=\"end\">max ").append(max[k]).append("</text>");
+            h.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"").append(coord(base))
+                    .append("\" y2=\"").append(coord(base)).append("\"/>");
+            if (max[k] == 0) {
+                h.append("<text class=\"tick\" x=\"").append(LEFT + 6).append("\" y=\"").append(coord(base - 6)).append("\">none</text>");
+                continue;
+            }
+            for (int i = 0; i < days.size(); i++) {
+                DayCount d = days.get(i);
+                long n = new long[] {d.critical(), d.error(), d.warning(), d.info()}[k];
+                if (n == 0) continue;
+                double x = LEFT + i * slot + (slot - bar) / 2;
+                // At least 2 px: a day with one finding stays visible beside a day with hundreds.
+                double hgt = Math.max(2, ph * n / max[k]);
+                h.append("<g class=\"day\"><title>").append(d.day()).append(": ").append(n).append(' ').append(sevs[k]).append(" (of ")
+                        .append(d.total()).append(" finding(s): critical ").append(d.critical()).append(", error ").append(d.error())
+                        .append(", warning ").append(d.warning()).append(", info ").append(d.info()).append(")</title><rect class=\"bar-")
+                        .append(sevs[k]).append("\" x=\"").append(coord(x)).append("\" y=\"").append(coord(base - hgt)).append("\" width=\"")
+                        .append(coord(bar)).append("\" height=\"").append(coord(hgt)).append("\"/></g>");
+            }
         }
         int every = (int) Math.ceil(days.size() / 10.0);
-        for (int i = 0; i < days.size(); i++) {
-            DayCount d = days.get(i);
-            double x = LEFT + i * slot + (slot - bar) / 2;
-            h.append("<g class=\"day\"><title>").append(d.day()).append(": ").append(d.total()).append(" finding(s) (critical ")
-                    .append(d.critical()).append(", error ").append(d.error()).append(", warning ").append(d.warning()).append(", info ")
-                    .append(d.info()).append(")</title>");
-            double base = TOP + ph;
-            base = stack(h, x, bar, base, ph, d.critical(), max, "critical");
-            base = stack(h, x, bar, base, ph, d.error(), max, "error");
-            base = stack(h, x, bar, base, ph, d.warning(), max, "warning");
-            stack(h, x, bar, base, ph, d.info(), max, "info");
-            h.append("</g>");
-            if (i % every == 0)
-                h.append("<text class=\"tick\" x=\"").append(coord(LEFT + i * slot + slot / 2)).append("\" y=\"").append(HEIGHT - BOTTOM + 16)
-                        .append("\" text-anchor=\"middle\">").append(d.day()).append("</text>");
-        }
-        h.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"").append(coord(TOP + ph))
-                .append("\" y2=\"").append(coord(TOP + ph)).append("\"/>");
-        double lx = LEFT;
-        for (String sev : new String[]{"critical", "error", "warning", "info"}) {
-            h.append("<rect class=\"bar-").append(sev).append("\" x=\"").append(coord(lx)).append("\" y=\"").append(HEIGHT - 14)
-                    .append("\" width=\"10\" height=\"10\"/><text class=\"tick\" x=\"").append(coord(lx + 14)).append("\" y=\"")
-                    .append(HEIGHT - 5).append("\">").append(sev).append("</text>");
-            lx += 90;
-        }
-        h.append("</svg><p class=\"muted\">Day of the event (UTC); findings without an event (orphan and unlinked decisions) count on ")
-                .append("the day of the decision.</p></section>\n");
-    }
-
-    private static double stack(StringBuilder h, double x, double w, double base, double ph, long n, long max, String sev) {
-        if (n == 0) return base;
-        double height = ph * n / max;
-        double y = base - height;
-        h.append("<rect class=\"bar-").append(sev).append("\" x=\"").append(coord(x)).append("\" y=\"").append(coord(y)).append("\" width=\"")
-                .append(coord(w)).append("\" height=\"").append(coord(height)).append("\"/>");
-        return y;
+        for (int i = 0; i < days.size(); i += every)
+            h.append("<text class=\"tick\" x=\"").append(coord(LEFT + i * slot + slot / 2)).append("\" y=\"").append(height - BOTTOM + 16)
+                    .append("\" text-anchor=\"middle\">").append(days.get(i).day()).append("</text>");
+        h.append("</svg><p class=\"muted\">One row per severity, each on its own scale (its maximum on the left). Day of the event ")
+                .append("(UTC); findings without an event (orphan and unlinked decisions) count on the day of the decision.</p></section>\n");
     }
 }

@@ -37,22 +37,26 @@ public final class FindingsTable {
         }
         h.append(" <span class=\"muted\"><span id=\"shown\">").append(d.findings().size()).append("</span> of ").append(d.findings().size())
                 .append(" rows shown</span></div>");
-        h.append("<div class=\"scroll\"><table id=\"findings-table\"><thead><tr><th>severity</th><th>code</th><th>customer</th><th>meter</th><th>event</th>")
-                .append("<th>decision</th><th>event time</th><th class=\"n\">difference</th><th>explanation</th>");
-        if (lifecycle) h.append("<th>first seen</th><th class=\"n\">age (days)</th><th>status</th>");
-        h.append("<th>explain</th></tr></thead><tbody>");
+        // Eight columns, status first, so that the table fits a 1,400 px window: customer and meter share a cell, and
+        // so do event, decision and event time.
+        h.append("<div class=\"scroll\"><table id=\"findings-table\"><thead><tr>");
+        if (lifecycle) h.append("<th>status</th>");
+        h.append("<th>severity</th><th>code</th><th>customer &middot; meter</th><th>event &middot; decision</th><th class=\"n\">difference</th>")
+                .append("<th>explanation</th><th>explain</th></tr></thead><tbody>");
         for (TopFinding f : d.findings()) {
             String sev = Html.severityClass(f.severity());
             FindingLifecycle l = d.lifecycle().get(f.fingerprint());
             h.append("<tr id=\"f-").append(esc(f.fingerprint())).append("\" data-sev=\"").append(sev).append('"');
             if (l != null) h.append(" data-status=\"").append(l.status().key()).append('"');
-            h.append("><td class=\"sev-").append(sev).append("\">").append(esc(f.severity())).append("</td><td>").append(esc(f.code()))
-                    .append("</td><td>").append(esc(f.customerId())).append("</td><td>").append(esc(f.meter())).append("</td><td>")
-                    .append(esc(f.eventId())).append("</td><td>").append(esc(f.decisionId())).append("</td><td class=\"t\">")
-                    .append(esc(f.eventTime())).append("</td><td class=\"n\">")
+            h.append('>');
+            if (lifecycle) lifecycleCell(h, l);
+            h.append("<td class=\"sev-").append(sev).append("\">").append(esc(f.severity())).append("</td><td>").append(esc(f.code()))
+                    .append("</td><td>").append(esc(f.customerId())).append("<br><span class=\"muted\">").append(esc(f.meter()))
+                    .append("</span></td><td>").append(esc(f.eventId())).append(f.decisionId() == null ? "" : "<br>" + esc(f.decisionId()))
+                    .append(f.eventTime() == null ? "" : "<br><span class=\"muted t\">" + esc(f.eventTime()) + "</span>")
+                    .append("</td><td class=\"n\">")
                     .append(f.difference() == null ? "" : esc(Html.plain(f.difference()) + " " + (f.currency() == null ? "" : f.currency())))
                     .append("</td><td class=\"x\">").append(esc(f.explanation())).append("</td>");
-            if (lifecycle) lifecycleCells(h, l);
             h.append("<td><details class=\"explain\"><summary>explain</summary><code class=\"cmd\">").append(esc(explain(d.runFolder(), f)))
                     .append("</code></details></td></tr>");
         }
@@ -74,16 +78,16 @@ public final class FindingsTable {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
-    private static void lifecycleCells(StringBuilder h, FindingLifecycle l) {
+    /** Status first: the lifecycle state, since when and how old, and the latest decision's note. */
+    private static void lifecycleCell(StringBuilder h, FindingLifecycle l) {
         if (l == null) {
-            h.append("<td></td><td></td><td></td>");
+            h.append("<td></td>");
             return;
         }
-        h.append("<td class=\"t\">").append(l.firstSeen()).append("</td><td class=\"n\">").append(l.ageDays()).append("</td><td><span class=\"st st-")
-                .append(l.status().key()).append("\">").append(l.status().label());
+        h.append("<td class=\"st\"><span class=\"st st-").append(l.status().key()).append("\">").append(l.status().label());
         if (l.status() == FindingStatus.ACCEPTED) h.append(" until ").append(l.acceptedUntil());
         if (l.status() == FindingStatus.ACCEPTANCE_EXPIRED) h.append(" (until ").append(l.acceptedUntil()).append(')');
-        h.append("</span>");
+        h.append("</span><br><span class=\"muted\">first seen ").append(l.firstSeen()).append(", ").append(l.ageDays()).append(" d</span>");
         if (l.note() != null)
             h.append("<div class=\"decision-note\">").append(esc(l.note())).append(l.decidedBy() == null ? "" : " &mdash; " + esc(l.decidedBy()))
                     .append("</div>");
