@@ -65,6 +65,9 @@ class BillingCyclesIT {
         assertThat(manifest.path("customers").path("customers").asInt()).isEqualTo(3);
         assertThat(manifest.path("customers").path("files").get(0).path("sha256").asString()).hasSize(64);
         assertThat(Files.readString(runDir.resolve("report.html"))).contains("<td class=\"t\">2026-02-28</td>");
+        // The --out folder's index lists the run with a link to its report.
+        assertThat(Files.readString(runDir.getParent().resolve("index.html"))).contains("<a href=\"" + runDir.getFileName() + "/report.html\">",
+                "1 run(s) in");
 
         // explain: the period, local and UTC, and why the event is in it.
         Run explain = Run.of("explain", runDir.toString(), "--event", "e3");

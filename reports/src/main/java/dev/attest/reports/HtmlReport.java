@@ -74,7 +74,7 @@ public final class HtmlReport {
             ".filters{margin:.5rem 0}.filters input{width:22rem;padding:.2rem}#findings-table{width:100%}tr[hidden]{display:none}",
             "div.scroll{overflow-x:auto}#findings-table td{font-size:.8rem}#findings-table td.x{min-width:16rem;max-width:34rem}",
             "code.cmd{display:block;font-size:.78rem;user-select:all;word-break:break-all;background:#f3f4f8;padding:.1rem .3rem;min-width:10rem;max-width:16rem}",
-            "details.explain summary{cursor:pointer;color:#2b6cb0}",
+            "details.explain summary{cursor:pointer;color:#2b6cb0}details.param pre{white-space:pre-wrap;max-width:40rem;font-size:.8rem}",
             "td.st{white-space:normal;min-width:8rem}.st{white-space:nowrap}.st-new{color:#a40000}.st-acknowledged{color:#2b6cb0}.st-accepted{color:#1e6b34}.st-acceptance-expired{color:#a40000;font-weight:600}",
             ".decision-note{font-size:.8rem;color:#445}ul.notes{color:#445}table.narrow{min-width:20rem}");
 

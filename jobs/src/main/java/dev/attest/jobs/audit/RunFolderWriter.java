@@ -129,6 +129,7 @@ final class RunFolderWriter {
         Json.write(partial.resolve(TIMING), timing);
         Json.write(partial.resolve("manifest.json"), manifest(partial));
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        dev.attest.reports.RunIndex.write(request.outDir()); // OUT/index.html over every run folder there
         return shown;
     }
 

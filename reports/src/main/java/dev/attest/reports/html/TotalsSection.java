@@ -12,6 +12,9 @@ import java.util.Map;
 public final class TotalsSection {
     private TotalsSection() {}
 
+    /** Parameter values longer than this are folded. */
+    static final int FOLD_AT = 60;
+
     public static void append(StringBuilder h, ReportData d) {
         RunSummary s = d.summary();
         boolean failed = s.exitStatus() != 0;
@@ -23,9 +26,17 @@ public final class TotalsSection {
         h.append(" &middot; ").append(d.totalFindings()).append(" finding(s) in all</p></section>\n");
 
         h.append("<section id=\"parameters\"><h2>Run</h2><div class=\"cols\"><table><caption>Parameters</caption>");
-        for (Map.Entry<String, Object> e : s.parameters().entrySet())
-            h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue() == null ? "" : String.valueOf(e.getValue())))
-                    .append("</td></tr>");
+        for (Map.Entry<String, Object> e : s.parameters().entrySet()) {
+            String v = e.getValue() == null ? "" : String.valueOf(e.getValue());
+            h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>");
+            // A long value (a SQL mapping, a deep path) is folded: its start stays readable, the rest opens on demand.
+            if (v.length() > FOLD_AT || v.contains("\n"))
+                h.append("<details class=\"param\"><summary>").append(esc(v.lines().findFirst().orElse("").substring(0,
+                        Math.min(FOLD_AT, v.lines().findFirst().orElse("").length())))).append("&hellip;</summary><pre>").append(esc(v))
+                        .append("</pre></details>");
+            else h.append(esc(v));
+            h.append("</td></tr>");
+        }
         h.append("</table><table><caption>Inputs</caption>");
         for (Map.Entry<String, Long> e : s.inputs().entrySet())
             h.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"n\">").append(String.format(java.util.Locale.ROOT, "%,d", e.getValue()))
