@@ -259,7 +259,8 @@ public final class InputStager {
                     List<String[]> schema = describeFile(input, f, "SELECT * FROM read_parquet(" + literal(f.name()) + ", hive_partitioning=false)");
                     Map<String, String> hive = InputFiles.hivePairs(f.path());
                     String key = schema.stream().map(s -> s[0] + ":" + s[1]).collect(Collectors.joining(","))
-                            + "|" + String.join(",", columnsFromHive(columns, byName(schema), hive));
+                            + "|" + String.join(",", columnsFromHive(columns, byName(schema), hive))
+                            + (afterEvents(input, f, bounds) ? "|after" : "");
                     Segment template = fileSegment(input, columns, f, schema, hive, "__t." + ident(FILE_COL));
                     parquetGroups.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
                     parquetTemplates.putIfAbsent(key, template);
@@ -293,11 +294,25 @@ public final class InputStager {
                     pushdown = " WHERE " + (bounds.from(input) == null ? "TRUE" : col + " >= " + literal(bounds.from(input).toString()) + "::TIMESTAMPTZ")
                             + (bounds.to(input) == null ? "" : " AND " + col + " < " + literal(bounds.to(input).toString()) + "::TIMESTAMPTZ");
             }
+            if (g.getKey().endsWith("|after")) {
+                // Decisions of days after every event the audit rates matter only for events it read (a late decision of
+                // one of them): only those are staged, so that a day's audit does not parse the months of decisions after it.
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(__t\\.\"(?:[^\"]|\"\")*\") AS c_event_id\\b").matcher(t.sql());
+                if (m.find())
+                    pushdown += (pushdown.isEmpty() ? " WHERE " : " AND ") + "CAST(" + m.group(1) + " AS VARCHAR) IN (SELECT event_id FROM events)";
+            }
             String raw = "json_merge_patch(to_json(__row), '{\"" + FILE_COL + "\":null,\"file_row_number\":null}')";
             segments.add(new Segment(l1 + pushdown, t.types(), raw, g.getValue()));
         }
         for (Segment s : segments) noteFloating(columns, s.types(), floating);
         return new Plan(input, columns, source, files, segments, floating.stream().distinct().toList(), selection.skipped());
+    }
+
+    /** A decisions file whose date partition starts at or after the end of the events the audit reads. */
+    private static boolean afterEvents(String input, DataFile f, ScanBounds bounds) {
+        if (!"decisions".equals(input) || bounds.eventsTo() == null) return false;
+        java.time.Instant[] range = InputSelection.partitionRange(f.path());
+        return range != null && !range[0].isBefore(bounds.eventsTo());
     }
 
     private static void noteFloating(List<Column> columns, List<String> types, List<String> floating) {
