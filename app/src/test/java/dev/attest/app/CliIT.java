@@ -212,7 +212,7 @@ class CliIT {
         assertThat(second.exit()).isEqualTo(first.exit()).isEqualTo(1);
         assertThat(second.stderr()).contains("already ran");
         try (var dirs = Files.list(tmp.resolve("runs"))) {
-            assertThat(dirs.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList()).hasSize(1);
+            assertThat(dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList()).hasSize(1);
         }
         assertThat(tmp.resolve("runs/.attest-work")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(),
                 p -> assertThat(Files.list(p)).isEmpty());

@@ -106,7 +106,7 @@ class RestartIT {
     private static List<Path> completeRunFolders(Path runs) throws Exception {
         if (!Files.isDirectory(runs)) return List.of();
         try (var dirs = Files.list(runs)) {
-            return dirs.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+            return dirs.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().startsWith(".")).toList();
         }
     }
 

@@ -100,7 +100,7 @@ final class MonthOfNights {
             }
             JsonMapper json = JsonMapper.builder().build();
             try (var dirs = Files.list(out)) {
-                List<Path> folders = dirs.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+                List<Path> folders = dirs.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().startsWith(".")).toList();
                 assertThat(folders).hasSize(nights);
                 for (Path f : folders) {
                     var facts = json.readTree(Files.readString(f.resolve("schedule.json")));
