@@ -34,6 +34,7 @@ public final class WindowLedger {
     public WindowLedger create() {
         jdbc.execute((ConnectionCallback<Void>) c -> {
             MetadataSchema.create(c, DDL);
+            MetadataSchema.create(c, MIGRATIONS);
             return null;
         });
         return this;
@@ -45,6 +46,17 @@ public final class WindowLedger {
                 + "started_at BIGINT, finished_at BIGINT, late BOOLEAN NOT NULL, run_dir VARCHAR(2000), exit_status INT, "
                 + "message VARCHAR(4000), watermark BIGINT, seen_rows BIGINT NOT NULL, audits INT NOT NULL, as_of BIGINT, "
                 + "PRIMARY KEY (schedule, window_start))";
+
+    // Columns added after version 1, on tables created before them (H2 and PostgreSQL both take IF NOT EXISTS).
+    // watermark_us: the near-real-time watermark in microseconds, the precision arrival times have in the data; a
+    // watermark kept in milliseconds made every sub-millisecond arrival look newer than itself, so every pass
+    // re-audited (issue 16, item 1).
+    private static final String[] MIGRATIONS = {
+            "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS watermark_us BIGINT",
+            // findings_digest: what the last findings alert of a near-real-time span said; the alert is sent again only
+            // when a re-audit's findings differ (new ones, resolved ones), not on every pass (item 2).
+            "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS findings_digest VARCHAR(64)",
+    };
 
     /**
      * Claims {@code w} for {@code node} until {@code now + lease}. {@code asOf} is the knowledge cut-off of the
@@ -105,9 +117,26 @@ public final class WindowLedger {
         boolean done = f.status() == LedgerRow.Status.DONE;
         return jdbc.update("UPDATE " + TABLE + " SET status = ?, window_end = ?, finished_at = ?, late = ?, run_dir = COALESCE(?, run_dir), "
                         + "exit_status = ?, message = ?, not_before = ?, lease_until = NULL, watermark = COALESCE(?, watermark), "
+                        + "watermark_us = COALESCE(?, watermark_us), "
                         + "seen_rows = ?, audits = audits + ? WHERE schedule = ? AND window_start = ? AND node = ? AND status = 'RUNNING'",
                 f.status().name(), ms(f.windowEnd()), ms(f.finishedAt()), f.late(), f.runDir(), f.exitStatus(), truncate(f.message()),
-                ms(f.notBefore()), ms(f.watermark()), f.seenRows(), done ? 1 : 0, schedule, ms(windowStart), node) == 1;
+                ms(f.notBefore()), ms(f.watermark()), us(f.watermark()), f.seenRows(), done ? 1 : 0, schedule, ms(windowStart), node) == 1;
+    }
+
+    /** The digest of the findings last alerted for this window, or null. */
+    public String findingsDigest(String schedule, Instant windowStart) {
+        List<String> v = jdbc.queryForList("SELECT findings_digest FROM " + TABLE + " WHERE schedule = ? AND window_start = ?", String.class,
+                schedule, ms(windowStart));
+        return v.isEmpty() ? null : v.get(0);
+    }
+
+    /**
+     * Records {@code digest} as the findings last alerted for this window, if it differs from the one recorded:
+     * true when it did (the caller sends the alert). One node wins when two race.
+     */
+    public boolean alertFindings(String schedule, Instant windowStart, String digest) {
+        return jdbc.update("UPDATE " + TABLE + " SET findings_digest = ? WHERE schedule = ? AND window_start = ? "
+                + "AND (findings_digest IS NULL OR findings_digest <> ?)", digest, schedule, ms(windowStart), digest) == 1;
     }
 
     public Optional<LedgerRow> find(String schedule, Instant windowStart) {
@@ -138,12 +167,23 @@ public final class WindowLedger {
                 LedgerRow.Status.valueOf(rs.getString("status")), rs.getInt("attempts"), rs.getString("node"), instant(rs, "lease_until"),
                 instant(rs, "not_before"), instant(rs, "started_at"), instant(rs, "finished_at"), rs.getBoolean("late"), rs.getString("run_dir"),
                 integer(rs, "exit_status"), rs.getString("message"),
-                instant(rs, "watermark"), rs.getLong("seen_rows"), rs.getInt("audits"), instant(rs, "as_of"));
+                watermark(rs), rs.getLong("seen_rows"), rs.getInt("audits"), instant(rs, "as_of"));
     }
 
     private static Instant instant(ResultSet rs, String col) throws SQLException {
         long v = rs.getLong(col);
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    /** The watermark at the precision it was recorded: microseconds, else (rows of version 1) milliseconds. */
+    private static Instant watermark(ResultSet rs) throws SQLException {
+        long us = rs.getLong("watermark_us");
+        if (!rs.wasNull()) return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
+        return instant(rs, "watermark");
+    }
+
+    private static Long us(Instant t) {
+        return t == null ? null : Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000L);
     }
 
     private static Integer integer(ResultSet rs, String col) throws SQLException {

@@ -73,7 +73,17 @@ public final class NrtRunner {
         this.node = node;
     }
 
+    /** A tick (cron fire, start-up, --once): audits spans that closed windows or received data since their last audit. */
     public PassReport pass(AuditSchedule s) {
+        return pass(s, true);
+    }
+
+    /**
+     * A pass. {@code tick} false is a sweep (every few seconds in a long-lived node): it only takes over spans whose
+     * claim expired and retries those whose retry is due; new data and newly closed windows wait for the cron's tick,
+     * so that a schedule ticking every 5 minutes audits at most once per 5 minutes (issue 16, item 2).
+     */
+    public PassReport pass(AuditSchedule s, boolean tick) {
         Instant now = node.clock().instant();
         WindowPlan plan = s.plan();
         Duration length = ((WindowSpec.Fixed) s.window()).length();
@@ -86,6 +96,14 @@ public final class NrtRunner {
         for (YearMonth m = month(plan.origin()); !start(m).isAfter(closed.minusNanos(1)); m = m.plusMonths(1)) {
             Instant spanStart = max(plan.origin(), start(m)), spanEnd = min(closed, start(m.plusMonths(1)));
             if (spanEnd.isAfter(spanStart)) spans.add(new Window(spanStart, spanEnd, plan.dueAt(spanEnd)));
+        }
+        if (!tick) {
+            List<Window> unfinished = new ArrayList<>();
+            java.util.Set<Instant> open = new java.util.HashSet<>();
+            for (LedgerRow r : ledger.unfinished(s.name())) open.add(r.windowStart());
+            for (Window span : spans) if (open.contains(span.start())) unfinished.add(span);
+            spans = unfinished;
+            if (spans.isEmpty()) return new PassReport(results, alerts.drainFailures());
         }
         Arrivals arrivals = new Arrivals(s.events(), s.decisions());
         Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
@@ -165,8 +183,11 @@ public final class NrtRunner {
                     seen.latest() == null ? Instant.EPOCH : seen.latest(), seen.rows()));
             for (Arrivals.Late l : late)
                 alerts.send(s, new Alert.LateData(s.name(), l.windowStart(), l.windowStart().plus(length), l.rows(), l.latest(), s.hold()));
-            if (c.exitStatus() == 1)
+            // The findings alert goes out when the findings differ from those last alerted for this span (new ones,
+            // resolved ones); a re-audit that finds the same again says nothing new.
+            if (c.exitStatus() == 1 && ledger.alertFindings(s.name(), span.start(), RunFolders.findingsDigest(c.runDir())))
                 alerts.send(s, new Alert.Findings(s.name(), span.start(), span.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
+            else if (c.exitStatus() != 1) ledger.alertFindings(s.name(), span.start(), "none");
             return new WindowResult(s.name(), span, WindowResult.Status.DONE, attempt, isLate, c.runDir(), c.exitStatus(), severities,
                     before.isPresent() ? "re-audited: " + seen.rows() + " rows, latest arrival " + seen.latest() : "first audit");
         }
