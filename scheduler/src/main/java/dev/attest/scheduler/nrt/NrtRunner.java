@@ -108,6 +108,7 @@ public final class NrtRunner {
         Arrivals arrivals = new Arrivals(s.events(), s.decisions());
         Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
         for (Window span : spans) {
+            if (node.stopping()) break;
             Arrivals.Seen seen = watched.getOrDefault(span.start(), new Arrivals.Seen(span.start(), null, 0));
             WindowResult r = node.report(span(s, plan, arrivals, length, span, seen, now));
             if (r != null) results.add(r);

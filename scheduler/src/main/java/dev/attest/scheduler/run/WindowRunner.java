@@ -49,6 +49,7 @@ public final class WindowRunner {
         for (Window w : plan.due(last == null ? null : plan.windowAt(last).end(), now, MAX_WINDOWS_PER_PASS)) todo.putIfAbsent(w.start(), w);
         List<WindowResult> results = new ArrayList<>();
         for (Window w : todo.values()) {
+            if (node.stopping()) break;
             WindowResult r = node.report(window(s, w));
             if (r != null) results.add(r);
         }
@@ -61,7 +62,10 @@ public final class WindowRunner {
             Claim c = ledger.claim(s.name(), w, node.id(), node.clock().instant(), node.lease(), s.maxAttempts(), w.dueAt());
             if (c instanceof Claim.Claimed claimed) {
                 WindowResult r = attempt(s, w, claimed);
-                if (r.status() == WindowResult.Status.RETRY && s.retryDelay().isZero()) continue;
+                if (r.status() == WindowResult.Status.RETRY && s.retryDelay().isZero() && !node.stopping()) {
+                    node.report(r); // the failed attempt is printed too, not only the one after it
+                    continue;
+                }
                 return r;
             }
             if (c instanceof Claim.Abandoned a) {
@@ -117,7 +121,7 @@ public final class WindowRunner {
             if (c.exitStatus() == 1)
                 alerts.send(s, new Alert.Findings(s.name(), w.start(), w.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
             return new WindowResult(s.name(), w, WindowResult.Status.DONE, claimed.attempt(), late, c.runDir(), c.exitStatus(), severities,
-                    late ? "ran late (due " + w.dueAt() + ")" : "on time");
+                    late ? "ran late (due " + w.dueAt() + ", " + dev.attest.core.Durations.human(java.time.Duration.between(w.dueAt(), started)) + " late)" : "on time");
         }
         String step = outcome instanceof AuditOutcome.Failed f ? f.failedStep() : null;
         String message = message(outcome);
