@@ -65,9 +65,11 @@ public final class NrtRunner {
     private final AuditLauncher launcher;
     private final Alerts alerts;
     private final Node node;
+    private final Landings landings;
 
-    public NrtRunner(WindowLedger ledger, AuditLauncher launcher, Alerts alerts, Node node) {
+    public NrtRunner(WindowLedger ledger, Landings landings, AuditLauncher launcher, Alerts alerts, Node node) {
         this.ledger = ledger;
+        this.landings = landings;
         this.launcher = launcher;
         this.alerts = alerts;
         this.node = node;
@@ -97,6 +99,9 @@ public final class NrtRunner {
             Instant spanStart = max(plan.origin(), start(m)), spanEnd = min(closed, start(m.plusMonths(1)));
             if (spanEnd.isAfter(spanStart)) spans.add(new Window(spanStart, spanEnd, plan.dueAt(spanEnd)));
         }
+        // Every pass, sweeps included, notes the files that landed since the last one: their landing time is when the
+        // data arrived, whichever pass then audits it.
+        Map<String, Instant> landed = landings.look(s.name(), now, List.of(s.events(), s.decisions()), List.of("events", "decisions"));
         if (!tick) {
             List<Window> unfinished = new ArrayList<>();
             java.util.Set<Instant> open = new java.util.HashSet<>();
@@ -105,7 +110,7 @@ public final class NrtRunner {
             spans = unfinished;
             if (spans.isEmpty()) return new PassReport(results, alerts.drainFailures());
         }
-        Arrivals arrivals = new Arrivals(s.events(), s.decisions());
+        Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed);
         Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
         for (Window span : spans) {
             if (node.stopping()) break;

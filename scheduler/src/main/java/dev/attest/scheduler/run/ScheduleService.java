@@ -37,7 +37,7 @@ public final class ScheduleService implements AutoCloseable {
         this.node = new Node(nodeId, clock, config.lease(), log);
         WindowLedger ledger = new WindowLedger(dataSource).create();
         this.alerts = new Alerts(log, clock, Duration.ofSeconds(5));
-        this.passes = new Passes(config, new WindowRunner(ledger, launcher, alerts, node), new NrtRunner(ledger, launcher, alerts, node));
+        this.passes = new Passes(config, new WindowRunner(ledger, launcher, alerts, node), new NrtRunner(ledger, new dev.attest.scheduler.nrt.Landings(dataSource).create(), launcher, alerts, node));
     }
 
     public Passes passes() {
