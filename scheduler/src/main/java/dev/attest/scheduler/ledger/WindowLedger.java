@@ -56,6 +56,9 @@ public final class WindowLedger {
             // findings_digest: what the last findings alert of a near-real-time span said; the alert is sent again only
             // when a re-audit's findings differ (new ones, resolved ones), not on every pass (item 2).
             "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS findings_digest VARCHAR(64)",
+            // epoch: counts the claims of a window; a claim is held only by (node, epoch), so a process paused past
+            // its lease can neither renew, finish nor publish once the window was claimed again (item 3).
+            "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS epoch BIGINT",
     };
 
     /**
@@ -65,18 +68,19 @@ public final class WindowLedger {
     public Claim claim(String schedule, Window w, String node, Instant now, Duration lease, int maxAttempts, Instant asOf) {
         try {
             jdbc.update("INSERT INTO " + TABLE + " (schedule, window_start, window_end, due_at, status, attempts, node, lease_until, "
-                            + "started_at, late, seen_rows, audits, as_of) VALUES (?, ?, ?, ?, 'RUNNING', 1, ?, ?, ?, FALSE, 0, 0, ?)",
+                            + "started_at, late, seen_rows, audits, as_of, epoch) VALUES (?, ?, ?, ?, 'RUNNING', 1, ?, ?, ?, FALSE, 0, 0, ?, 1)",
                     schedule, ms(w.start()), ms(w.end()), ms(w.dueAt()), node, ms(now.plus(lease)), ms(now), ms(asOf));
-            return new Claim.Claimed(1, asOf);
+            return new Claim.Claimed(1, asOf, 1);
         } catch (DataIntegrityViolationException taken) {
             // The row exists: retry, take over an expired lease, or leave it.
         }
-        int n = jdbc.update("UPDATE " + TABLE + " SET status = 'RUNNING', attempts = attempts + 1, node = ?, lease_until = ?, started_at = ? "
+        int n = jdbc.update("UPDATE " + TABLE + " SET status = 'RUNNING', attempts = attempts + 1, node = ?, lease_until = ?, started_at = ?, "
+                        + "epoch = COALESCE(epoch, 0) + 1 "
                         + "WHERE schedule = ? AND window_start = ? AND attempts < ? AND ((status = 'RETRY' AND (not_before IS NULL OR not_before <= ?)) "
                         + "OR (status = 'RUNNING' AND lease_until < ?))",
                 node, ms(now.plus(lease)), ms(now), schedule, ms(w.start()), maxAttempts, ms(now), ms(now));
         LedgerRow row = find(schedule, w.start()).orElseThrow();
-        if (n == 1) return new Claim.Claimed(row.attempts(), row.asOf());
+        if (n == 1) return new Claim.Claimed(row.attempts(), row.asOf(), epoch(schedule, w.start()));
         if (row.status() == LedgerRow.Status.RUNNING && row.leaseUntil().isBefore(now) && row.attempts() >= maxAttempts) {
             int gaveUp = jdbc.update("UPDATE " + TABLE + " SET status = 'FAILED', finished_at = ?, message = ? "
                             + "WHERE schedule = ? AND window_start = ? AND status = 'RUNNING' AND lease_until < ? AND node = ?",
@@ -96,10 +100,19 @@ public final class WindowLedger {
      * Near-real-time: claims a completed (or failed) span again because new data arrived (or the span grew).
      * Succeeds for one node only: the update is conditional on the row's status and audit count as this node read them.
      */
-    public boolean reclaim(String schedule, Instant windowStart, String node, Instant now, Duration lease, Instant asOf, int expectedAudits) {
-        return jdbc.update("UPDATE " + TABLE + " SET status = 'RUNNING', attempts = 1, node = ?, lease_until = ?, started_at = ?, as_of = ?, "
-                        + "late = FALSE, not_before = NULL WHERE schedule = ? AND window_start = ? AND status IN ('DONE', 'FAILED') AND audits = ?",
-                node, ms(now.plus(lease)), ms(now), ms(asOf), schedule, ms(windowStart), expectedAudits) == 1;
+    public long reclaim(String schedule, Instant windowStart, String node, Instant now, Duration lease, Instant asOf, int expectedAudits) {
+        int n = jdbc.update("UPDATE " + TABLE + " SET status = 'RUNNING', attempts = 1, node = ?, lease_until = ?, started_at = ?, as_of = ?, "
+                        + "late = FALSE, not_before = NULL, epoch = COALESCE(epoch, 0) + 1 "
+                        + "WHERE schedule = ? AND window_start = ? AND status IN ('DONE', 'FAILED') AND audits = ?",
+                node, ms(now.plus(lease)), ms(now), ms(asOf), schedule, ms(windowStart), expectedAudits);
+        return n == 1 ? epoch(schedule, windowStart) : -1;
+    }
+
+    /** The claim count of a window (0 when never claimed). */
+    public long epoch(String schedule, Instant windowStart) {
+        List<Long> v = jdbc.queryForList("SELECT COALESCE(epoch, 0) FROM " + TABLE + " WHERE schedule = ? AND window_start = ?", Long.class,
+                schedule, ms(windowStart));
+        return v.isEmpty() ? 0 : v.get(0);
     }
 
     /** Renews this node's lease; false when the claim is no longer ours (it expired and was taken over). */
@@ -108,19 +121,46 @@ public final class WindowLedger {
                 ms(leaseUntil), schedule, ms(windowStart), node) == 1;
     }
 
+    /** Renews the lease of claim {@code epoch}; false when it is no longer held (taken over, or released). */
+    public boolean heartbeat(String schedule, Instant windowStart, String node, long epoch, Instant leaseUntil) {
+        return jdbc.update("UPDATE " + TABLE + " SET lease_until = ? WHERE schedule = ? AND window_start = ? AND node = ? AND epoch = ? "
+                + "AND status = 'RUNNING'", ms(leaseUntil), schedule, ms(windowStart), node, epoch) == 1;
+    }
+
+    /** Null while claim {@code epoch} of {@code node} still holds the window; else why not (the publish fence). */
+    public String lost(String schedule, Instant windowStart, String node, long epoch) {
+        Optional<LedgerRow> row = find(schedule, windowStart);
+        if (row.isEmpty()) return "window " + windowStart + " of schedule " + schedule + " is not in the ledger";
+        long now = epoch(schedule, windowStart);
+        if (row.get().status() == LedgerRow.Status.RUNNING && node.equals(row.get().node()) && now == epoch) return null;
+        return "node " + node + " lost its claim " + epoch + " of window " + windowStart + " (now " + row.get().status()
+                + (row.get().node() == null ? "" : " by node " + row.get().node()) + ", claim " + now + ")";
+    }
+
+    /**
+     * Gives claim {@code epoch} back without using up its attempt, to be claimed again from {@code notBefore}: the
+     * audit's workspace is held by another process (a holder paused past its lease that is still auditing), so
+     * this attempt could not start; waiting for it costs nothing, burning the attempts would fail the window.
+     */
+    public boolean release(String schedule, Instant windowStart, String node, long epoch, Instant notBefore, String message) {
+        return jdbc.update("UPDATE " + TABLE + " SET status = 'RETRY', attempts = attempts - 1, lease_until = NULL, not_before = ?, message = ? "
+                        + "WHERE schedule = ? AND window_start = ? AND node = ? AND epoch = ? AND status = 'RUNNING'",
+                ms(notBefore), truncate(message), schedule, ms(windowStart), node, epoch) == 1;
+    }
+
     /** How an attempt ended. */
     public record Finish(LedgerRow.Status status, Instant windowEnd, Instant finishedAt, boolean late, String runDir, Integer exitStatus,
                          String message, Instant notBefore, Instant watermark, long seenRows) {}
 
-    /** Records the end of this node's attempt; false when the claim was no longer ours. */
-    public boolean finish(String schedule, Instant windowStart, String node, Finish f) {
+    /** Records the end of claim {@code epoch}; false when it was no longer held (nothing is written then). */
+    public boolean finish(String schedule, Instant windowStart, String node, long epoch, Finish f) {
         boolean done = f.status() == LedgerRow.Status.DONE;
         return jdbc.update("UPDATE " + TABLE + " SET status = ?, window_end = ?, finished_at = ?, late = ?, run_dir = COALESCE(?, run_dir), "
                         + "exit_status = ?, message = ?, not_before = ?, lease_until = NULL, watermark = COALESCE(?, watermark), "
                         + "watermark_us = COALESCE(?, watermark_us), "
-                        + "seen_rows = ?, audits = audits + ? WHERE schedule = ? AND window_start = ? AND node = ? AND status = 'RUNNING'",
+                        + "seen_rows = ?, audits = audits + ? WHERE schedule = ? AND window_start = ? AND node = ? AND epoch = ? AND status = 'RUNNING'",
                 f.status().name(), ms(f.windowEnd()), ms(f.finishedAt()), f.late(), f.runDir(), f.exitStatus(), truncate(f.message()),
-                ms(f.notBefore()), ms(f.watermark()), us(f.watermark()), f.seenRows(), done ? 1 : 0, schedule, ms(windowStart), node) == 1;
+                ms(f.notBefore()), ms(f.watermark()), us(f.watermark()), f.seenRows(), done ? 1 : 0, schedule, ms(windowStart), node, epoch) == 1;
     }
 
     /** The digest of the findings last alerted for this window, or null. */

@@ -126,18 +126,21 @@ public final class NrtRunner {
         Optional<LedgerRow> before = ledger.find(s.name(), span.start());
         Instant previousWatermark = before.map(LedgerRow::watermark).orElse(null);
         int attempt;
+        long epoch;
         if (before.isPresent() && (before.get().status() == LedgerRow.Status.DONE || before.get().status() == LedgerRow.Status.FAILED)) {
             // A failed span is tried again only when new data arrived: the data may be what was wrong.
             LedgerRow row = before.get();
             boolean changed = row.windowEnd().isBefore(span.end()) || row.seenRows() != seen.rows()
                     || (seen.latest() != null && (row.watermark() == null || seen.latest().isAfter(row.watermark())));
             if (!changed) return null;
-            if (!ledger.reclaim(s.name(), span.start(), node.id(), now, node.lease(), asOf, row.audits())) return null;
+            epoch = ledger.reclaim(s.name(), span.start(), node.id(), now, node.lease(), asOf, row.audits());
+            if (epoch < 0) return null;
             attempt = 1;
         } else {
             Claim c = ledger.claim(s.name(), span, node.id(), now, node.lease(), s.maxAttempts(), asOf);
             if (c instanceof Claim.Claimed claimed) {
                 attempt = claimed.attempt();
+                epoch = claimed.epoch();
                 if (claimed.asOf() != null) asOf = claimed.asOf();
             } else if (c instanceof Claim.Abandoned a) {
                 String msg = "node " + a.node() + " died during attempt " + a.attempts() + " of " + s.maxAttempts();
@@ -154,7 +157,7 @@ public final class NrtRunner {
                 s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers(),
                 s.checks());
         AuditOutcome outcome;
-        try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), node.clock().instant().plus(node.lease())))) {
+        try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), epoch, node.clock().instant().plus(node.lease())))) {
             Map<String, String> context = new LinkedHashMap<>();
             context.put("schedule", s.name());
             context.put("mode", "near-real-time");
@@ -166,8 +169,12 @@ public final class NrtRunner {
                 for (Arrivals.Late l : late) rows += l.rows();
                 context.put("note", "late data: " + rows + " row(s) arrived after the " + s.hold() + " hold in " + late.size() + " window(s)");
             }
-            outcome = launcher.run(request, context);
+            outcome = launcher.run(request, context, () -> ledger.lost(s.name(), span.start(), node.id(), epoch));
         }
+        String lost = ledger.lost(s.name(), span.start(), node.id(), epoch);
+        if (lost != null)
+            return new WindowResult(s.name(), span, WindowResult.Status.SKIPPED, attempt, false, null, 0, Map.of(),
+                    "attempt abandoned: " + lost + "; nothing published");
         Instant finished = node.clock().instant();
         boolean isLate = !late.isEmpty();
         if (outcome instanceof AuditOutcome.Completed c) {
@@ -184,7 +191,7 @@ public final class NrtRunner {
             facts.put("started_at", started.toString());
             facts.put("node", node.id());
             RunFolders.writeScheduleFacts(c.runDir(), facts);
-            ledger.finish(s.name(), span.start(), node.id(), new WindowLedger.Finish(LedgerRow.Status.DONE, span.end(), finished, isLate,
+            ledger.finish(s.name(), span.start(), node.id(), epoch, new WindowLedger.Finish(LedgerRow.Status.DONE, span.end(), finished, isLate,
                     c.runDir().toString(), c.exitStatus(), isLate ? "late data in " + late.size() + " window(s)" : null, null,
                     seen.latest() == null ? Instant.EPOCH : seen.latest(), seen.rows()));
             for (Arrivals.Late l : late)
@@ -200,7 +207,7 @@ public final class NrtRunner {
         String message = outcome instanceof AuditOutcome.Failed f ? (f.failedStep() == null ? "" : "step " + f.failedStep() + ": ") + f.message()
                 : outcome instanceof AuditOutcome.BadInput b ? "bad input: " + b.message() : String.valueOf(outcome);
         boolean last = attempt >= s.maxAttempts();
-        ledger.finish(s.name(), span.start(), node.id(), new WindowLedger.Finish(last ? LedgerRow.Status.FAILED : LedgerRow.Status.RETRY,
+        ledger.finish(s.name(), span.start(), node.id(), epoch, new WindowLedger.Finish(last ? LedgerRow.Status.FAILED : LedgerRow.Status.RETRY,
                 span.end(), finished, isLate, null, outcome.exitStatus(), message, last ? null : finished.plus(s.retryDelay()), null, 0));
         if (last) alerts.send(s, new Alert.RunFailed(s.name(), span.start(), span.end(), attempt, null, message));
         return new WindowResult(s.name(), span, last ? WindowResult.Status.FAILED : WindowResult.Status.RETRY, attempt, isLate, null,
