@@ -109,7 +109,7 @@ class FencingIT {
             Claim.Claimed p = (Claim.Claimed) ledger.claim("fenced", w11, "p", clock.instant(), lease, 3, due11);
             // p starts its audit holding the claim, then pauses past its lease; meanwhile q takes the window over (claim 2).
             java.util.concurrent.atomic.AtomicReference<Claim.Claimed> takenRef = new java.util.concurrent.atomic.AtomicReference<>();
-            AuditOutcome resumed = launcher.run(request(data, out, JAN11, JAN12, due11), Map.of(), () -> {
+            AuditOutcome resumed = launcher.run(request(data, out, JAN11, JAN12, due11), Map.of("schedule", "fenced"), () -> {
                 String why = ledger.lost("fenced", JAN11, "p", p.epoch());
                 if (takenRef.get() == null) { // the check before starting: p still holds it, and pauses right after
                     clock.set(clock.instant().plus(lease).plusSeconds(1));
@@ -134,6 +134,12 @@ class FencingIT {
             LedgerRow row = ledger.find("fenced", JAN11).orElseThrow();
             assertThat(row.status()).isEqualTo(LedgerRow.Status.DONE);
             assertThat(row.node()).isEqualTo("q");
+            // attest runs after the takeover (item 7): the fenced attempt is listed under its schedule, beside the taker's.
+            List<dev.attest.scheduler.history.RunHistory.Run> runs = new dev.attest.scheduler.history.RunHistory(
+                    ctx.getBean(org.springframework.batch.core.repository.JobRepository.class), ledger).list("fenced", 20);
+            assertThat(runs).filteredOn(r -> JAN11.equals(r.from())).extracting(dev.attest.scheduler.history.RunHistory.Run::status)
+                    .as("the fenced attempt and the taker's restart").containsExactly("COMPLETED", "FAILED");
+            assertThat(runs).allSatisfy(r -> assertThat(r.schedule()).isEqualTo("fenced"));
             System.out.printf("fencing: taker waited %s without using attempts; the fenced holder published nothing%n", waits);
         }
     }
