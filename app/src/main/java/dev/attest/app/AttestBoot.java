@@ -19,11 +19,21 @@ public class AttestBoot {
 
     /** As {@link #start(String)}, with extra properties (e.g. {@code attest.lifecycle.url} for verify). */
     public static ConfigurableApplicationContext start(String metadataUrl, Map<String, Object> extra) {
+        return start(metadataUrl, extra, true);
+    }
+
+    /**
+     * As {@link #start(String, Map)}; {@code shutdownHook} false leaves closing the context to the caller. The
+     * long-lived scheduler needs that: Spring's own hook would close the connection pool under a running audit on
+     * SIGTERM, while the scheduler's hook lets that audit finish first and then closes the context itself.
+     */
+    public static ConfigurableApplicationContext start(String metadataUrl, Map<String, Object> extra, boolean shutdownHook) {
         Map<String, Object> props = BootProperties.of(metadataUrl);
         props.putAll(extra);
         SpringApplication app = new SpringApplication(AttestBoot.class);
         app.setWebApplicationType(WebApplicationType.NONE);
         app.setDefaultProperties(props);
+        app.setRegisterShutdownHook(shutdownHook);
         return app.run();
     }
 }

@@ -49,26 +49,39 @@ public final class ScheduleCommand implements Callable<Integer> {
             return 2;
         }
         String url = Metadata.url(metadata != null ? metadata : cfg.metadata());
-        try (ConfigurableApplicationContext ctx = AttestBoot.start(url);
-             ScheduleService service = new ScheduleService(cfg, ctx.getBean(DataSource.class), ctx.getBean(AuditLauncher.class),
-                     Clock.systemUTC(), System.err, Node.defaultId())) {
-            if (once) {
+        if (once) {
+            try (ConfigurableApplicationContext ctx = AttestBoot.start(url);
+                 ScheduleService service = new ScheduleService(cfg, ctx.getBean(DataSource.class), ctx.getBean(AuditLauncher.class),
+                         Clock.systemUTC(), System.err, Node.defaultId())) {
                 PassReport r = service.once();
-                System.err.println("attest: " + r.windows().size() + " window(s) handled; exit status " + r.exitStatus());
+                System.err.println("attest: " + r.summary());
                 return r.exitStatus();
             }
-            CountDownLatch stop = new CountDownLatch(1);
-            Thread main = Thread.currentThread();
+        }
+        // Long-lived. On SIGTERM (a deploy, systemctl stop) the JVM runs this command's hook: the node claims nothing
+        // more, the window it is auditing runs to its end and is recorded, and the context (the connection pool) is
+        // closed only then; Spring's own hook is off, as it would close the pool under the running audit. The hook
+        // waits for that end, not for a fixed time: an idle node exits at once. Main's System.exit, reached while
+        // the JVM is already shutting down, only blocks; the hook's return lets the JVM halt.
+        CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
+        try (ConfigurableApplicationContext ctx = AttestBoot.start(url, java.util.Map.of(), false);
+             ScheduleService service = new ScheduleService(cfg, ctx.getBean(DataSource.class), ctx.getBean(AuditLauncher.class),
+                     Clock.systemUTC(), System.err, Node.defaultId())) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                service.stopClaiming();
                 stop.countDown();
                 try {
-                    main.join(60_000); // let running audits end and Quartz check out cleanly
+                    stopped.await();
+                    System.err.println(Clock.systemUTC().instant() + " INFO node " + service.nodeId() + " stopped");
+                    System.err.flush();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }, "attest-stop"));
             service.serve(cluster, stop);
-            return 0;
+        } finally {
+            stopped.countDown(); // after the context closed; also when serve failed, so that the hook never waits in vain
         }
+        return 0;
     }
 }

@@ -49,6 +49,15 @@ public final class AuditLauncher {
      * with another context restarts the same job instance. Keys and values must hold no line breaks.
      */
     public AuditOutcome run(AuditRequest request, Map<String, String> context) {
+        return run(request, context, null);
+    }
+
+    /**
+     * As {@link #run(AuditRequest, Map)}, fenced: {@code fence} (null: none) is asked right before the run folder is
+     * published; when it denies, nothing is published and the outcome is {@link AuditOutcome.Failed} in step write
+     * (a later restart of the same job, by the claim's new holder, publishes it). See {@link PublishFence}.
+     */
+    public AuditOutcome run(AuditRequest request, Map<String, String> context, PublishFence.Check fence) {
         java.util.SortedMap<String, String> ctx = new java.util.TreeMap<>();
         context.forEach((k, v) -> {
             if (k.contains("=") || (k + v).contains("\n")) throw new IllegalArgumentException("bad context entry " + k);
@@ -66,6 +75,10 @@ public final class AuditLauncher {
              FileLock lock = ch.tryLock()) {
             if (lock == null)
                 return new AuditOutcome.AlreadyRunning("run " + id.runId() + " is being audited by another process right now");
+            if (fence != null) {
+                String why = fence.denied();
+                if (why != null) return new AuditOutcome.Failed("not started: " + why, null);
+            }
             JobInstance instance = jobRepository.getJobInstance(AuditJobConfiguration.JOB_NAME, params);
             if (instance != null) {
                 JobExecution last = jobRepository.getLastJobExecution(instance);
@@ -89,8 +102,14 @@ public final class AuditLauncher {
                     jobRepository.deleteJobInstance(instance);
                 }
             }
-            JobExecution execution = jobOperator.start(job, params);
+            JobExecution execution;
+            try (AutoCloseable registered = fence == null ? () -> {} : PublishFence.register(workspace.dir(), fence)) {
+                execution = jobOperator.start(job, params);
+            }
             return outcome(execution, workspace);
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // Held by this very JVM (another thread or node object in it): the same as another process holding it.
+            return new AuditOutcome.AlreadyRunning("run " + id.runId() + " is being audited by another thread of this process right now");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock workspace " + workspace.dir(), e);
         } catch (JobExecutionAlreadyRunningException e) {

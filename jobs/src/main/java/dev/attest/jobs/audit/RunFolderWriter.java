@@ -128,6 +128,7 @@ final class RunFolderWriter {
         timing.put("finished_at", summary.finishedAt());
         Json.write(partial.resolve(TIMING), timing);
         Json.write(partial.resolve("manifest.json"), manifest(partial));
+        if (workspaceState != null) PublishFence.check(workspaceState.dir()); // a lost claim publishes nothing
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         dev.attest.reports.RunIndex.write(request.outDir()); // OUT/index.html over every run folder there
         return shown;

@@ -66,7 +66,7 @@ public sealed interface Alert {
         public String type() { return "late_run"; }
 
         public String line() {
-            return "ran late: due " + dueAt + ", started " + startedAt + " (" + Duration.between(dueAt, startedAt).toSeconds() + " s late)";
+            return "ran late: due " + dueAt + ", started " + startedAt + " (" + dev.attest.core.Durations.human(Duration.between(dueAt, startedAt)) + " late)";
         }
 
         public Map<String, Object> details() {

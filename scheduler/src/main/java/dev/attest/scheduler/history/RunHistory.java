@@ -35,8 +35,11 @@ public final class RunHistory {
     }
 
     public List<Run> list(String schedule, int limit) {
-        Map<String, LedgerRow> byRunDir = new HashMap<>();
-        for (LedgerRow r : ledger.rows(schedule)) if (r.runDir() != null) byRunDir.put(r.runDir(), r);
+        Map<String, LedgerRow> byRunDir = new HashMap<>(), byWindow = new HashMap<>();
+        for (LedgerRow r : ledger.rows(schedule)) {
+            if (r.runDir() != null) byRunDir.put(r.runDir(), r);
+            byWindow.put(r.schedule() + "|" + r.windowStart(), r);
+        }
         List<Run> out = new ArrayList<>();
         int page = 0;
         while (out.size() < limit) {
@@ -45,12 +48,17 @@ public final class RunHistory {
             for (JobInstance i : instances) {
                 for (JobExecution e : jobs.getJobExecutions(i)) {
                     String runDir = e.getExecutionContext().containsKey("run_dir") ? e.getExecutionContext().getString("run_dir") : null;
-                    LedgerRow row = runDir == null ? null : byRunDir.get(runDir);
-                    if (schedule != null && row == null) continue;
                     var p = e.getJobParameters();
+                    LedgerRow row = runDir == null ? null : byRunDir.get(runDir);
+                    // An attempt that published nothing (killed, failed, fenced) has no run folder to join by: the
+                    // schedule it ran for is in its own parameters (the scheduler's context), and its window's row by
+                    // (schedule, window start). Before, such attempts showed as run by hand and vanished under --schedule.
+                    String ranFor = row != null ? row.schedule() : contextSchedule(p.getString("context"));
+                    if (row == null && ranFor != null) row = byWindow.get(ranFor + "|" + instant(p.getString("from")));
+                    if (schedule != null && !schedule.equals(ranFor)) continue;
                     Instant started = e.getStartTime() == null ? null : e.getStartTime().toInstant(ZoneOffset.systemDefault().getRules().getOffset(e.getStartTime()));
                     Duration d = e.getStartTime() == null || e.getEndTime() == null ? null : Duration.between(e.getStartTime(), e.getEndTime());
-                    out.add(new Run(e.getId(), row == null ? null : row.schedule(), instant(p.getString("from")), instant(p.getString("to")),
+                    out.add(new Run(e.getId(), ranFor, instant(p.getString("from")), instant(p.getString("to")),
                             e.getStatus().name(), started, d, RunFolders.severities(runDir == null ? null : Path.of(runDir)),
                             row == null ? null : row.late(), row == null ? null : row.attempts(), runDir, instant(p.getString("as_of"))));
                 }
@@ -59,6 +67,13 @@ public final class RunHistory {
         }
         out.sort(Comparator.comparingLong(Run::executionId).reversed());
         return out.size() > limit ? out.subList(0, limit) : out;
+    }
+
+    /** The {@code schedule} entry of an execution's context parameter (key=value lines), or null. */
+    private static String contextSchedule(String context) {
+        if (context == null) return null;
+        for (String line : context.split("\n")) if (line.startsWith("schedule=")) return line.substring("schedule=".length());
+        return null;
     }
 
     private static Instant instant(String s) {

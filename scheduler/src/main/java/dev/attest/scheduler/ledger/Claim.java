@@ -4,8 +4,12 @@ import java.time.Instant;
 
 /** The result of trying to claim a window for this node. */
 public sealed interface Claim {
-    /** This node holds the window now; {@code attempt} is 1 for a first try. {@code asOf}: the cut-off of an unfinished audit to restart, or null. */
-    record Claimed(int attempt, Instant asOf) implements Claim {}
+    /**
+     * This node holds the window now; {@code attempt} is 1 for a first try. {@code asOf}: the cut-off of an
+     * unfinished audit to restart, or null. {@code epoch}: which claim of the window this is, the fencing token
+     * that renewing, finishing and publishing are checked against.
+     */
+    record Claimed(int attempt, Instant asOf, long epoch) implements Claim {}
 
     /** Another live node holds it. */
     record Busy(String node, Instant leaseUntil) implements Claim {}

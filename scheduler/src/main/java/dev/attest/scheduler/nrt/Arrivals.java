@@ -41,9 +41,20 @@ public final class Arrivals {
     private final InputSource events;
     private final InputSource decisions;
 
+    private final Map<String, Instant> landed;
+
     public Arrivals(InputSource events, InputSource decisions) {
+        this(events, decisions, Map.of());
+    }
+
+    /**
+     * {@code landed}: when each input file landed ({@link Landings}), by file name; a row's arrival is the later of
+     * its own arrival column and its file's landing, so a file delivered late is late whatever its rows say.
+     */
+    public Arrivals(InputSource events, InputSource decisions, Map<String, Instant> landed) {
         this.events = events;
         this.decisions = decisions;
+        this.landed = Map.copyOf(landed);
     }
 
     private String view(Duck duck, String name, InputSource s, String... columns) {
@@ -53,9 +64,9 @@ public final class Arrivals {
             List<String> parts = new ArrayList<>();
             for (InputFiles.DataFile f : InputFiles.resolve(name, ((InputSource.Files) s).path())) {
                 parts.add(switch (f.format()) {
-                    case PARQUET -> "SELECT * FROM read_parquet(" + literal(f.name()) + ", union_by_name=true)";
-                    case CSV -> "SELECT * FROM read_csv(" + literal(f.name()) + ", header=true, all_varchar=true)";
-                    case JSONL -> "SELECT * FROM read_json(" + literal(f.name()) + ", format='newline_delimited')";
+                    case PARQUET -> "SELECT * FROM read_parquet(" + literal(f.name()) + ", union_by_name=true, filename=true)";
+                    case CSV -> "SELECT * FROM read_csv(" + literal(f.name()) + ", header=true, all_varchar=true, filename=true)";
+                    case JSONL -> "SELECT * FROM read_json(" + literal(f.name()) + ", format='newline_delimited', filename=true)";
                 });
             }
             from = "(" + String.join(" UNION ALL BY NAME ", parts) + ")";
@@ -64,6 +75,7 @@ public final class Arrivals {
         List<String> present = new ArrayList<>();
         for (Map<String, Object> r : duck.queryRows("DESCRIBE " + name + "_raw")) present.add(String.valueOf(r.get("column_name")).toLowerCase(Locale.ROOT));
         List<String> select = new ArrayList<>();
+        select.add(present.contains("filename") ? "CAST(filename AS VARCHAR) AS filename" : "NULL::VARCHAR AS filename");
         for (String c : columns)
             select.add(present.contains(c) ? "TRY_CAST(" + Duck.ident(c) + " AS " + (c.endsWith("_id") ? "VARCHAR" : "TIMESTAMPTZ") + ") AS " + c
                     : "NULL AS " + c);
@@ -75,9 +87,17 @@ public final class Arrivals {
     private void arrivals(Duck duck) {
         view(duck, "ev", events, "event_id", "customer_id", "event_time", "ingested_at");
         view(duck, "de", decisions, "decision_id", "event_id", "customer_id", "decided_at");
+        duck.execute("CREATE OR REPLACE TEMP TABLE landed (file VARCHAR PRIMARY KEY, landed_at TIMESTAMPTZ)");
+        List<String> rows = new ArrayList<>();
+        for (Map.Entry<String, Instant> e : landed.entrySet()) rows.add("(" + literal(e.getKey()) + ", " + ts(e.getValue()) + ")");
+        for (int i = 0; i < rows.size(); i += 1000)
+            duck.execute("INSERT INTO landed VALUES " + String.join(", ", rows.subList(i, Math.min(rows.size(), i + 1000))));
+        // A row arrived when it was stamped, or when its file landed if that was later.
         duck.execute("CREATE OR REPLACE TEMP VIEW arrivals AS "
-                + "SELECT event_time AS t, coalesce(ingested_at, event_time) AS a, customer_id AS c FROM ev WHERE event_time IS NOT NULL "
-                + "UNION ALL SELECT coalesce(e.t, d.decided_at) AS t, d.decided_at AS a, coalesce(e.c, d.customer_id) AS c FROM de d "
+                + "SELECT x.event_time AS t, greatest(coalesce(x.ingested_at, x.event_time), coalesce(l.landed_at, x.ingested_at, x.event_time)) AS a, "
+                + "x.customer_id AS c FROM ev x LEFT JOIN landed l ON l.file = x.filename WHERE x.event_time IS NOT NULL "
+                + "UNION ALL SELECT coalesce(e.t, d.decided_at) AS t, greatest(d.decided_at, coalesce(l.landed_at, d.decided_at)) AS a, "
+                + "coalesce(e.c, d.customer_id) AS c FROM de d LEFT JOIN landed l ON l.file = d.filename "
                 + "LEFT JOIN (SELECT event_id, min(event_time) AS t, min(customer_id) AS c FROM ev GROUP BY event_id) e ON e.event_id = d.event_id "
                 + "WHERE d.decided_at IS NOT NULL");
     }

@@ -65,15 +65,27 @@ public final class NrtRunner {
     private final AuditLauncher launcher;
     private final Alerts alerts;
     private final Node node;
+    private final Landings landings;
 
-    public NrtRunner(WindowLedger ledger, AuditLauncher launcher, Alerts alerts, Node node) {
+    public NrtRunner(WindowLedger ledger, Landings landings, AuditLauncher launcher, Alerts alerts, Node node) {
         this.ledger = ledger;
+        this.landings = landings;
         this.launcher = launcher;
         this.alerts = alerts;
         this.node = node;
     }
 
+    /** A tick (cron fire, start-up, --once): audits spans that closed windows or received data since their last audit. */
     public PassReport pass(AuditSchedule s) {
+        return pass(s, true);
+    }
+
+    /**
+     * A pass. {@code tick} false is a sweep (every few seconds in a long-lived node): it only takes over spans whose
+     * claim expired and retries those whose retry is due; new data and newly closed windows wait for the cron's tick,
+     * so that a schedule ticking every 5 minutes audits at most once per 5 minutes (issue 16, item 2).
+     */
+    public PassReport pass(AuditSchedule s, boolean tick) {
         Instant now = node.clock().instant();
         WindowPlan plan = s.plan();
         Duration length = ((WindowSpec.Fixed) s.window()).length();
@@ -87,9 +99,21 @@ public final class NrtRunner {
             Instant spanStart = max(plan.origin(), start(m)), spanEnd = min(closed, start(m.plusMonths(1)));
             if (spanEnd.isAfter(spanStart)) spans.add(new Window(spanStart, spanEnd, plan.dueAt(spanEnd)));
         }
-        Arrivals arrivals = new Arrivals(s.events(), s.decisions());
+        // Every pass, sweeps included, notes the files that landed since the last one: their landing time is when the
+        // data arrived, whichever pass then audits it.
+        Map<String, Instant> landed = landings.look(s.name(), now, List.of(s.events(), s.decisions()), List.of("events", "decisions"));
+        if (!tick) {
+            List<Window> unfinished = new ArrayList<>();
+            java.util.Set<Instant> open = new java.util.HashSet<>();
+            for (LedgerRow r : ledger.unfinished(s.name())) open.add(r.windowStart());
+            for (Window span : spans) if (open.contains(span.start())) unfinished.add(span);
+            spans = unfinished;
+            if (spans.isEmpty()) return new PassReport(results, alerts.drainFailures());
+        }
+        Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed);
         Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
         for (Window span : spans) {
+            if (node.stopping()) break;
             Arrivals.Seen seen = watched.getOrDefault(span.start(), new Arrivals.Seen(span.start(), null, 0));
             WindowResult r = node.report(span(s, plan, arrivals, length, span, seen, now));
             if (r != null) results.add(r);
@@ -102,18 +126,21 @@ public final class NrtRunner {
         Optional<LedgerRow> before = ledger.find(s.name(), span.start());
         Instant previousWatermark = before.map(LedgerRow::watermark).orElse(null);
         int attempt;
+        long epoch;
         if (before.isPresent() && (before.get().status() == LedgerRow.Status.DONE || before.get().status() == LedgerRow.Status.FAILED)) {
             // A failed span is tried again only when new data arrived: the data may be what was wrong.
             LedgerRow row = before.get();
             boolean changed = row.windowEnd().isBefore(span.end()) || row.seenRows() != seen.rows()
                     || (seen.latest() != null && (row.watermark() == null || seen.latest().isAfter(row.watermark())));
             if (!changed) return null;
-            if (!ledger.reclaim(s.name(), span.start(), node.id(), now, node.lease(), asOf, row.audits())) return null;
+            epoch = ledger.reclaim(s.name(), span.start(), node.id(), now, node.lease(), asOf, row.audits());
+            if (epoch < 0) return null;
             attempt = 1;
         } else {
             Claim c = ledger.claim(s.name(), span, node.id(), now, node.lease(), s.maxAttempts(), asOf);
             if (c instanceof Claim.Claimed claimed) {
                 attempt = claimed.attempt();
+                epoch = claimed.epoch();
                 if (claimed.asOf() != null) asOf = claimed.asOf();
             } else if (c instanceof Claim.Abandoned a) {
                 String msg = "node " + a.node() + " died during attempt " + a.attempts() + " of " + s.maxAttempts();
@@ -130,7 +157,7 @@ public final class NrtRunner {
                 s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers(),
                 s.checks());
         AuditOutcome outcome;
-        try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), node.clock().instant().plus(node.lease())))) {
+        try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), epoch, node.clock().instant().plus(node.lease())))) {
             Map<String, String> context = new LinkedHashMap<>();
             context.put("schedule", s.name());
             context.put("mode", "near-real-time");
@@ -142,8 +169,12 @@ public final class NrtRunner {
                 for (Arrivals.Late l : late) rows += l.rows();
                 context.put("note", "late data: " + rows + " row(s) arrived after the " + s.hold() + " hold in " + late.size() + " window(s)");
             }
-            outcome = launcher.run(request, context);
+            outcome = launcher.run(request, context, () -> ledger.lost(s.name(), span.start(), node.id(), epoch));
         }
+        String lost = ledger.lost(s.name(), span.start(), node.id(), epoch);
+        if (lost != null)
+            return new WindowResult(s.name(), span, WindowResult.Status.SKIPPED, attempt, false, null, 0, Map.of(),
+                    "attempt abandoned: " + lost + "; nothing published");
         Instant finished = node.clock().instant();
         boolean isLate = !late.isEmpty();
         if (outcome instanceof AuditOutcome.Completed c) {
@@ -160,20 +191,23 @@ public final class NrtRunner {
             facts.put("started_at", started.toString());
             facts.put("node", node.id());
             RunFolders.writeScheduleFacts(c.runDir(), facts);
-            ledger.finish(s.name(), span.start(), node.id(), new WindowLedger.Finish(LedgerRow.Status.DONE, span.end(), finished, isLate,
+            ledger.finish(s.name(), span.start(), node.id(), epoch, new WindowLedger.Finish(LedgerRow.Status.DONE, span.end(), finished, isLate,
                     c.runDir().toString(), c.exitStatus(), isLate ? "late data in " + late.size() + " window(s)" : null, null,
                     seen.latest() == null ? Instant.EPOCH : seen.latest(), seen.rows()));
             for (Arrivals.Late l : late)
                 alerts.send(s, new Alert.LateData(s.name(), l.windowStart(), l.windowStart().plus(length), l.rows(), l.latest(), s.hold()));
-            if (c.exitStatus() == 1)
+            // The findings alert goes out when the findings differ from those last alerted for this span (new ones,
+            // resolved ones); a re-audit that finds the same again says nothing new.
+            if (c.exitStatus() == 1 && ledger.alertFindings(s.name(), span.start(), RunFolders.findingsDigest(c.runDir())))
                 alerts.send(s, new Alert.Findings(s.name(), span.start(), span.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
+            else if (c.exitStatus() != 1) ledger.alertFindings(s.name(), span.start(), "none");
             return new WindowResult(s.name(), span, WindowResult.Status.DONE, attempt, isLate, c.runDir(), c.exitStatus(), severities,
                     before.isPresent() ? "re-audited: " + seen.rows() + " rows, latest arrival " + seen.latest() : "first audit");
         }
         String message = outcome instanceof AuditOutcome.Failed f ? (f.failedStep() == null ? "" : "step " + f.failedStep() + ": ") + f.message()
                 : outcome instanceof AuditOutcome.BadInput b ? "bad input: " + b.message() : String.valueOf(outcome);
         boolean last = attempt >= s.maxAttempts();
-        ledger.finish(s.name(), span.start(), node.id(), new WindowLedger.Finish(last ? LedgerRow.Status.FAILED : LedgerRow.Status.RETRY,
+        ledger.finish(s.name(), span.start(), node.id(), epoch, new WindowLedger.Finish(last ? LedgerRow.Status.FAILED : LedgerRow.Status.RETRY,
                 span.end(), finished, isLate, null, outcome.exitStatus(), message, last ? null : finished.plus(s.retryDelay()), null, 0));
         if (last) alerts.send(s, new Alert.RunFailed(s.name(), span.start(), span.end(), attempt, null, message));
         return new WindowResult(s.name(), span, last ? WindowResult.Status.FAILED : WindowResult.Status.RETRY, attempt, isLate, null,

@@ -20,6 +20,7 @@ public final class Node implements AutoCloseable {
     private final Clock clock;
     private final Duration lease;
     private final PrintStream log;
+    private volatile boolean stopping;
     private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "attest-heartbeat");
         t.setDaemon(true);
@@ -48,6 +49,18 @@ public final class Node implements AutoCloseable {
 
     public Duration lease() {
         return lease;
+    }
+
+    /**
+     * From now on this node claims nothing: passes end before their next window (SIGTERM). The window being audited
+     * runs to its end and is recorded; the ones after it are left to the other nodes or the next start.
+     */
+    public void stopClaiming() {
+        stopping = true;
+    }
+
+    public boolean stopping() {
+        return stopping;
     }
 
     /** Prints a window's line when its attempt ended (skipped windows are summarised by the pass). */

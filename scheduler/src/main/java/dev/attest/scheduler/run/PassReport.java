@@ -21,6 +21,16 @@ public record PassReport(List<WindowResult> windows, List<String> failedDeliveri
     }
 
     /**
+     * The closing line of {@code --once}: the windows this node handled (audited, retried, failed), and apart from
+     * them the ones it skipped because another node holds them or their retry is not due yet.
+     */
+    public String summary() {
+        long skipped = windows.stream().filter(w -> w.status() == WindowResult.Status.SKIPPED).count();
+        return (windows.size() - skipped) + " window(s) handled" + (skipped == 0 ? ""
+                : ", " + skipped + " skipped (held by another node or waiting for a retry)") + "; exit status " + exitStatus();
+    }
+
+    /**
      * 3 when a run failed (this attempt, retried later or not) or an alert could not be delivered; else 1 when an
      * audit found findings at or above its failing severity; else 0. A late run alone is reported, not failed:
      * catching up after downtime is what the scheduler is for.

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,6 +39,20 @@ public final class RunFolders {
         for (Map.Entry<String, Long> e : severities.entrySet())
             if (dev.attest.core.findings.Severity.parse(e.getKey()).atLeast(failOn)) n += e.getValue();
         return n;
+    }
+
+    /**
+     * A digest of a run's findings (code, severity and fingerprint of each, sorted): equal digests, equal findings.
+     * Null when the folder has no findings file.
+     */
+    public static String findingsDigest(Path runDir) {
+        Path f = runDir == null ? null : runDir.resolve("findings.parquet");
+        if (f == null || !Files.isRegularFile(f)) return null;
+        try (dev.attest.io.duck.Duck duck = dev.attest.io.duck.Duck.inMemory()) {
+            List<Map<String, Object>> r = duck.queryRows("SELECT md5(coalesce(string_agg(code || ':' || severity || ':' || coalesce(fingerprint, ''), ',' "
+                    + "ORDER BY code, severity, fingerprint), '')) AS d FROM read_parquet(" + dev.attest.io.duck.Duck.literal(f.toString()) + ")");
+            return String.valueOf(r.get(0).get("d"));
+        }
     }
 
     /** Writes {@code schedule.json} (schedule, window, due and start times, late flag, attempt) under a temporary name, then renames it. */

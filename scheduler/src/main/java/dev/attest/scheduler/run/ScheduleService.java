@@ -37,7 +37,7 @@ public final class ScheduleService implements AutoCloseable {
         this.node = new Node(nodeId, clock, config.lease(), log);
         WindowLedger ledger = new WindowLedger(dataSource).create();
         this.alerts = new Alerts(log, clock, Duration.ofSeconds(5));
-        this.passes = new Passes(config, new WindowRunner(ledger, launcher, alerts, node), new NrtRunner(ledger, launcher, alerts, node));
+        this.passes = new Passes(config, new WindowRunner(ledger, launcher, alerts, node), new NrtRunner(ledger, new dev.attest.scheduler.nrt.Landings(dataSource).create(), launcher, alerts, node));
     }
 
     public Passes passes() {
@@ -50,6 +50,11 @@ public final class ScheduleService implements AutoCloseable {
 
     public String nodeId() {
         return node.id();
+    }
+
+    /** SIGTERM: from now on claim nothing (also during the start-up pass); {@link #serve} returns once the running window ended. */
+    public void stopClaiming() {
+        node.stopClaiming();
     }
 
     /** Runs what is due now, once. */
@@ -80,8 +85,13 @@ public final class ScheduleService implements AutoCloseable {
             try {
                 stop.await();
             } finally {
+                // SIGTERM: claim nothing more, let the window being audited finish and be recorded (Quartz's close
+                // below waits for a running cron pass, the sweeper's for a running sweep), then leave.
+                node.stopClaiming();
+                log.println(node.clock().instant() + " INFO node " + node.id() + " stop requested: claiming nothing more, finishing the running window");
                 sweeper.shutdown(); // no interrupt: a running audit ends normally rather than failing its step
-                sweeper.awaitTermination(1, TimeUnit.MINUTES);
+                while (!sweeper.awaitTermination(1, TimeUnit.MINUTES))
+                    log.println(node.clock().instant() + " INFO node " + node.id() + " still finishing its running window");
             }
             log.println(node.clock().instant() + " INFO node " + node.id() + " stopping");
         }

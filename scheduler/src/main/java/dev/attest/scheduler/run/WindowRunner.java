@@ -32,6 +32,8 @@ public final class WindowRunner {
     private final AuditLauncher launcher;
     private final Alerts alerts;
     private final Node node;
+    /** Consecutive tries per window that found the workspace held (the backoff's exponent). */
+    private final Map<Instant, Integer> waits = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WindowRunner(WindowLedger ledger, AuditLauncher launcher, Alerts alerts, Node node) {
         this.ledger = ledger;
@@ -49,6 +51,7 @@ public final class WindowRunner {
         for (Window w : plan.due(last == null ? null : plan.windowAt(last).end(), now, MAX_WINDOWS_PER_PASS)) todo.putIfAbsent(w.start(), w);
         List<WindowResult> results = new ArrayList<>();
         for (Window w : todo.values()) {
+            if (node.stopping()) break;
             WindowResult r = node.report(window(s, w));
             if (r != null) results.add(r);
         }
@@ -61,7 +64,10 @@ public final class WindowRunner {
             Claim c = ledger.claim(s.name(), w, node.id(), node.clock().instant(), node.lease(), s.maxAttempts(), w.dueAt());
             if (c instanceof Claim.Claimed claimed) {
                 WindowResult r = attempt(s, w, claimed);
-                if (r.status() == WindowResult.Status.RETRY && s.retryDelay().isZero()) continue;
+                if (r.status() == WindowResult.Status.RETRY && s.retryDelay().isZero() && !node.stopping()) {
+                    node.report(r); // the failed attempt is printed too, not only the one after it
+                    continue;
+                }
                 return r;
             }
             if (c instanceof Claim.Abandoned a) {
@@ -100,10 +106,34 @@ public final class WindowRunner {
         context.put("late", String.valueOf(late));
         context.put("attempt", String.valueOf(claimed.attempt()));
         AuditOutcome outcome;
-        try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), w.start(), node.id(), node.clock().instant().plus(node.lease())))) {
-            outcome = launcher.run(request, context);
+        long epoch = claimed.epoch();
+        try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), w.start(), node.id(), epoch, node.clock().instant().plus(node.lease())))) {
+            // Fenced: the run folder is published only while this claim still holds the window.
+            outcome = launcher.run(request, context, () -> ledger.lost(s.name(), w.start(), node.id(), epoch));
         }
         Instant finished = node.clock().instant();
+        String lost = ledger.lost(s.name(), w.start(), node.id(), epoch);
+        if (lost != null) {
+            // Paused or cut off past the lease: another node took the window over. Nothing of this attempt is
+            // recorded (the fence kept its run folder unpublished); the holder's audit is the one that counts.
+            waits.remove(w.start());
+            return new WindowResult(s.name(), w, WindowResult.Status.SKIPPED, claimed.attempt(), late, null, 0, Map.of(),
+                    "attempt abandoned: " + lost + "; nothing published");
+        }
+        if (outcome instanceof AuditOutcome.AlreadyRunning running) {
+            // The workspace is held by another process: a former holder paused past its lease, still auditing. Wait
+            // for it (doubling the wait up to the lease) without using up an attempt; once it ends, the fence has
+            // kept it from publishing and this node restarts its Batch job.
+            int k = waits.merge(w.start(), 1, Integer::sum);
+            java.time.Duration wait = java.time.Duration.ofSeconds(1L << Math.min(k - 1, 20));
+            if (wait.compareTo(node.lease()) > 0) wait = node.lease();
+            Instant next = finished.plus(wait);
+            String msg = "workspace held by another process (" + running.message() + "); waiting " + dev.attest.core.Durations.human(wait)
+                    + ", next try at " + next;
+            ledger.release(s.name(), w.start(), node.id(), epoch, next, msg);
+            return new WindowResult(s.name(), w, WindowResult.Status.SKIPPED, claimed.attempt(), late, null, 0, Map.of(), msg);
+        }
+        waits.remove(w.start());
         if (outcome instanceof AuditOutcome.Completed c) {
             Map<String, Long> severities = RunFolders.severities(c.runDir());
             Map<String, Object> facts = new LinkedHashMap<>(context);
@@ -111,18 +141,18 @@ public final class WindowRunner {
             facts.put("attempt", claimed.attempt());
             facts.put("node", node.id());
             RunFolders.writeScheduleFacts(c.runDir(), facts);
-            ledger.finish(s.name(), w.start(), node.id(), new WindowLedger.Finish(LedgerRow.Status.DONE, w.end(), finished, late,
+            ledger.finish(s.name(), w.start(), node.id(), epoch, new WindowLedger.Finish(LedgerRow.Status.DONE, w.end(), finished, late,
                     c.runDir().toString(), c.exitStatus(), late ? "ran late" : null, null, null, 0));
             if (late) alerts.send(s, new Alert.LateRun(s.name(), w.start(), w.end(), w.dueAt(), started));
             if (c.exitStatus() == 1)
                 alerts.send(s, new Alert.Findings(s.name(), w.start(), w.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
             return new WindowResult(s.name(), w, WindowResult.Status.DONE, claimed.attempt(), late, c.runDir(), c.exitStatus(), severities,
-                    late ? "ran late (due " + w.dueAt() + ")" : "on time");
+                    late ? "ran late (due " + w.dueAt() + ", " + dev.attest.core.Durations.human(java.time.Duration.between(w.dueAt(), started)) + " late)" : "on time");
         }
         String step = outcome instanceof AuditOutcome.Failed f ? f.failedStep() : null;
         String message = message(outcome);
         boolean last = claimed.attempt() >= s.maxAttempts();
-        ledger.finish(s.name(), w.start(), node.id(), new WindowLedger.Finish(last ? LedgerRow.Status.FAILED : LedgerRow.Status.RETRY, w.end(),
+        ledger.finish(s.name(), w.start(), node.id(), epoch, new WindowLedger.Finish(last ? LedgerRow.Status.FAILED : LedgerRow.Status.RETRY, w.end(),
                 finished, late, null, outcome.exitStatus(), message, last ? null : finished.plus(s.retryDelay()), null, 0));
         if (last) {
             alerts.send(s, new Alert.RunFailed(s.name(), w.start(), w.end(), claimed.attempt(), step, message));
