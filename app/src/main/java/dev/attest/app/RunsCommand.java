@@ -38,11 +38,11 @@ public final class RunsCommand implements Callable<Integer> {
         try (ConfigurableApplicationContext ctx = AttestBoot.start(Metadata.url(metadata))) {
             WindowLedger ledger = new WindowLedger(ctx.getBean(DataSource.class)).create();
             List<RunHistory.Run> runs = new RunHistory(ctx.getBean(JobRepository.class), ledger).list(schedule, limit);
-            System.out.println(String.format(Locale.ROOT, "%-6s %-16s %-20s %-20s %-24s %-9s %-4s %-8s %8s %6s %7s %5s  %s", "ID", "SCHEDULE", "FROM", "TO", "AS OF",
-                    "STATUS", "LATE", "DURATION", "CRITICAL", "ERROR", "WARNING", "INFO", "RUN FOLDER"));
+            System.out.println(String.format(Locale.ROOT, "%-6s %-16s %-16s %-20s %-20s %-24s %-9s %-4s %-8s %8s %6s %7s %5s  %s", "ID", "KIND", "SCHEDULE", "FROM",
+                    "TO", "AS OF", "STATUS", "LATE", "DURATION", "CRITICAL", "ERROR", "WARNING", "INFO", "RUN FOLDER"));
             for (RunHistory.Run r : runs) {
-                System.out.println(String.format(Locale.ROOT, "%-6d %-16s %-20s %-20s %-24s %-9s %-4s %-8s %8s %6s %7s %5s  %s", r.executionId(),
-                        r.schedule() == null ? "-" : r.schedule(), str(r.from()), str(r.to()), str(r.asOf()), r.status(),
+                System.out.println(String.format(Locale.ROOT, "%-6d %-16s %-16s %-20s %-20s %-24s %-9s %-4s %-8s %8s %6s %7s %5s  %s", r.executionId(),
+                        r.kind(), r.schedule() == null ? "-" : r.schedule(), str(r.from()), str(r.to()), str(r.asOf()), r.status(),
                         r.late() == null ? "-" : r.late() ? "yes" : "no", duration(r.duration()), count(r, "critical"), count(r, "error"),
                         count(r, "warning"), count(r, "info"), r.runDir() == null ? "-" : r.runDir()));
             }

@@ -88,6 +88,10 @@ class BackfillIT {
         Path preview = Path.of(run.lastStdoutLine());
         String id = preview.getParent().getFileName().toString().substring("backfill-".length());
         assertThat(lines(preview.resolve("impact.parquet"), "delta")).isEqualTo(expectedLines());
+        // The run history lists the preview beside the audits.
+        ScenarioIT.Run history = ScenarioIT.Run.of("runs", "--metadata", Metadata.h2(tmp.resolve("meta-p")));
+        assertThat(history.stdout().lines().filter(l -> l.contains("backfill-preview"))).singleElement().asString()
+                .contains("COMPLETED", preview.toString());
         JsonNode summary = json(preview.resolve("summary.json"));
         assertThat(summary.path("events").path("to_correct").asLong()).isEqualTo(expectedEvents);
         assertThat(summary.path("events").path("disagreeing_out_of_scope").asLong()).isZero();

@@ -52,7 +52,7 @@ class ScheduleCliIT {
         assertThat(runs.exit()).as(runs.stderr()).isEqualTo(0);
         String[] lines = runs.stdout().strip().split("\n");
         assertThat(lines).hasSize(2);
-        assertThat(lines[0]).startsWith("ID").contains("SCHEDULE", "FROM", "STATUS", "LATE", "DURATION", "CRITICAL", "ERROR", "WARNING", "INFO", "RUN FOLDER");
+        assertThat(lines[0]).startsWith("ID").contains("KIND", "SCHEDULE", "FROM", "STATUS", "LATE", "DURATION", "CRITICAL", "ERROR", "WARNING", "INFO", "RUN FOLDER");
         assertThat(lines[1]).contains("monthly", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "COMPLETED", " yes ", tmp.resolve("runs").toString());
         System.out.println(runs.stdout());
 

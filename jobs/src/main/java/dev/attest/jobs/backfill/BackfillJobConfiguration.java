@@ -21,6 +21,18 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
 public class BackfillJobConfiguration {
     public static final String PREVIEW_JOB = "backfill-preview";
     public static final String APPLY_JOB = "backfill-apply";
+
+    /**
+     * The folder an execution of a backfill job wrote: the correction dataset of an apply, else the preview; null when
+     * its parameters do not say (for the run history).
+     */
+    public static String folderOf(org.springframework.batch.core.job.JobExecution e) {
+        var ctx = e.getExecutionContext();
+        if (ctx.containsKey(CommitTasklet.DATASET_DIR)) return ctx.getString(CommitTasklet.DATASET_DIR);
+        var p = e.getJobParameters();
+        String out = p.getString("out"), id = p.getString(BackfillParameters.PREVIEW_ID);
+        return out == null || id == null ? null : new BackfillLayout(java.nio.file.Path.of(out), id).previewDir().toString();
+    }
     /** The partitions run two at a time: the machine's two cores. */
     static final int WORKER_THREADS = 2;
 

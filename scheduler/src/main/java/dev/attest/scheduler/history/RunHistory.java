@@ -22,9 +22,17 @@ import org.springframework.batch.core.repository.JobRepository;
  * with counts per severity read from the run folder's summary.json.
  */
 public final class RunHistory {
-    /** One execution of the audit job. {@code schedule} is null for an audit run by hand. */
+    /**
+     * One execution of the audit job, or of a backfill job ({@code kind} "backfill-preview" or "backfill-apply", listed
+     * when no schedule is asked for). {@code schedule} is null for an audit run by hand.
+     */
     public record Run(long executionId, String schedule, Instant from, Instant to, String status, Instant started, Duration duration,
-                      Map<String, Long> severities, Boolean late, Integer attempts, String runDir, Instant asOf) {}
+                      Map<String, Long> severities, Boolean late, Integer attempts, String runDir, Instant asOf, String kind) {
+        public Run(long executionId, String schedule, Instant from, Instant to, String status, Instant started, Duration duration,
+                   Map<String, Long> severities, Boolean late, Integer attempts, String runDir, Instant asOf) {
+            this(executionId, schedule, from, to, status, started, duration, severities, late, attempts, runDir, asOf, "audit");
+        }
+    }
 
     private final JobRepository jobs;
     private final WindowLedger ledger;
@@ -65,8 +73,26 @@ public final class RunHistory {
             }
             page++;
         }
+        if (schedule == null) backfills(out, limit);
         out.sort(Comparator.comparingLong(Run::executionId).reversed());
         return out.size() > limit ? out.subList(0, limit) : out;
+    }
+
+    /** Every execution of the backfill jobs (preview and apply), newest first, at most {@code limit} of each. */
+    private void backfills(List<Run> out, int limit) {
+        for (String job : List.of(dev.attest.jobs.backfill.BackfillJobConfiguration.PREVIEW_JOB, dev.attest.jobs.backfill.BackfillJobConfiguration.APPLY_JOB)) {
+            int n = 0;
+            for (JobInstance i : jobs.getJobInstances(job, 0, limit)) {
+                for (JobExecution e : jobs.getJobExecutions(i)) {
+                    if (n++ >= limit) break;
+                    var p = e.getJobParameters();
+                    Instant started = e.getStartTime() == null ? null : e.getStartTime().toInstant(ZoneOffset.systemDefault().getRules().getOffset(e.getStartTime()));
+                    Duration d = e.getStartTime() == null || e.getEndTime() == null ? null : Duration.between(e.getStartTime(), e.getEndTime());
+                    out.add(new Run(e.getId(), null, instant(p.getString("from")), instant(p.getString("to")), e.getStatus().name(), started, d,
+                            Map.of(), null, null, dev.attest.jobs.backfill.BackfillJobConfiguration.folderOf(e), instant(p.getString("as_of")), job));
+                }
+            }
+        }
     }
 
     /** The {@code schedule} entry of an execution's context parameter (key=value lines), or null. */
