@@ -223,7 +223,9 @@ class CliIT {
         String[] args = audit(SCENARIO.resolve("events.csv"), SCENARIO.resolve("decisions.csv"), SCENARIO.resolve("policies"),
                 "--as-of", "2026-03-01T00:00:00Z").toArray(String[]::new);
         ScenarioIT.Run first = ScenarioIT.Run.of(args);
+        assertThat(first.exit()).as(first.stderr()).isEqualTo(1);
         Path runDir = Path.of(first.lastStdoutLine());
+        assertThat(runDir.resolve("manifest.json")).as("a run folder, before deleting it").isRegularFile();
         Folders.deleteTree(runDir);
         ScenarioIT.Run again = ScenarioIT.Run.of(args);
         assertThat(again.exit()).isEqualTo(2);
