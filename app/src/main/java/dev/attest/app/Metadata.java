@@ -14,6 +14,8 @@ final class Metadata {
     }
 
     static String h2(Path fileWithoutSuffix) {
-        return "jdbc:h2:file:" + fileWithoutSuffix.toAbsolutePath() + ";AUTO_SERVER=TRUE";
+        // TRACE_LEVEL_FILE=0: Batch creates its schema with "create if missing" statements on every start; H2 would
+        // otherwise append a stack trace per existing table to metadata.trace.db each time (hundreds of KB after a few runs).
+        return "jdbc:h2:file:" + fileWithoutSuffix.toAbsolutePath() + ";AUTO_SERVER=TRUE;TRACE_LEVEL_FILE=0";
     }
 }
