@@ -157,9 +157,13 @@ public final class AuditCommand implements Callable<Integer> {
     static AuditOutcome launch(AuditRequest request, String metadataUrl) {
         try (ConfigurableApplicationContext ctx = MetadataLock.start(metadataUrl)) {
             if (ctx == null)
-                return new AuditOutcome.AlreadyRunning("another audit holds the metadata database " + metadataUrl
-                        + " and did not let go within " + MetadataLock.WAIT.toSeconds() + " s; run again when it has finished, or give --metadata");
+                return new AuditOutcome.AlreadyRunning("another audit held the metadata database " + metadataUrl
+                        + " for longer than " + MetadataLock.waitLimit().toSeconds() + " s; run again when it has finished, or give --metadata");
             return ctx.getBean(AuditLauncher.class).run(request);
+        } catch (RuntimeException e) {
+            if (!MetadataLock.heldElsewhere(e)) throw e;
+            return new AuditOutcome.AlreadyRunning("another audit took the metadata database " + metadataUrl
+                    + " while this one was starting; run the same command again");
         }
     }
 

@@ -140,6 +140,27 @@ class HostileInputIT {
     }
 
     @Test
+    void aSecondAuditOnTheSameH2FileWaitsSayingSoAndGivesUpInOneLine() throws Exception {
+        Path meta = tmp.resolve("shared");
+        List<String> args = new ArrayList<>(audit(BASE.resolve("events.csv"), BASE.resolve("decisions.csv"), tmp.resolve("runs")));
+        args.set(args.indexOf("--metadata") + 1, Metadata.h2(meta));
+        Path lockFile = MetadataLock.h2LockFile(Metadata.h2(meta));
+        Files.createDirectories(lockFile.getParent());
+        System.setProperty("attest.metadata.wait.seconds", "1");
+        try (var ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             var held = ch.lock()) {
+            ScenarioIT.Run waited = run(args);
+            assertThat(waited.exit()).isEqualTo(3);
+            assertThat(waited.stderr()).contains("another audit is using the metadata database", "waiting for it to finish",
+                    "for longer than 1 s");
+            assertThat(waited.stderr().strip().lines()).hasSize(2);
+        } finally {
+            System.clearProperty("attest.metadata.wait.seconds");
+        }
+        assertThat(run(args).exit()).isZero();
+    }
+
+    @Test
     void emptyInputsAreSaidOnTheConsoleAndInTheSummary() throws IOException {
         Path events = Files.createDirectories(tmp.resolve("events"));
         Files.writeString(events.resolve("part-0.csv"), "");

@@ -28,6 +28,10 @@ public final class BootProperties {
         props.put("logging.level.org.springframework.boot.SpringApplication", "OFF");
         props.put("logging.level.org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter", "OFF");
         props.put("logging.level.org.springframework.context.annotation.AnnotationConfigApplicationContext", "ERROR");
+        // Hikari logs a connection H2 refused (another audit opening the same file) as a WARN with its stack trace;
+        // the command says it in one line instead.
+        props.put("logging.level.com.zaxxer.hikari", "ERROR");
+        props.put("logging.level.org.springframework.jdbc.support.JdbcTransactionManager", "OFF");
         return props;
     }
 }
