@@ -107,6 +107,7 @@ public final class AuditCommand implements Callable<Integer> {
     public Integer call() {
         AuditRequest request;
         try {
+            validate();
             if (assumeZone != null) ZoneId.of(assumeZone);
             // Command-line options win over the checks file; the file's values over the defaults (0, error).
             Checks file = ChecksLoader.load(checks);
@@ -123,6 +124,18 @@ public final class AuditCommand implements Callable<Integer> {
             return 2;
         }
         return run(request, Metadata.url(metadata));
+    }
+
+    /** Every option checked before any work starts: a bad value is exit 2 at once, never a failure after the rating. */
+    private void validate() {
+        out = OutDir.check(out);
+        if (tolerance != null && tolerance.signum() < 0)
+            throw new IllegalArgumentException("--tolerance must be 0 or more, got " + tolerance.toPlainString());
+        if (from != null && to != null && !from.isBefore(to))
+            throw new IllegalArgumentException("--from " + from + " must be before --to " + to + " (the window is [from, to))");
+        if (assumeZone != null && assumeZone.isBlank()) throw new IllegalArgumentException("--assume-zone must name a zone, got an empty value");
+        if (asOf != null && asOf.isAfter(Clock.systemUTC().instant().plus(Duration.ofDays(366))))
+            System.err.println("attest: note: --as-of " + asOf + " lies far in the future: every policy version recorded by then counts as known");
     }
 
     /** The request, starting from the state the previous window's audit left, when one holds (and saying why not otherwise). */
@@ -142,8 +155,15 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     static AuditOutcome launch(AuditRequest request, String metadataUrl) {
-        try (ConfigurableApplicationContext ctx = AttestBoot.start(metadataUrl)) {
+        try (ConfigurableApplicationContext ctx = MetadataLock.start(metadataUrl)) {
+            if (ctx == null)
+                return new AuditOutcome.AlreadyRunning("another audit held the metadata database " + metadataUrl
+                        + " for longer than " + MetadataLock.waitLimit().toSeconds() + " s; run again when it has finished, or give --metadata");
             return ctx.getBean(AuditLauncher.class).run(request);
+        } catch (RuntimeException e) {
+            if (!MetadataLock.heldElsewhere(e)) throw e;
+            return new AuditOutcome.AlreadyRunning("another audit took the metadata database " + metadataUrl
+                    + " while this one was starting; run the same command again");
         }
     }
 
@@ -164,7 +184,8 @@ public final class AuditCommand implements Callable<Integer> {
             System.err.println("attest: " + r.message());
         } else if (outcome instanceof AuditOutcome.Failed f) {
             System.err.println("attest: the audit failed" + (f.failedStep() == null ? "" : " in step " + f.failedStep()) + ": " + f.message()
-                    + "\nattest: run the same command (with the same --as-of) to restart from the failed step.");
+                    + (f.traceLog() == null ? "" : "; full trace in " + f.traceLog())
+                    + "; run the same command (with the same --as-of) to restart from the failed step.");
         }
         return outcome.exitStatus();
     }

@@ -37,7 +37,12 @@ final class AuditConsole {
         if (quarantined > 0)
             err.printf(Locale.ROOT, "attest: warning: %,d input row(s) quarantined and not audited (unreadable or breaking the contract); "
                     + "file, row and reason in %s%n", quarantined, c.runDir().resolve("quarantine.csv"));
-        StringBuilder steps = new StringBuilder();
+        if (summary != null)
+            summary.path("notes").forEach(n -> {
+                String t = n.asText("");
+                if (t.endsWith("is empty: 0 rows read from it") || t.endsWith("yielded 0 rows in all")) err.println("attest: note: " + t);
+            });
+                StringBuilder steps = new StringBuilder();
         c.stepTimes().forEach((step, d) -> steps.append(steps.isEmpty() ? "" : ", ").append(step).append(' ').append(Durations.human(d)));
         err.printf(Locale.ROOT, "attest: %,d finding(s); exit status %d%s%n", c.findings(), c.exitStatus(),
                 steps.isEmpty() ? "" : " (" + steps + ")");

@@ -35,12 +35,29 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             System.err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return 2;
         });
+        // One line: what failed (the innermost cause says most) and where the full trace was written; never the trace itself.
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            System.err.println("attest: internal failure: " + ex);
-            for (Throwable c = ex.getCause(); c != null; c = c.getCause()) System.err.println("  caused by: " + c);
+            Throwable root = ex;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String where = traceFile(ex);
+            System.err.println("attest: internal failure: " + dev.attest.jobs.audit.FailureLog.firstLine(String.valueOf(root))
+                    + (where == null ? "" : "; full trace in " + where));
             return 3;
         });
         return cl.execute(args);
+    }
+
+    /** Writes the trace to a log file under the temporary folder; its path, or null when it cannot be written. */
+    private static String traceFile(Throwable ex) {
+        try {
+            java.nio.file.Path log = java.nio.file.Files.createTempFile("attest-failure-", ".log");
+            java.io.StringWriter w = new java.io.StringWriter();
+            ex.printStackTrace(new java.io.PrintWriter(w));
+            java.nio.file.Files.writeString(log, w.toString());
+            return log.toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** A blank line between the usage, the description and the options, on every command. */

@@ -14,6 +14,10 @@ final class Metadata {
     }
 
     static String h2(Path fileWithoutSuffix) {
-        return "jdbc:h2:file:" + fileWithoutSuffix.toAbsolutePath() + ";AUTO_SERVER=TRUE";
+        // TRACE_LEVEL_FILE=0: Batch creates its schema with "create if missing" statements on every start; H2 would
+        // otherwise append a stack trace per existing table to metadata.trace.db each time (hundreds of KB after a few runs).
+        // AUTO_RECONNECT: the process that opened the file first serves it to the others (AUTO_SERVER); when it exits,
+        // another audit's session reconnects instead of failing with "session closed".
+        return "jdbc:h2:file:" + fileWithoutSuffix.toAbsolutePath() + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE;TRACE_LEVEL_FILE=0";
     }
 }

@@ -18,7 +18,11 @@ final class Times {
         public Instant convert(String value) {
             try {
                 String v = value.trim();
-                if (v.length() == 10) return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
+                if (v.length() == 10) {
+                    Instant midnight = LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
+                    System.err.println("attest: note: '" + v + "' read as " + midnight + " (midnight UTC)");
+                    return midnight;
+                }
                 return java.time.OffsetDateTime.parse(v).toInstant();
             } catch (DateTimeParseException e) {
                 throw new CommandLine.TypeConversionException("'" + value + "' is not an instant with an offset (2026-01-31T00:00:00Z) or a date (2026-01-31)");
@@ -54,19 +58,27 @@ final class Times {
         @Override
         public Duration convert(String value) {
             String v = value.trim().toLowerCase(Locale.ROOT);
+            Duration d;
             try {
-                if (v.startsWith("p")) return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-                long n = Long.parseLong(v.substring(0, v.length() - 1));
-                return switch (v.charAt(v.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    case 'd' -> Duration.ofDays(n);
-                    default -> throw new NumberFormatException();
-                };
+                d = parse(value, v);
             } catch (RuntimeException e) {
                 throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (PT1H, 90s, 15m, 2h, 1d)");
             }
+            if (d.isNegative() || d.isZero())
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a positive duration (PT1H, 90s, 15m, 2h, 1d)");
+            return d;
+        }
+
+        private static Duration parse(String value, String v) {
+            if (v.startsWith("p")) return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+            long n = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (v.charAt(v.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new NumberFormatException();
+            };
         }
     }
 }

@@ -23,6 +23,15 @@ public final class BootProperties {
         // Batch's own ERROR log of the same exception would put a stack trace in front of the user.
         props.put("logging.level.org.springframework.batch.core.step.AbstractStep", "OFF");
         props.put("logging.level.org.springframework.batch.core.job.AbstractJob", "OFF");
+        // A context that cannot start (metadata database held by another audit, unknown driver) is reported by the
+        // command in one line naming where the full trace was written; Boot's own report is a trace of 100+ lines.
+        props.put("logging.level.org.springframework.boot.SpringApplication", "OFF");
+        props.put("logging.level.org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter", "OFF");
+        props.put("logging.level.org.springframework.context.annotation.AnnotationConfigApplicationContext", "ERROR");
+        // Hikari logs a connection H2 refused (another audit opening the same file) as a WARN with its stack trace;
+        // the command says it in one line instead.
+        props.put("logging.level.com.zaxxer.hikari", "ERROR");
+        props.put("logging.level.org.springframework.jdbc.support.JdbcTransactionManager", "OFF");
         return props;
     }
 }

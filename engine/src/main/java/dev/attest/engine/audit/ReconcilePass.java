@@ -38,7 +38,7 @@ public final class ReconcilePass {
                 + "d.price_policy_id, d.price_version, d.discount_policy_id, d.discount_version, d.entitlement_policy_id, "
                 + "d.entitlement_version, d.decided_at, d.invoice_id, (q.event_id IS NOT NULL) AS quarantined "
                 + "FROM scoped_decisions d "
-                + "LEFT JOIN (SELECT DISTINCT json_extract_string(raw, '$.event_id') AS event_id FROM quarantine WHERE input = 'events') q "
+                + "LEFT JOIN (SELECT DISTINCT " + dev.attest.io.duck.Duck.rawKey("raw", "event_id") + " AS event_id FROM quarantine WHERE input = 'events') q "
                 + "ON q.event_id = d.event_id "
                 + "WHERE NOT d.linked ORDER BY d.decision_id";
         String conflicts = "SELECT event_id, customer_id, meter, event_time, variants, \"rows\" FROM event_conflicts WHERE "

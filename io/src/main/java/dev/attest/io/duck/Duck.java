@@ -176,6 +176,46 @@ public final class Duck implements AutoCloseable {
         return "'" + text.replace("'", "''") + "'";
     }
 
+    /**
+     * SQL for a key of a quarantined row's {@code raw} text. A JSON Lines line that is not JSON at all (or a truncated
+     * object) is quarantined as it was read, so {@code raw} is not always JSON: json_extract on it would fail the whole
+     * query. Such a line gives the key's string value when it can be read off the text, else NULL.
+     */
+    public static String rawKey(String rawExpr, String key) {
+        return "CASE WHEN json_valid(" + rawExpr + ") THEN json_extract_string(" + rawExpr + ", " + literal("$." + key) + ") "
+                + "ELSE NULLIF(regexp_extract(" + rawExpr + ", " + literal("\"" + key + "\"\\s*:\\s*\"([^\"\\\\]*)\"") + ", 1), '') END";
+    }
+
+    /** A text cell a spreadsheet would run as a formula: it starts with =, +, -, @, tab or carriage return. */
+    static final String FORMULA_START = "^[=+\\-@\\t\\r]";
+    /** Text that is a plain number (-1.50, +3, 1e5): a spreadsheet reads it as that number, never a formula; kept as it is. */
+    static final String PLAIN_NUMBER = "[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?";
+
+    /**
+     * Writes a query's rows to a CSV file (header, comma, double quotes) that is safe to open in a spreadsheet: every
+     * text cell that starts with =, +, -, @, tab or carriage return gets a leading single quote (OWASP's advice against
+     * CSV formula injection), unless it is a plain number such as -1.50. Number, date and other typed columns are
+     * written as they are. The Parquet outputs keep every value exactly.
+     */
+    public void copyCsv(String select, Path file) {
+        List<String> cols = new ArrayList<>();
+        boolean any = false;
+        for (Map<String, Object> r : queryRows("DESCRIBE " + select)) {
+            String name = (String) r.get("column_name");
+            String type = String.valueOf(r.get("column_type"));
+            if (type.equals("VARCHAR")) {
+                any = true;
+                String c = ident(name);
+                cols.add("CASE WHEN regexp_matches(" + c + ", " + literal(FORMULA_START) + ") AND NOT regexp_full_match(" + c + ", "
+                        + literal(PLAIN_NUMBER) + ") THEN '''' || " + c + " ELSE " + c + " END AS " + c);
+            } else {
+                cols.add(ident(name));
+            }
+        }
+        String safe = any ? "SELECT " + String.join(", ", cols) + " FROM (" + select + ") AS __csv" : select;
+        execute("COPY (" + safe + ") TO " + literal(file.toString()) + " (FORMAT csv, HEADER true)");
+    }
+
     /** A quoted SQL identifier. */
     public static String ident(String name) {
         return "\"" + name.replace("\"", "\"\"") + "\"";

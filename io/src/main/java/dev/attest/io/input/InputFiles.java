@@ -76,6 +76,50 @@ public final class InputFiles {
         return out;
     }
 
+    /**
+     * The header fields of a plain (uncompressed) CSV file: its first line, comma separated, double quotes, a leading
+     * UTF-8 byte order mark dropped. Null for a compressed file (DuckDB sniffs those); empty for an empty file.
+     */
+    public static List<String> csvHeader(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!n.endsWith(".csv")) return null;
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            int b;
+            boolean quoted = false;
+            while ((b = in.read()) >= 0 && line.size() < (1 << 20)) {
+                if (b == '"') quoted = !quoted;
+                if (b == '\n' && !quoted) break;
+                line.write(b);
+            }
+        } catch (IOException e) {
+            throw new InputException(InputException.Code.UNREADABLE, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String text = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        if (text.endsWith("\r")) text = text.substring(0, text.length() - 1);
+        List<String> out = new ArrayList<>();
+        if (text.isBlank()) return out;
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (c == '"') quoted = false;
+                else field.append(c);
+            } else if (c == '"') quoted = true;
+            else if (c == ',') {
+                out.add(field.toString().trim());
+                field.setLength(0);
+            } else field.append(c);
+        }
+        out.add(field.toString().trim());
+        return out;
+    }
+
     static boolean isGlob(String spec) {
         return spec.indexOf('*') >= 0 || spec.indexOf('?') >= 0 || spec.indexOf('[') >= 0 || spec.indexOf('{') >= 0;
     }

@@ -96,9 +96,14 @@ public final class InputStager {
     }
 
     /** A source segment: one query yielding the common column layout RowParser expects. */
-    private record Segment(String sql, List<String> types, String rawExpr, List<DataFile> files, String prepare, String temp) {
+    private record Segment(String sql, List<String> types, String rawExpr, List<DataFile> files, String prepare, String temp,
+                           String rejects) {
         Segment(String sql, List<String> types, String rawExpr, List<DataFile> files) {
-            this(sql, types, rawExpr, files, null, null);
+            this(sql, types, rawExpr, files, null, null, null);
+        }
+
+        Segment(String sql, List<String> types, String rawExpr, List<DataFile> files, String prepare, String temp) {
+            this(sql, types, rawExpr, files, prepare, temp, null);
         }
     }
 
@@ -165,7 +170,7 @@ public final class InputStager {
         if (events == null || events.skipped().isEmpty()) return;
         exec("lookup ids", "CREATE OR REPLACE TEMP TABLE __attest_lookup AS SELECT DISTINCT d.event_id FROM decisions d "
                 + "WHERE d.event_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = d.event_id) "
-                + "AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.input = 'events' AND json_extract_string(q.raw, '$.event_id') = d.event_id)");
+                + "AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.input = 'events' AND " + Duck.rawKey("q.raw", "event_id") + " = d.event_id)");
         try {
             if (duck.queryLong("SELECT count(*) FROM __attest_lookup") == 0) return;
             List<String> reads = new ArrayList<>();
@@ -238,7 +243,7 @@ public final class InputStager {
                 throw new InputException(Code.MISSING_COLUMN, input + " input: the SQL query has no column " + names(missing)
                         + " (required by the contract)");
             String temp = "__attest_sql_" + input;
-            String l1 = "SELECT 'sql' AS src_file, __t.rowid + 1 AS src_row, __t AS __row, false AS __bad_line, "
+            String l1 = "SELECT 'sql' AS src_file, __t.rowid + 1 AS src_row, __t AS __row, CAST(NULL AS VARCHAR) AS __bad_line, "
                     + selectList(columns, exprs) + " FROM " + temp + " AS __t";
             String raw = "to_json(__row)";
             Segment seg = new Segment(l1, types, raw, List.of(), "CREATE OR REPLACE TEMP TABLE " + temp + " AS " + query, temp);
@@ -253,7 +258,15 @@ public final class InputStager {
         Map<String, List<DataFile>> parquetGroups = new LinkedHashMap<>();
         Map<String, Segment> parquetTemplates = new HashMap<>();
         for (DataFile f : files) {
-            if (size(f) == 0) continue; // an empty file has no rows; it is still listed and hashed
+            if (size(f) == 0) {
+                // A file named on its own that holds nothing has no header, so none of the required columns: bad input, as
+                // for a missing column. Inside a folder or a glob an empty part file is normal: 0 rows, still listed and
+                // hashed, and the run summary notes it.
+                if (!InputFiles.isGlob(spec) && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(spec)))
+                    throw new InputException(Code.MISSING_COLUMN, input + " input: file " + f.name() + " is empty (0 bytes): it has no "
+                            + "header and none of the required columns " + names(columns.stream().filter(Column::required).map(Column::name).toList()));
+                continue;
+            }
             switch (f.format()) {
                 case PARQUET -> {
                     List<String[]> schema = describeFile(input, f, "SELECT * FROM read_parquet(" + literal(f.name()) + ", hive_partitioning=false)");
@@ -266,12 +279,29 @@ public final class InputStager {
                     parquetTemplates.putIfAbsent(key, template);
                 }
                 case CSV -> {
-                    String read = "read_csv(" + literal(f.name()) + CSV_OPTIONS + ")";
-                    List<String[]> schema = describeFile(input, f, "SELECT * FROM " + read);
+                    // The header is read here and the dialect pinned (no sniffing): one bad row (a byte that is not UTF-8,
+                    // an unterminated quote, too many fields) then goes to quarantine with its row number instead of
+                    // failing the whole file. Compressed files are sniffed as before.
+                    List<String> header = InputFiles.csvHeader(f.path());
+                    String rejects = null;
+                    String read;
+                    List<String[]> schema;
+                    if (header == null) {
+                        read = "read_csv(" + literal(f.name()) + CSV_OPTIONS + ")";
+                        schema = describeFile(input, f, "SELECT * FROM " + read);
+                    } else {
+                        rejects = "__attest_rejects_" + input + "_" + segments.size();
+                        List<String> names = dedupe(header);
+                        schema = names.stream().map(h -> new String[] {h, "VARCHAR"}).toList();
+                        String cols = names.stream().map(h -> literal(h) + ": 'VARCHAR'").collect(Collectors.joining(", ", "{", "}"));
+                        read = "read_csv(" + literal(f.name()) + CSV_OPTIONS + ", auto_detect=false, columns=" + cols
+                                + ", store_rejects=true, rejects_table=" + literal(rejects) + ", rejects_scan=" + literal(rejects + "_scan") + ")";
+                    }
                     Segment t = fileSegment(input, columns, f, schema, InputFiles.hivePairs(f.path()), literal(f.name()));
-                    String l1 = "SELECT " + literal(f.name()) + " AS src_file, __t.ordinality AS src_row, __t AS __row, false AS __bad_line, "
+                    String l1 = "SELECT " + literal(f.name()) + " AS src_file, __t.ordinality AS src_row, __t AS __row, CAST(NULL AS VARCHAR) AS __bad_line, "
                             + t.sql() + " FROM (SELECT * FROM " + read + " WITH ORDINALITY) AS __t";
-                    segments.add(new Segment(l1, t.types(), "json_merge_patch(to_json(__row), '{\"ordinality\":null}')", List.of(f)));
+                    segments.add(new Segment(l1, t.types(), "json_merge_patch(to_json(__row), '{\"ordinality\":null}')", List.of(f),
+                            null, null, rejects));
                 }
                 case JSONL -> segments.add(jsonSegment(input, columns, f));
             }
@@ -279,7 +309,7 @@ public final class InputStager {
         for (Map.Entry<String, List<DataFile>> g : parquetGroups.entrySet()) {
             Segment t = parquetTemplates.get(g.getKey());
             String list = g.getValue().stream().map(f -> literal(f.name())).collect(Collectors.joining(", ", "[", "]"));
-            String l1 = "SELECT __t." + ident(FILE_COL) + " AS src_file, __t.file_row_number + 1 AS src_row, __t AS __row, false AS __bad_line, "
+            String l1 = "SELECT __t." + ident(FILE_COL) + " AS src_file, __t.file_row_number + 1 AS src_row, __t AS __row, CAST(NULL AS VARCHAR) AS __bad_line, "
                     + t.sql() + " FROM read_parquet(" + list + ", filename=" + literal(FILE_COL)
                     + ", file_row_number=true, hive_partitioning=false) AS __t";
             // A native UTC-adjusted time column lets DuckDB skip row groups by their min/max statistics. file_row_number
@@ -405,7 +435,8 @@ public final class InputStager {
                 text = "coalesce(" + text + ", " + literal(hive.get(c.name())) + ")";
             exprs.add(text);
         }
-        String l1 = "SELECT " + literal(f.name()) + " AS src_file, __ln AS src_row, __row, NOT __obj AS __bad_line, "
+        String l1 = "SELECT " + literal(f.name()) + " AS src_file, __ln AS src_row, __row, CASE WHEN NOT __obj THEN "
+                + "'line is not a JSON object' END AS __bad_line, "
                 + selectList(columns, exprs) + " FROM (SELECT *, CASE WHEN __obj THEN json_extract(__row, [" + String.join(", ", paths)
                 + "]) END AS __j FROM (SELECT *, coalesce(json_valid(__row) AND starts_with(ltrim(__row), '{'), false) AS __obj FROM ("
                 + "SELECT ordinality AS __ln, rtrim(line, chr(13)) AS __row FROM " + lines + " WITH ORDINALITY) AS __a "
@@ -474,14 +505,58 @@ public final class InputStager {
         try {
             for (Segment s : p.segments()) if (s.prepare() != null) exec("prepare " + p.input(), s.prepare());
             exec("parse " + p.input(), "CREATE OR REPLACE TABLE " + table + " AS " + union);
+            for (Segment s : p.segments()) if (s.rejects() != null) quarantineRejects(p, s, table);
         } catch (Duck.DuckException e) {
             duck.execute("DROP TABLE IF EXISTS " + table);
             throw unreadable(p, zone, e);
         } finally {
             for (Segment s : p.segments()) if (s.temp() != null) duck.execute("DROP TABLE IF EXISTS " + s.temp());
+            for (Segment s : p.segments()) {
+                if (s.rejects() == null) continue;
+                duck.execute("DROP TABLE IF EXISTS " + s.rejects());
+                duck.execute("DROP TABLE IF EXISTS " + s.rejects() + "_scan");
+            }
         }
         log.debug("{}: parsed in {} ms", p.input(), (System.nanoTime() - t0) / 1_000_000);
         return table;
+    }
+
+    /**
+     * The rows DuckDB could not read as CSV (stored in the segment's rejects table) go to the parse table as bad rows, with
+     * their data row number (the file line less the header; a quoted field holding line breaks earlier in the file shifts
+     * it), and the good rows of that file, numbered by DuckDB among good rows only, get their data row numbers back.
+     */
+    private void quarantineRejects(Plan p, Segment s, String table) {
+        if (duck.queryLong("SELECT count(*) FROM duckdb_tables() WHERE table_name = " + literal(s.rejects())) == 0) return;
+        if (duck.queryLong("SELECT count(*) FROM " + s.rejects()) == 0) return;
+        String file = literal(s.files().get(0).name());
+        String rows = "__attest_rejected_rows";
+        String why = "CASE CAST(error_type AS VARCHAR) WHEN 'TOO MANY COLUMNS' THEN 'more fields than the header' "
+                + "WHEN 'MISSING COLUMNS' THEN 'fewer fields than the header' WHEN 'INVALID ENCODING' THEN 'not UTF-8 text' "
+                + "WHEN 'INVALID UNICODE' THEN 'not UTF-8 text' WHEN 'UNQUOTED VALUE' THEN 'a quote that does not close' "
+                + "WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line too long' ELSE lower(CAST(error_type AS VARCHAR)) END";
+        exec("rejects " + p.input(), "CREATE OR REPLACE TEMP TABLE " + rows + " AS SELECT line - 1 AS src_row, "
+                + "row_number() OVER (ORDER BY line) AS rank, 'not readable as CSV: ' || string_agg(DISTINCT why, '; ' ORDER BY why) AS reason, "
+                + "any_value(csv_line) AS raw FROM (SELECT *, " + why + " AS why FROM " + s.rejects() + ") GROUP BY line");
+        // Good row k (1-based among good rows) sits at data row k + (rejected rows r_j with r_j - j < k).
+        exec("renumber " + p.input(), "UPDATE " + table + " SET src_row = src_row + (SELECT count(*) FROM " + rows
+                + " r WHERE r.src_row - r.rank < " + table + ".src_row) WHERE src_file = " + file);
+        List<String> cols = p.columns().stream().map(c -> "CAST(NULL AS " + c.kind().sqlType() + ") AS " + c.name()).toList();
+        exec("rejects " + p.input(), "INSERT INTO " + table + " BY NAME SELECT " + String.join(", ", cols) + ", " + file
+                + " AS src_file, src_row, reason, raw FROM " + rows + " ORDER BY src_row");
+        duck.execute("DROP TABLE IF EXISTS " + rows);
+    }
+
+    private static List<String> dedupe(List<String> header) {
+        List<String> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < header.size(); i++) {
+            String h = header.get(i).isEmpty() ? "column" + i : header.get(i);
+            String n = h;
+            for (int k = 1; !seen.add(n.toLowerCase(Locale.ROOT)); k++) n = h + "_" + k;
+            out.add(n);
+        }
+        return out;
     }
 
     /** Names the file a failed read came from: DuckDB's message may name it; if not, each segment is tried alone. */

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * Builds the vectorised SQL that turns one source segment (a query with columns {@code src_file},
- * {@code src_row}, {@code __row}, {@code __bad_line} and {@code c_<contract column>}) into typed contract
+ * {@code src_row}, {@code __row}, {@code __bad_line} (NULL, or why the whole row is unreadable) and {@code c_<contract column>}) into typed contract
  * columns plus {@code reason} (NULL when the row is valid; else every problem, joined by "; ") and
  * {@code raw} (the row as JSON text, computed for bad rows only).
  */
@@ -107,7 +107,7 @@ final class RowParser {
             any.append("(").append(b[0]).append(")");
             parts.append("CASE WHEN ").append(b[0]).append(" THEN ").append(b[1]).append(" END");
         }
-        String reason = "CASE WHEN __bad_line THEN 'line is not a JSON object' WHEN " + any
+        String reason = "CASE WHEN __bad_line IS NOT NULL THEN __bad_line WHEN " + any
                 + " THEN concat_ws('; ', " + parts + ") END";
         sql = "SELECT " + String.join(", ", l.finals) + ", src_file, src_row, __row, " + reason + " AS reason FROM (" + sql + ") AS __f";
         return "SELECT * EXCLUDE (__row), CAST(CASE WHEN reason IS NOT NULL THEN " + rawExpr + " END AS VARCHAR) AS raw FROM (" + sql + ") AS __r";
@@ -195,6 +195,10 @@ final class RowParser {
                 l.bad(k + " = 2", quoteEcho(n + ": not an ISO-8601 instant", echo));
                 l.bad(k + " = 4", quoteEcho(noOffset, echo));
                 l.bad("(" + k + " = 1 OR " + k + " = 5) AND " + v + " IS NULL", quoteEcho(n + ": not a valid instant", echo));
+                // DuckDB keeps instants far beyond the years Java, ISO-8601 text and the outputs can write (a Parquet
+                // timestamp of year 12000, or bytes overwritten in a file): such a row is bad here, not a crash when written.
+                l.bad(v + " IS NOT NULL AND (" + v + " < TIMESTAMPTZ '0001-01-01 00:00:00+00' OR " + v
+                        + " > TIMESTAMPTZ '9999-12-31 23:59:59.999999+00')", quoteEcho(n + ": year outside 0001-9999 in", echo));
                 l.finals.add("CAST(" + v + " AS TIMESTAMPTZ) AS " + n);
             }
             case OUTCOME -> {
@@ -247,7 +251,11 @@ final class RowParser {
                     l.add(2, "CASE WHEN " + fast + " THEN json_keys(" + t + ") END", keys);
                     l.add(3, "CASE WHEN " + fast + " AND list_sort(list_distinct(" + keys + ")) = " + keys + " THEN true ELSE false END", canon);
                     l.add(4, "CASE WHEN " + t + " IS NULL OR " + canon + " THEN NULL WHEN NOT json_valid(" + t + ") THEN NULL "
-                            + "WHEN json_type(" + t + ") <> 'OBJECT' THEN NULL ELSE json_transform(" + t + ", '\"MAP(VARCHAR, VARCHAR)\"') END", mp);
+                            + "WHEN json_type(" + t + ") <> 'OBJECT' THEN NULL "
+                            // contracts section 1: a map of string to string. A number or boolean value is kept as its text (as
+                            // before); an object or array value is a bad row, not JSON text by guess.
+                            + "WHEN NOT coalesce(list_bool_and(list_transform(json_extract(" + t + ", '$.*'), lambda x: json_type(x) NOT IN ('OBJECT', 'ARRAY'))), true) "
+                            + "THEN NULL ELSE json_transform(" + t + ", '\"MAP(VARCHAR, VARCHAR)\"') END", mp);
                     l.add(5, "CASE WHEN " + t + " IS NULL THEN 0 WHEN " + canon + " THEN 1 WHEN " + mp + " IS NULL THEN 2 ELSE 1 END", k);
                     l.bad(k + " = 2", quoteEcho(n + ": not a JSON object of string values", t));
                     l.finals.add("CAST(CASE WHEN " + canon + " THEN NULLIF(CAST(json(" + t + ") AS VARCHAR), '{}') WHEN " + mp

@@ -348,6 +348,7 @@ public final class PolicyLoader {
                 throw new IllegalArgumentException("rounding is given both in the version and in its rule");
             if (roundingNode == null || roundingNode.isNull()) roundingNode = inRule;
             Rule rule = rule(kind, (ObjectNode) ruleNode);
+            warnNegativePrices(where, id, number, "rule", ruleNode);
             Rounding rounding = rounding(roundingNode);
             if (rounding != null && kind != PolicyKind.PRICE)
                 throw new IllegalArgumentException("rounding applies to price versions only");
@@ -355,6 +356,32 @@ public final class PolicyLoader {
                     instant(v.get("recorded_at"), "recorded_at"), rule, rounding, text(v, "change_ref"), text(v, "author"));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw bad(where, id, ctx + e.getMessage());
+        }
+    }
+
+    /**
+     * A negative price or fee is accepted (a rule may pay the customer back) but is seldom meant: it is said once at load,
+     * on standard error, naming the file, policy, version and field (issue 13).
+     */
+    private static void warnNegativePrices(String where, String id, int version, String path, JsonNode n) {
+        if (n == null) return;
+        if (n.isObject()) {
+            for (String k : n.propertyNames()) {
+                JsonNode c = n.get(k);
+                String field = k.toLowerCase(Locale.ROOT);
+                if ((field.contains("price") || field.contains("fee")) && (c.isNumber() || c.isString())) {
+                    try {
+                        BigDecimal d = dec(n, k);
+                        if (d != null && d.signum() < 0)
+                            System.err.println("attest: warning: " + where + ": policy " + id + " version " + version + ": " + path + "." + k
+                                    + " is negative (" + d.toPlainString() + "); accepted as given");
+                    } catch (IllegalArgumentException e) {
+                        // the rule's own parsing reports it
+                    }
+                } else warnNegativePrices(where, id, version, path + "." + k, c);
+            }
+        } else if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) warnNegativePrices(where, id, version, path + "[" + i + "]", n.get(i));
         }
     }
 

@@ -252,11 +252,11 @@ class InputStagerTest extends StagingFixture {
             assertThat(e.code()).isEqualTo(InputException.Code.UNREADABLE);
             assertThat(e.getMessage()).contains(p.toString());
         });
-        Path c = write("ev2/ragged.csv", EV_HEADER + E1 + "e2,c1,api,1,2026-01-01T00:00:00Z,,,,,,,,too,many\n");
-        assertThatThrownBy(() -> stageEvents(c.toString())).isInstanceOfSatisfying(InputException.class, e -> {
-            assertThat(e.code()).isEqualTo(InputException.Code.UNREADABLE);
-            assertThat(e.getMessage()).contains(c.toString());
-        });
+        // One ragged row no longer rejects the file (issue 13): it is quarantined with its data row number.
+        Path c = write("ev2/ragged.csv", EV_HEADER + E1 + "e2,c1,api,1,2026-01-01T00:00:00Z,,,,,,,,too,many\n" + E1.replace("e1", "e3"));
+        stageEvents(c.toString());
+        assertThat(quarantine()).extracting(q -> q.get("src_row") + " " + q.get("reason"))
+                .containsExactly("2 not readable as CSV: more fields than the header");
         write("empty/readme.txt", "nothing");
         assertThatThrownBy(() -> stageEvents(dir.resolve("empty").toString())).isInstanceOfSatisfying(InputException.class,
                 e -> assertThat(e.code()).isEqualTo(InputException.Code.NO_FILES));

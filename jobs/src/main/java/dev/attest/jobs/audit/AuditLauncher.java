@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -85,15 +86,17 @@ public final class AuditLauncher {
                 if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
                     workspace.delete();
                     Path runDir = Path.of(last.getExecutionContext().getString(WriteTasklet.RUN_DIR));
-                    // The run history says it is done and Batch never re-runs a completed instance: say so,
-                    // rather than point at a folder that is not there.
-                    if (!Files.isRegularFile(runDir.resolve("manifest.json")))
-                        return new AuditOutcome.BadInput("run " + id.runId() + " completed before, but its run folder " + runDir
-                                + " is gone; restore it, or write the audit to another --out folder (a new run)");
-                    return completed(last, true);
+                    if (Files.isRegularFile(runDir.resolve("manifest.json"))) return completed(last, true);
+                    // The run folder of a completed run was deleted: its outputs are deterministic (same inputs, window
+                    // and cut-off), so the audit runs again and re-creates it, as make re-makes a deleted target.
+                    System.err.println("attest: run " + id.runId() + " completed before, but its run folder " + runDir
+                            + " is gone: re-creating it (the outputs are deterministic)");
+                    jobRepository.deleteJobInstance(instance);
+                    workspace.create();
+                    instance = null;
                 }
-                if (last != null && last.getStatus().isRunning()) AbandonedRuns.markFailed(jobRepository, last);
-                if (last != null && AbandonedRuns.workFolderLost(jobRepository, instance, workspace)) {
+                if (instance != null && last != null && last.getStatus().isRunning()) AbandonedRuns.markFailed(jobRepository, last);
+                if (instance != null && last != null && AbandonedRuns.workFolderLost(jobRepository, instance, workspace)) {
                     // A restart would skip the completed steps, whose tables lived in the work folder, and that is
                     // gone (the --out folder was removed or moved): the failed attempts are dropped from the run
                     // history and the audit starts over, rather than fail for good on a missing table.
@@ -115,7 +118,9 @@ public final class AuditLauncher {
         } catch (JobExecutionAlreadyRunningException e) {
             return new AuditOutcome.AlreadyRunning(e.getMessage());
         } catch (Exception e) {
-            return new AuditOutcome.Failed(e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+            Path log = FailureLog.write(workspace.dir(), List.of(e));
+            String env = FailureLog.environment(List.of(e), workspace.dir());
+            return new AuditOutcome.Failed(env != null ? env : e.getClass().getSimpleName() + ": " + FailureLog.firstLine(e.getMessage()), null, log);
         }
     }
 
@@ -126,15 +131,21 @@ public final class AuditLauncher {
         }
         String failedStep = null;
         for (StepExecution s : execution.getStepExecutions()) if (s.getStatus() == BatchStatus.FAILED) failedStep = s.getStepName();
+        // A full disk while staging reaches us as an unreadable input: it is the environment's failure, not the input's.
+        boolean diskFull = FailureLog.environment(execution.getAllFailureExceptions(), workspace.dir()) != null;
         for (Throwable t : execution.getAllFailureExceptions()) {
-            for (Throwable c = t; c != null; c = c.getCause()) {
+            for (Throwable c = t; c != null && !diskFull; c = c.getCause()) {
                 if (c instanceof InputException)
                     return new AuditOutcome.BadInput(c.getMessage());
             }
         }
-        String message = execution.getAllFailureExceptions().isEmpty() ? "job ended " + execution.getStatus()
-                : String.valueOf(execution.getAllFailureExceptions().get(0));
-        return new AuditOutcome.Failed(message, failedStep);
+        List<Throwable> failures = execution.getAllFailureExceptions();
+        // The full traces go to a log file in the work folder; the console gets one line saying what failed and where.
+        Path log = FailureLog.write(workspace.dir(), failures);
+        String env = FailureLog.environment(failures, workspace.dir());
+        String message = env != null ? env : failures.isEmpty() ? "job ended " + execution.getStatus()
+                : failures.get(0).getClass().getName() + ": " + FailureLog.firstLine(failures.get(0).getMessage());
+        return new AuditOutcome.Failed(message, failedStep, log);
     }
 
     private static AuditOutcome completed(JobExecution execution, boolean alreadyDone) {

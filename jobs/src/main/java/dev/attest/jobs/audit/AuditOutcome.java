@@ -23,7 +23,11 @@ public sealed interface AuditOutcome {
     }
 
     /** Internal failure: exit 3; the workspace is kept so that the same command restarts from the failed step. */
-    record Failed(String message, String failedStep) implements AuditOutcome {
+    record Failed(String message, String failedStep, Path traceLog) implements AuditOutcome {
+        public Failed(String message, String failedStep) {
+            this(message, failedStep, null);
+        }
+
         public int exitStatus() { return 3; }
     }
 }

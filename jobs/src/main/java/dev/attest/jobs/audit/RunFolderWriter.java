@@ -170,6 +170,10 @@ final class RunFolderWriter {
     }
 
     private void copy(String select, Path file, String options) {
+        if (options.equals("FORMAT csv, HEADER true")) {
+            duck.copyCsv(select, file); // text cells that a spreadsheet would run as a formula are neutralised
+            return;
+        }
         duck.execute("COPY (" + select + ") TO " + Duck.literal(file.toString()) + " (" + options + ")");
     }
 
@@ -217,6 +221,12 @@ final class RunFolderWriter {
                     + context.get("window_end") + ") was due at " + context.get("due_at") + " and started at " + context.get("started_at"));
         if (staging.quarantinedRows() > 0)
             notes.add(staging.quarantinedRows() + " input row(s) were quarantined: see quarantine.csv for file, row and reason");
+        for (var in : java.util.List.of(staging.events(), staging.decisions())) {
+            for (var f : in.files())
+                if (f.sizeBytes() == 0) notes.add(in.input() + " file " + f.path() + " is empty: 0 rows read from it");
+            if (!"none".equals(in.source()) && in.rowsRead() == 0)
+                notes.add("the " + in.input() + " input yielded 0 rows in all");
+        }
 
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("events", AuditRequest.describe(request.events()));

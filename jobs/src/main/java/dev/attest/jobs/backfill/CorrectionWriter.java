@@ -64,8 +64,8 @@ final class CorrectionWriter {
         duck.execute("CREATE OR REPLACE TABLE bf_adjustments AS " + adjustments);
         duck.execute("COPY (SELECT * FROM bf_adjustments" + ImpactPass.linesOrder() + ") TO "
                 + Duck.literal(folder.resolve("adjustments.parquet").toString()) + " (FORMAT parquet, COMPRESSION zstd)");
-        duck.execute("COPY (SELECT * REPLACE (array_to_string(original_decision_ids, ' ') AS original_decision_ids) FROM bf_adjustments"
-                + ImpactPass.linesOrder() + ") TO " + Duck.literal(folder.resolve("adjustments.csv").toString()) + " (FORMAT csv, HEADER true)");
+        duck.copyCsv("SELECT * REPLACE (array_to_string(original_decision_ids, ' ') AS original_decision_ids) FROM bf_adjustments"
+                + ImpactPass.linesOrder(), folder.resolve("adjustments.csv"));
         long lineCount = duck.queryLong("SELECT count(*) FROM bf_adjustments");
 
         String corrected = "read_parquet(" + Duck.literal(folder.resolve("corrected_decisions").resolve("*").resolve("*.parquet").toString())

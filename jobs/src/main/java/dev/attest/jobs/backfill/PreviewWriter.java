@@ -28,7 +28,7 @@ final class PreviewWriter {
                 + ImpactPass.linesSelect("(" + ImpactPass.partSelect(prefix + "_contrib") + ")") + ImpactPass.linesOrder());
         String select = "SELECT * EXCLUDE (original_decision_ids) FROM " + prefix + "_impact" + ImpactPass.linesOrder();
         duck.execute("COPY (" + select + ") TO " + Duck.literal(folder.resolve("impact.parquet").toString()) + " (FORMAT parquet, COMPRESSION zstd)");
-        duck.execute("COPY (" + select + ") TO " + Duck.literal(folder.resolve("impact.csv").toString()) + " (FORMAT csv, HEADER true)");
+        duck.copyCsv(select, folder.resolve("impact.csv"));
         ImpactPass impact = new ImpactPass(duck);
         Map<String, Object> summary = BackfillReport.header(request, previewId);
         summary.put("events", counts.toMap());

@@ -280,7 +280,7 @@ public final class Explainer {
 
         String quarantined(String input, String key, String id) {
             List<Map<String, Object>> q = duck.queryRows("SELECT src_file, src_row, reason FROM quarantine WHERE input = " + Duck.literal(input)
-                    + " AND json_extract_string(raw, " + Duck.literal("$." + key) + ") = " + Duck.literal(id) + " ORDER BY src_file, src_row LIMIT 1");
+                    + " AND " + Duck.rawKey("raw", key) + " = " + Duck.literal(id) + " ORDER BY src_file, src_row LIMIT 1");
             if (q.isEmpty()) return null;
             return q.get(0).get("src_file") + " row " + q.get(0).get("src_row") + ": " + q.get(0).get("reason");
         }

@@ -206,6 +206,10 @@ public final class LineageReport {
     }
 
     private static void copy(Duck duck, String select, Path file, String options) {
+        if (options.equals("FORMAT csv, HEADER true")) {
+            duck.copyCsv(select, file); // text cells that a spreadsheet would run as a formula are neutralised
+            return;
+        }
         duck.execute("COPY (" + select + ") TO " + Duck.literal(file.toString()) + " (" + options + ")");
     }
 

@@ -1,0 +1,1 @@
+SELECT * FROM (VALUES ('e1','c1','sms',1::DECIMAL(18,6),TIMESTAMPTZ '2026-01-03 00:00:00+00'),('e2','c1','sms',2::DECIMAL(18,6),TIMESTAMPTZ '2026-01-04 00:00:00+00'),('e3','c1','sms',1::DECIMAL(18,6),TIMESTAMPTZ '2026-01-05 00:00:00+00'),('e4','c1','sms',1::DECIMAL(18,6),TIMESTAMPTZ '2026-01-06 00:00:00+00')) t(event_id,customer_id,meter,quantity,event_time)
