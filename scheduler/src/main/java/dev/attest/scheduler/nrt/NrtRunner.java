@@ -111,7 +111,7 @@ public final class NrtRunner {
             spans = unfinished;
             if (spans.isEmpty()) return new PassReport(results, alerts.drainFailures());
         }
-        Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed);
+        Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed, s.assumeZone());
         Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
         for (Window span : spans) {
             if (node.stopping()) break;
