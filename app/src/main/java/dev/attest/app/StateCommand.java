@@ -1,19 +1,13 @@
 package dev.attest.app;
 
+import dev.attest.engine.state.StatePrune;
 import dev.attest.engine.state.StateStore;
 import dev.attest.jobs.ProgramVersion;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The carried period states of an --out folder (incremental audits): list them, remove those no kept run refers to. */
 @Command(name = "state", mixinStandardHelpOptions = true, version = ProgramVersion.TEXT, header = "List or prune the carried period states of an --out folder (incremental audits).",
@@ -52,38 +46,14 @@ public final class StateCommand implements Callable<Integer> {
         boolean dryRun;
 
         @Override
-        public Integer call() throws IOException {
-            Set<String> referenced = referenced(out);
-            int removed = 0;
-            for (StateStore.Meta m : StateStore.list(out)) {
-                if (referenced.contains(m.id())) continue;
-                System.err.println("attest: " + (dryRun ? "would remove" : "removing") + " state " + m.id() + " (through " + m.through()
+        public Integer call() {
+            int kept = StatePrune.referenced(out).size();
+            List<StateStore.Meta> removed = StatePrune.prune(out, m -> true, dryRun);
+            for (StateStore.Meta m : removed)
+                System.err.println("attest: " + (dryRun ? "would remove" : "removed") + " state " + m.id() + " (through " + m.through()
                         + ", written by run " + m.runId() + ")");
-                if (!dryRun) {
-                    Files.deleteIfExists(StateStore.description(out, m.id()));
-                    Files.deleteIfExists(StateStore.parquet(out, m.id()));
-                }
-                removed++;
-            }
-            System.err.println("attest: " + removed + " state(s) " + (dryRun ? "to remove" : "removed") + ", " + referenced.size() + " kept");
+            System.err.println("attest: " + removed.size() + " state(s) " + (dryRun ? "to remove" : "removed") + ", " + kept + " kept");
             return 0;
-        }
-
-        /** The states the manifests of the run folders under {@code out} name. */
-        static Set<String> referenced(Path out) throws IOException {
-            Set<String> ids = new HashSet<>();
-            if (!Files.isDirectory(out)) return ids;
-            JsonMapper json = JsonMapper.builder().build();
-            try (Stream<Path> runs = Files.list(out)) {
-                for (Path run : runs.toList()) {
-                    Path manifest = run.resolve("manifest.json");
-                    if (!Files.isRegularFile(manifest)) continue;
-                    JsonNode c = json.readTree(Files.readString(manifest)).path("carried_state");
-                    for (String k : List.of("started_from", "written"))
-                        if (c.path(k).hasNonNull("id")) ids.add(c.path(k).path("id").asString());
-                }
-            }
-            return ids;
         }
     }
 }

@@ -162,6 +162,39 @@ public final class InputStager {
     }
 
     /**
+     * What has arrived, read exactly as {@link #stage} reads it (the same files, SQL with its trailing {@code ;}
+     * stripped, pinned CSV options, JSON Lines line by line, {@code assumeZone} for timestamps without an offset),
+     * for near-real-time passes that must see the rows the audit will see (issue 16, item 9). Creates two temp tables
+     * of the rows staging would accept (quarantined rows are left out; nothing is hashed or deduplicated):
+     * <pre>
+     * arrival_events(event_id VARCHAR, customer_id VARCHAR, event_time TIMESTAMPTZ, ingested_at TIMESTAMPTZ, src_file VARCHAR)
+     * arrival_decisions(decision_id VARCHAR, event_id VARCHAR, customer_id VARCHAR, decided_at TIMESTAMPTZ, src_file VARCHAR)
+     * </pre>
+     * {@code src_file} is the file's name as {@link InputFiles#resolve} gives it ('sql' for a SQL input).
+     *
+     * @throws InputException as staging would (a missing file or column, a failing query, an unreadable file)
+     */
+    public void stageArrivals(InputSource events, InputSource decisions, String assumeZone) {
+        RowParser.Zone zone = zone(assumeZone);
+        Plan ev = plan("events", Contract.EVENTS, events, ScanBounds.ALL);
+        Plan de = plan("decisions", Contract.DECISIONS, decisions, ScanBounds.ALL);
+        String e = stageTable(ev, zone);
+        try {
+            exec("arrival events", "CREATE OR REPLACE TEMP TABLE arrival_events AS SELECT event_id, customer_id, event_time, ingested_at, src_file "
+                    + "FROM " + e + " WHERE reason IS NULL");
+        } finally {
+            duck.execute("DROP TABLE IF EXISTS " + e);
+        }
+        String d = stageTable(de, zone);
+        try {
+            exec("arrival decisions", "CREATE OR REPLACE TEMP TABLE arrival_decisions AS SELECT decision_id, event_id, customer_id, decided_at, "
+                    + "src_file FROM " + d + " WHERE reason IS NULL");
+        } finally {
+            duck.execute("DROP TABLE IF EXISTS " + d);
+        }
+    }
+
+    /**
      * Decisions whose event_id is among no events read: look the ids up in the event files the bounds skipped, reading
      * only their event_id column. Table {@code events_elsewhere} holds the ids found (empty without skipped files).
      */

@@ -23,17 +23,30 @@ import java.util.regex.Pattern;
  * none): the customers input of contracts section 10, each customer's billing cycle; passed to every audit of the
  * schedule, and in near-real-time mode it decides which spans data that arrives can change. {@code checks} (optional,
  * null: none): a checks file (issue 14) passed to every audit; {@code tolerance} and {@code failOn} are already the
- * effective values (the schedule's own keys win over the checks file's).
+ * effective values (the schedule's own keys win over the checks file's). {@code keep} (optional, null: keep every run
+ * folder): retention of a near-real-time schedule's run folders, see {@link Keep}.
  */
 public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, WindowSpec window, Duration allowance,
                             Instant start, Instant end, Duration lateAfter, Duration hold,
                             InputSource events, InputSource decisions, String policies, String assumeZone,
                             BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
                             int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks, String customers,
-                            String checks) {
+                            String checks, Keep keep) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
 
     public enum Mode { WINDOWS, NEAR_REAL_TIME }
+
+    /**
+     * Retention ({@code keep: {passes: N}}): after each pass, a near-real-time span keeps the run folders of its last
+     * {@code passes} passes, every run whose findings differ from those of the run before it, and the run the ledger
+     * names as its current result; the other run folders are deleted, then the carried states no kept run refers to.
+     * The ledger and the Batch history in the metadata database are never touched.
+     */
+    public record Keep(int passes) {
+        public Keep {
+            if (passes < 1) throw new IllegalArgumentException("keep.passes must be >= 1, got " + passes);
+        }
+    }
 
     public AuditSchedule {
         if (name == null || !NAME.matcher(name).matches())
@@ -58,7 +71,25 @@ public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, Wi
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
         if (customers != null && customers.isBlank()) customers = null;
         if (checks != null && checks.isBlank()) checks = null;
+        if (keep != null && mode != Mode.NEAR_REAL_TIME)
+            throw new IllegalArgumentException("keep applies to near-real-time schedules (a windows schedule writes one run folder per window)");
         WindowPlan.parse(cron, zone); // fail now, naming the schedule, rather than at the first fire
+    }
+
+    /** Without retention: every run folder is kept. */
+    public AuditSchedule(String name, Mode mode, String cron, ZoneId zone, WindowSpec window, Duration allowance,
+                         Instant start, Instant end, Duration lateAfter, Duration hold,
+                         InputSource events, InputSource decisions, String policies, String assumeZone,
+                         BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
+                         int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks, String customers, String checks) {
+        this(name, mode, cron, zone, window, allowance, start, end, lateAfter, hold, events, decisions, policies, assumeZone, tolerance,
+                lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, customers, checks, null);
+    }
+
+    /** The same schedule with retention {@code keep} (null: none). */
+    public AuditSchedule withKeep(Keep keep) {
+        return new AuditSchedule(name, mode, cron, zone, window, allowance, start, end, lateAfter, hold, events, decisions, policies, assumeZone,
+                tolerance, lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, customers, checks, keep);
     }
 
     /** Without a checks file (issue 14). */
@@ -68,7 +99,7 @@ public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, Wi
                          BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
                          int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks, String customers) {
         this(name, mode, cron, zone, window, allowance, start, end, lateAfter, hold, events, decisions, policies, assumeZone, tolerance,
-                lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, customers, null);
+                lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, customers, null, null);
     }
 
     /** Without a customers input: every customer is billed on UTC calendar months. */
@@ -78,7 +109,7 @@ public record AuditSchedule(String name, Mode mode, String cron, ZoneId zone, Wi
                          BigDecimal tolerance, Duration lateDecisionAfter, Path out, Severity failOn,
                          int maxAttempts, Duration retryDelay, boolean logAlerts, List<URI> webhooks) {
         this(name, mode, cron, zone, window, allowance, start, end, lateAfter, hold, events, decisions, policies, assumeZone, tolerance,
-                lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, null, null);
+                lateDecisionAfter, out, failOn, maxAttempts, retryDelay, logAlerts, webhooks, null, null, null);
     }
 
     /** The billing cycle of each customer this schedule's customers input gives (all UTC calendar months without one). */

@@ -34,7 +34,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class ConfigLoader {
     private static final Set<String> TOP = Set.of("schedules", "lease", "sweep", "cluster_checkin", "metadata");
     private static final Set<String> SCHEDULE = Set.of("name", "mode", "cron", "zone", "window", "start", "end", "late_after", "hold",
-            "inputs", "audit", "out", "fail_on", "max_attempts", "retry_delay", "alerts", "checks");
+            "inputs", "audit", "out", "fail_on", "max_attempts", "retry_delay", "alerts", "checks", "keep");
+    private static final Set<String> KEEP = Set.of("passes");
     private static final Set<String> WINDOW = Set.of("unit", "length", "allowance");
     private static final Set<String> INPUTS = Set.of("events", "decisions", "events_sql", "decisions_sql", "policies", "assume_zone", "customers");
     private static final Set<String> AUDIT = Set.of("tolerance", "late_decision_after");
@@ -159,12 +160,21 @@ public final class ConfigLoader {
                     throw error(at + ".checks", e.getMessage());
                 }
             }
+            AuditSchedule.Keep keep = null;
+            JsonNode k = n.path("keep");
+            if (!k.isMissingNode() && !k.isNull()) {
+                if (!k.isObject()) throw error(at + ".keep", "must be a mapping: {passes: 5}");
+                keys(k, at + ".keep", KEEP);
+                JsonNode p = k.path("passes");
+                if (!p.isIntegralNumber() || p.asInt() < 1) throw error(at + ".keep.passes", "is required: a whole number >= 1 (the passes kept per span)");
+                keep = new AuditSchedule.Keep(p.asInt());
+            }
             try {
                 return new AuditSchedule(name, mode, text(n, "cron", at, true), zone, spec, duration(w, "allowance", at + ".window"),
                         instant(n, "start", at, zone), instant(n, "end", at, zone), duration(n, "late_after", at), duration(n, "hold", at),
                         source(in, "events", at), source(in, "decisions", at), path(text(in, "policies", at + ".inputs", true)),
                         text(in, "assume_zone", at + ".inputs", false), tolerance, duration(audit, "late_decision_after", at + ".audit"),
-                        Path.of(path(text(n, "out", at, true))), failOn, maxAttempts, duration(n, "retry_delay", at), log, hooks, customers, checks);
+                        Path.of(path(text(n, "out", at, true))), failOn, maxAttempts, duration(n, "retry_delay", at), log, hooks, customers, checks, keep);
             } catch (IllegalArgumentException e) {
                 throw error(at + " (" + name + ")", e.getMessage());
             }

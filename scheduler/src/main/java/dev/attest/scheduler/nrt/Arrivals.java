@@ -5,7 +5,8 @@ import static dev.attest.io.duck.Duck.literal;
 import dev.attest.core.rating.BillingCycle;
 import dev.attest.core.rating.BillingCycles;
 import dev.attest.io.duck.Duck;
-import dev.attest.io.input.InputFiles;
+import dev.attest.io.input.InputException;
+import dev.attest.io.input.InputStager;
 import dev.attest.io.input.InputSource;
 import dev.attest.scheduler.window.Window;
 import java.time.Duration;
@@ -14,17 +15,17 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.LoggerFactory;
 
 /**
  * What has arrived, per near-real-time span: the latest arrival and the row count of the events (arrival:
  * {@code ingested_at}, else event_time) and decisions (arrival: {@code decided_at}; a decision belongs to its
  * event's time and customer, or to its own decided_at and customer_id when it names no known event) that the span
  * watches. The row count is watched beside the latest arrival so that rows delivered with an old timestamp still
- * count as new. Read with DuckDB straight from the input files, without the audit's validation: bad rows only make
- * a re-audit that reports them.
+ * count as new. Read by the staging's own reader, so the rows counted are those the audit accepts (rows it
+ * quarantines never re-audit a span on their own).
  *
  * <p>A span watches every row that can change its findings: a row of customer c at data time t changes the
  * counters of c's billing period that holds t, so the span watches it iff that period overlaps the span
@@ -42,51 +43,44 @@ public final class Arrivals {
     private final InputSource decisions;
 
     private final Map<String, Instant> landed;
+    private final String assumeZone;
 
     public Arrivals(InputSource events, InputSource decisions) {
         this(events, decisions, Map.of());
     }
 
+    public Arrivals(InputSource events, InputSource decisions, Map<String, Instant> landed) {
+        this(events, decisions, landed, null);
+    }
+
     /**
      * {@code landed}: when each input file landed ({@link Landings}), by file name; a row's arrival is the later of
      * its own arrival column and its file's landing, so a file delivered late is late whatever its rows say.
+     * {@code assumeZone}: the schedule's {@code assume_zone}, for timestamps without an offset (null: such rows are bad).
      */
-    public Arrivals(InputSource events, InputSource decisions, Map<String, Instant> landed) {
+    public Arrivals(InputSource events, InputSource decisions, Map<String, Instant> landed, String assumeZone) {
+        this.assumeZone = assumeZone;
         this.events = events;
         this.decisions = decisions;
         this.landed = Map.copyOf(landed);
     }
 
-    private String view(Duck duck, String name, InputSource s, String... columns) {
-        String from;
-        if (s instanceof InputSource.Sql q) from = "(" + q.query() + ")";
-        else {
-            List<String> parts = new ArrayList<>();
-            for (InputFiles.DataFile f : InputFiles.resolve(name, ((InputSource.Files) s).path())) {
-                parts.add(switch (f.format()) {
-                    case PARQUET -> "SELECT * FROM read_parquet(" + literal(f.name()) + ", union_by_name=true, filename=true)";
-                    case CSV -> "SELECT * FROM read_csv(" + literal(f.name()) + ", header=true, all_varchar=true, filename=true)";
-                    case JSONL -> "SELECT * FROM read_json(" + literal(f.name()) + ", format='newline_delimited', filename=true)";
-                });
-            }
-            from = "(" + String.join(" UNION ALL BY NAME ", parts) + ")";
-        }
-        duck.execute("CREATE OR REPLACE TEMP VIEW " + name + "_raw AS SELECT * FROM " + from);
-        List<String> present = new ArrayList<>();
-        for (Map<String, Object> r : duck.queryRows("DESCRIBE " + name + "_raw")) present.add(String.valueOf(r.get("column_name")).toLowerCase(Locale.ROOT));
-        List<String> select = new ArrayList<>();
-        select.add(present.contains("filename") ? "CAST(filename AS VARCHAR) AS filename" : "NULL::VARCHAR AS filename");
-        for (String c : columns)
-            select.add(present.contains(c) ? "TRY_CAST(" + Duck.ident(c) + " AS " + (c.endsWith("_id") ? "VARCHAR" : "TIMESTAMPTZ") + ") AS " + c
-                    : "NULL AS " + c);
-        duck.execute("CREATE OR REPLACE TEMP VIEW " + name + " AS SELECT " + String.join(", ", select) + " FROM " + name + "_raw");
-        return name;
-    }
-
-    /** Every arrival (data time t, arrival a), events and decisions, in a temp view {@code arrivals}. */
+    /**
+     * Every arrival (data time t, arrival a, customer c), events and decisions, in a temp view {@code arrivals}. The
+     * rows are read by the staging's own reader ({@link InputStager#stageArrivals}), so a pass sees what the audit
+     * will see (issue 16, item 9). Inputs staging cannot read give no arrivals: the audit then stops on them, is
+     * retried and alerted, and once they are fixed their rows count as new.
+     */
     private void arrivals(Duck duck) {
-        view(duck, "ev", events, "event_id", "customer_id", "event_time", "ingested_at");
-        view(duck, "de", decisions, "decision_id", "event_id", "customer_id", "decided_at");
+        try {
+            new InputStager(duck).stageArrivals(events, decisions, assumeZone);
+        } catch (InputException | IllegalArgumentException e) {
+            LoggerFactory.getLogger(Arrivals.class).warn("near-real-time: the inputs cannot be read, no arrivals seen: {}", e.getMessage());
+            duck.execute("CREATE OR REPLACE TEMP TABLE arrival_events (event_id VARCHAR, customer_id VARCHAR, event_time TIMESTAMPTZ, "
+                    + "ingested_at TIMESTAMPTZ, src_file VARCHAR)");
+            duck.execute("CREATE OR REPLACE TEMP TABLE arrival_decisions (decision_id VARCHAR, event_id VARCHAR, customer_id VARCHAR, "
+                    + "decided_at TIMESTAMPTZ, src_file VARCHAR)");
+        }
         duck.execute("CREATE OR REPLACE TEMP TABLE landed (file VARCHAR PRIMARY KEY, landed_at TIMESTAMPTZ)");
         List<String> rows = new ArrayList<>();
         for (Map.Entry<String, Instant> e : landed.entrySet()) rows.add("(" + literal(e.getKey()) + ", " + ts(e.getValue()) + ")");
@@ -95,11 +89,11 @@ public final class Arrivals {
         // A row arrived when it was stamped, or when its file landed if that was later.
         duck.execute("CREATE OR REPLACE TEMP VIEW arrivals AS "
                 + "SELECT x.event_time AS t, greatest(coalesce(x.ingested_at, x.event_time), coalesce(l.landed_at, x.ingested_at, x.event_time)) AS a, "
-                + "x.customer_id AS c FROM ev x LEFT JOIN landed l ON l.file = x.filename WHERE x.event_time IS NOT NULL "
+                + "x.customer_id AS c FROM arrival_events x LEFT JOIN landed l ON l.file = x.src_file WHERE x.event_time IS NOT NULL "
                 + "UNION ALL SELECT coalesce(e.t, d.decided_at) AS t, greatest(d.decided_at, coalesce(l.landed_at, d.decided_at)) AS a, "
-                + "coalesce(e.c, d.customer_id) AS c FROM de d LEFT JOIN landed l ON l.file = d.filename "
-                + "LEFT JOIN (SELECT event_id, min(event_time) AS t, min(customer_id) AS c FROM ev GROUP BY event_id) e ON e.event_id = d.event_id "
-                + "WHERE d.decided_at IS NOT NULL");
+                + "coalesce(e.c, d.customer_id) AS c FROM arrival_decisions d LEFT JOIN landed l ON l.file = d.src_file "
+                + "LEFT JOIN (SELECT event_id, min(event_time) AS t, min(customer_id) AS c FROM arrival_events GROUP BY event_id) e "
+                + "ON e.event_id = d.event_id WHERE d.decided_at IS NOT NULL");
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.attest.scheduler.ledger.LedgerRow;
 import dev.attest.scheduler.ledger.WindowLedger;
 import dev.attest.scheduler.run.Node;
 import dev.attest.scheduler.run.PassReport;
+import dev.attest.scheduler.run.Retention;
 import dev.attest.scheduler.run.RunFolders;
 import dev.attest.scheduler.run.WindowResult;
 import dev.attest.scheduler.window.Window;
@@ -110,7 +111,7 @@ public final class NrtRunner {
             spans = unfinished;
             if (spans.isEmpty()) return new PassReport(results, alerts.drainFailures());
         }
-        Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed);
+        Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed, s.assumeZone());
         Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
         for (Window span : spans) {
             if (node.stopping()) break;
@@ -118,6 +119,7 @@ public final class NrtRunner {
             WindowResult r = node.report(span(s, plan, arrivals, length, span, seen, now));
             if (r != null) results.add(r);
         }
+        retain(s);
         return new PassReport(results, alerts.drainFailures());
     }
 
@@ -190,6 +192,9 @@ public final class NrtRunner {
             facts.put("late", isLate);
             facts.put("started_at", started.toString());
             facts.put("node", node.id());
+            // The findings' digest, for the alert below and for retention (keep: a run whose findings changed is kept).
+            String digest = RunFolders.findingsDigest(c.runDir());
+            facts.put("findings_digest", digest);
             RunFolders.writeScheduleFacts(c.runDir(), facts);
             ledger.finish(s.name(), span.start(), node.id(), epoch, new WindowLedger.Finish(LedgerRow.Status.DONE, span.end(), finished, isLate,
                     c.runDir().toString(), c.exitStatus(), isLate ? "late data in " + late.size() + " window(s)" : null, null,
@@ -198,7 +203,7 @@ public final class NrtRunner {
                 alerts.send(s, new Alert.LateData(s.name(), l.windowStart(), l.windowStart().plus(length), l.rows(), l.latest(), s.hold()));
             // The findings alert goes out when the findings differ from those last alerted for this span (new ones,
             // resolved ones); a re-audit that finds the same again says nothing new.
-            if (c.exitStatus() == 1 && ledger.alertFindings(s.name(), span.start(), RunFolders.findingsDigest(c.runDir())))
+            if (c.exitStatus() == 1 && ledger.alertFindings(s.name(), span.start(), digest))
                 alerts.send(s, new Alert.Findings(s.name(), span.start(), span.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
             else if (c.exitStatus() != 1) ledger.alertFindings(s.name(), span.start(), "none");
             return new WindowResult(s.name(), span, WindowResult.Status.DONE, attempt, isLate, c.runDir(), c.exitStatus(), severities,
@@ -212,6 +217,16 @@ public final class NrtRunner {
         if (last) alerts.send(s, new Alert.RunFailed(s.name(), span.start(), span.end(), attempt, null, message));
         return new WindowResult(s.name(), span, last ? WindowResult.Status.FAILED : WindowResult.Status.RETRY, attempt, isLate, null,
                 outcome.exitStatus(), Map.of(), message);
+    }
+
+    /** Retention ({@code keep:}) after a pass; a failure to clean up is logged, it never fails the pass. */
+    private void retain(AuditSchedule s) {
+        if (s.keep() == null) return;
+        try {
+            Retention.apply(s, ledger);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(NrtRunner.class).warn("retention of schedule {} failed, run folders kept: {}", s.name(), e.toString());
+        }
     }
 
     /**

@@ -141,4 +141,18 @@ class ConfigLoaderTest {
         Files.writeString(f, text);
         return f;
     }
+
+    @Test
+    void readsRetentionAndRejectsABadOne() throws Exception {
+        Path f = tmp.resolve("attest.yaml");
+        Files.writeString(f, EXAMPLE.replace("    out: runs/live\n", "    out: runs/live\n    keep: {passes: 5}\n"));
+        assertThat(ConfigLoader.load(f).schedule("live").keep()).isEqualTo(new AuditSchedule.Keep(5));
+        assertThat(ConfigLoader.load(f).schedule("nightly").keep()).isNull();
+        Files.writeString(f, EXAMPLE.replace("    out: runs/live\n", "    out: runs/live\n    keep: {passes: 0}\n"));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("schedules[1].keep.passes");
+        Files.writeString(f, EXAMPLE.replace("    out: runs/live\n", "    out: runs/live\n    keep: {runs: 3}\n"));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("schedules[1].keep.runs: unknown key");
+        Files.writeString(f, EXAMPLE.replace("    out: runs/nightly\n", "    out: runs/nightly\n    keep: {passes: 3}\n"));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("keep applies to near-real-time schedules");
+    }
 }
