@@ -145,10 +145,12 @@ class SchedulerChaosIT {
             int completedRows = 0, rowsListed = 0;
             for (String line : runsOut.split("\n")) {
                 String[] t = line.trim().split("\\s+");
-                if (t.length < 7 || !t[0].matches("\\d+")) continue;
+                if (t.length < 8 || !t[0].matches("\\d+")) continue;
                 rowsListed++;
-                assertThat(t[1]).as("every attempt is listed under its schedule: " + line).isEqualTo("chaos");
-                if (t[5].equals("COMPLETED")) {
+                // ID, KIND, SCHEDULE, FROM, TO, AS OF, STATUS, ...
+                assertThat(t[1]).as("an audit: " + line).isEqualTo("audit");
+                assertThat(t[2]).as("every attempt is listed under its schedule: " + line).isEqualTo("chaos");
+                if (t[6].equals("COMPLETED")) {
                     completedRows++;
                     completed.add(Path.of(t[t.length - 1]).getFileName().toString());
                 }
