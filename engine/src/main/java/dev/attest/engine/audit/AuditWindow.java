@@ -2,9 +2,12 @@ package dev.attest.engine.audit;
 
 import dev.attest.core.rating.BillingCycle;
 import dev.attest.core.rating.BillingCycles;
+import dev.attest.core.rating.BillingPeriod;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.input.ScanBounds;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -126,25 +129,37 @@ public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycle
      */
     public void writeBounds(Duck duck) {
         if (!hasOwnCycles()) return;
-        duck.execute("CREATE OR REPLACE TABLE " + BOUNDS_TABLE
-                + " (customer_id VARCHAR PRIMARY KEY, scope_from TIMESTAMPTZ, scope_to TIMESTAMPTZ, closed_before TIMESTAMPTZ)");
-        Map<BillingCycle, String[]> byCycle = new java.util.HashMap<>();
-        StringBuilder values = new StringBuilder();
-        int n = 0;
+        Map<BillingCycle, Integer> keys = writeCustomerCycles(duck);
+        // Customers sharing a cycle share its bounds: one row per cycle, joined to the customers in DuckDB.
+        List<String> rows = new ArrayList<>();
+        keys.forEach((c, key) -> rows.add(key + ", " + (from == null ? "NULL" : literal(scopeFrom(c))) + ", "
+                + (to == null ? "NULL" : literal(scopeTo(c))) + ", " + literal(closedBefore(c))));
+        duck.execute("CREATE OR REPLACE TEMP TABLE __attest_cycle_bounds (cycle_key INTEGER, scope_from TIMESTAMPTZ, scope_to TIMESTAMPTZ, "
+                + "closed_before TIMESTAMPTZ)");
+        insert(duck, "__attest_cycle_bounds", rows);
+        duck.execute("CREATE OR REPLACE TABLE " + BOUNDS_TABLE + " AS SELECT c.customer_id, b.scope_from, b.scope_to, b.closed_before FROM "
+                + CUSTOMER_CYCLE_TABLE + " c JOIN __attest_cycle_bounds b USING (cycle_key)");
+        duck.execute("DROP TABLE __attest_cycle_bounds");
+    }
+
+    /** (Re)creates {@link #CUSTOMER_CYCLE_TABLE} for the customers with a cycle of their own; returns each cycle's key. */
+    private Map<BillingCycle, Integer> writeCustomerCycles(Duck duck) {
+        duck.execute("CREATE OR REPLACE TABLE " + CUSTOMER_CYCLE_TABLE + " (customer_id VARCHAR PRIMARY KEY, cycle_key INTEGER)");
+        Map<BillingCycle, Integer> keys = new java.util.LinkedHashMap<>();
+        List<String> rows = new ArrayList<>();
         for (Map.Entry<String, BillingCycle> e : cycles.listed().entrySet()) {
             if (e.getValue().isCalendarMonthUtc()) continue;
-            String[] b = byCycle.computeIfAbsent(e.getValue(), c -> new String[] {
-                    from == null ? "NULL" : literal(scopeFrom(c)), to == null ? "NULL" : literal(scopeTo(c)), literal(closedBefore(c))});
-            if (n > 0) values.append(", ");
-            values.append('(').append(Duck.literal(e.getKey())).append(", ").append(b[0]).append(", ").append(b[1]).append(", ")
-                    .append(b[2]).append(')');
-            if (++n == 2_000) {
-                duck.execute("INSERT INTO " + BOUNDS_TABLE + " VALUES " + values);
-                values.setLength(0);
-                n = 0;
-            }
+            int key = keys.computeIfAbsent(e.getValue(), c -> keys.size() + 1);
+            rows.add(Duck.literal(e.getKey()) + ", " + key);
         }
-        if (n > 0) duck.execute("INSERT INTO " + BOUNDS_TABLE + " VALUES " + values);
+        insert(duck, CUSTOMER_CYCLE_TABLE, rows);
+        return keys;
+    }
+
+    /** Inserts rows (each a comma-separated list of SQL values) in statements of a few thousand. */
+    private static void insert(Duck duck, String table, List<String> rows) {
+        for (int i = 0; i < rows.size(); i += 2_000)
+            duck.execute("INSERT INTO " + table + " VALUES (" + String.join("), (", rows.subList(i, Math.min(rows.size(), i + 2_000))) + ")");
     }
 
     /** The periods of every customer's own cycle, one row each: {@code cycle_key, period_start, period_end, billing_period}. */
@@ -171,41 +186,16 @@ public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycle
      */
     public void writePeriods(Duck duck, Instant first, Instant last) {
         if (!hasOwnCycles()) return;
-        duck.execute("CREATE OR REPLACE TABLE " + CUSTOMER_CYCLE_TABLE + " (customer_id VARCHAR PRIMARY KEY, cycle_key INTEGER)");
+        Map<BillingCycle, Integer> keys = writeCustomerCycles(duck);
         duck.execute("CREATE OR REPLACE TABLE " + PERIODS_TABLE
                 + " (cycle_key INTEGER, period_start TIMESTAMPTZ, period_end TIMESTAMPTZ, billing_period VARCHAR)");
-        Map<BillingCycle, Integer> keys = new java.util.LinkedHashMap<>();
-        StringBuilder values = new StringBuilder();
-        int n = 0;
-        for (Map.Entry<String, BillingCycle> e : cycles.listed().entrySet()) {
-            if (e.getValue().isCalendarMonthUtc()) continue;
-            int key = keys.computeIfAbsent(e.getValue(), c -> keys.size() + 1);
-            if (n > 0) values.append(", ");
-            values.append('(').append(Duck.literal(e.getKey())).append(", ").append(key).append(')');
-            if (++n == 2_000) {
-                duck.execute("INSERT INTO " + CUSTOMER_CYCLE_TABLE + " VALUES " + values);
-                values.setLength(0);
-                n = 0;
-            }
-        }
-        if (n > 0) duck.execute("INSERT INTO " + CUSTOMER_CYCLE_TABLE + " VALUES " + values);
         if (first == null || last == null) return;
-        values.setLength(0);
-        n = 0;
-        for (Map.Entry<BillingCycle, Integer> k : keys.entrySet()) {
-            BillingCycle c = k.getKey();
-            for (dev.attest.core.rating.BillingPeriod p = c.periodOf(first); !p.start().isAfter(last); p = c.period(p.month().plusMonths(1))) {
-                if (n > 0) values.append(", ");
-                values.append('(').append(k.getValue()).append(", ").append(literal(p.start())).append(", ").append(literal(p.end()))
-                        .append(", '").append(p).append("')");
-                if (++n == 2_000) {
-                    duck.execute("INSERT INTO " + PERIODS_TABLE + " VALUES " + values);
-                    values.setLength(0);
-                    n = 0;
-                }
-            }
-        }
-        if (n > 0) duck.execute("INSERT INTO " + PERIODS_TABLE + " VALUES " + values);
+        List<String> rows = new ArrayList<>();
+        keys.forEach((c, key) -> {
+            for (BillingPeriod p = c.periodOf(first); !p.start().isAfter(last); p = c.period(p.month().plusMonths(1)))
+                rows.add(key + ", " + literal(p.start()) + ", " + literal(p.end()) + ", '" + p + "'");
+        });
+        insert(duck, PERIODS_TABLE, rows);
     }
 
     public static String literal(Instant t) {

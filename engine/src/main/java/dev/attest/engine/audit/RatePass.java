@@ -109,7 +109,6 @@ public final class RatePass {
     private final int parallelism;
     private String stateIn;   // table of the states the window starts from (carried window), or null
     private String stateOut;  // table to write the states at the window's end into, or null
-    private Map<String, PeriodState> carried = Map.of();
 
     /**
      * Starts each partition from the state in table {@code in} (null: from the period's start; the window must then not
@@ -123,23 +122,46 @@ public final class RatePass {
         return this;
     }
 
-    private static String stateKey(String customer, String meter, Instant periodStart) {
-        return customer + '\u0000' + meter + '\u0000' + periodStart;
-    }
+    /**
+     * The start states of one slice, read in partition order beside its events: each slice holds one state at a time,
+     * never all of them (a state per open customer, meter and period can run to millions).
+     */
+    private final class StateCursor implements AutoCloseable {
+        private final Statement st;
+        private final java.sql.ResultSet rs;
+        private boolean more;
 
-    private void loadStates() throws SQLException {
-        if (stateIn == null) return;
-        Map<String, PeriodState> m = new HashMap<>();
-        try (Statement st = source.createStatement();
-             var rs = st.executeQuery("SELECT customer_id, meter, epoch_us(period_start), known_before, known_volume_fee_due, "
-                     + "corrected_before, corrected_volume_fee_due FROM " + stateIn)) {
-            while (rs.next()) {
-                Instant start = Instant.EPOCH.plus(rs.getLong(3), java.time.temporal.ChronoUnit.MICROS);
-                m.put(stateKey(rs.getString(1), rs.getString(2), start), new PeriodState(rs.getBigDecimal(4), rs.getBoolean(5),
-                        rs.getBigDecimal(6), rs.getBoolean(7)));
-            }
+        StateCursor(DuckDBConnection conn, String split) throws SQLException {
+            st = conn.createStatement();
+            // The same order as the slice's partitions: DuckDB's text order is by code point, like compareEventIds.
+            rs = st.executeQuery("SELECT e.customer_id, e.meter, epoch_us(e.period_start), e.known_before, e.known_volume_fee_due, "
+                    + "e.corrected_before, e.corrected_volume_fee_due FROM " + stateIn + " e WHERE TRUE" + split
+                    + " ORDER BY e.customer_id, e.meter, e.period_start");
+            more = rs.next();
         }
-        carried = m;
+
+        /** The state of (customer, meter, period start), or the period's start when it has none; keys come ascending. */
+        PeriodState at(String customer, String meter, long startMicros) throws SQLException {
+            while (more) {
+                int c = PeriodRater.compareEventIds(rs.getString(1), customer);
+                if (c == 0) c = PeriodRater.compareEventIds(rs.getString(2), meter);
+                if (c == 0) c = Long.compare(rs.getLong(3), startMicros);
+                if (c > 0) break;
+                if (c == 0) {
+                    PeriodState found = new PeriodState(rs.getBigDecimal(4), rs.getBoolean(5), rs.getBigDecimal(6), rs.getBoolean(7));
+                    more = rs.next();
+                    return found;
+                }
+                more = rs.next();
+            }
+            return PeriodState.START;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            rs.close();
+            st.close();
+        }
     }
 
     /** The states of {@link #stateIn} that no event of the window moved, still open at its end, carried over unchanged. */
@@ -266,7 +288,6 @@ public final class RatePass {
 
     private Result rateInto(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
         window.writeBounds(Duck.wrap(source)); // customers with a billing cycle of their own: their rating scope
-        loadStates();
         if (stateOut != null) DuckTableSink.createTable(source, stateOut, STATE_FIELDS);
         // One scan for the progress total and the ranges' cuts: event-count quantiles of customer_id.
         StringBuilder quantiles = new StringBuilder();
@@ -483,8 +504,10 @@ public final class RatePass {
                  DuckTableSink expected = new DuckTableSink(write, alloc, direct() ? expectedTable : SLICE_TABLE, EXPECTED_FIELDS,
                          Math.max(batchRows, 262_144), false);
                  FindingSink findings = new FindingSink(write, alloc, findingsTable, false);
-                 DuckTableSink states = stateOut == null ? null : new DuckTableSink(write, alloc, stateOut, STATE_FIELDS, 16_384, false)) {
-                Fold fold = new Fold(rater, expected, findings, states);
+                 DuckTableSink states = stateOut == null ? null : new DuckTableSink(write, alloc, stateOut, STATE_FIELDS, 16_384, false);
+                 DuckDBConnection stateConn = stateIn == null ? null : source.duplicate();
+                 StateCursor starts = stateIn == null ? null : new StateCursor(stateConn, split)) {
+                Fold fold = new Fold(rater, expected, findings, states, starts);
                 long tRead = 0, tFold = 0, t0 = System.nanoTime();
                 var threads = java.lang.management.ManagementFactory.getThreadMXBean();
                 long cpu0 = threads.getCurrentThreadCpuTime();
@@ -541,12 +564,14 @@ public final class RatePass {
         long inWindow;
 
         private final DuckTableSink states; // null: no states written
+        private final StateCursor starts;   // null: every partition from its period's start
 
-        Fold(PeriodRater rater, DuckTableSink out, FindingSink findings, DuckTableSink states) {
+        Fold(PeriodRater rater, DuckTableSink out, FindingSink findings, DuckTableSink states, StateCursor starts) {
             this.rater = rater;
             this.out = out;
             this.findings = findings;
             this.states = states;
+            this.starts = starts;
         }
 
         void accept(VectorSchemaRoot root) throws SQLException {
@@ -605,8 +630,7 @@ public final class RatePass {
             if (partition.isEmpty()) return;
             List<RatingEvent> evs = new ArrayList<>(partition.size());
             for (Pending p : partition) evs.add(p.event());
-            PeriodState start = carried.isEmpty() ? PeriodState.START
-                    : carried.getOrDefault(stateKey(partCustomer, partMeter, partPeriod.start()), PeriodState.START);
+            PeriodState start = starts == null ? PeriodState.START : starts.at(partCustomer, partMeter, partStart);
             Instant end = window.to();
             boolean openAtEnd = end != null && partPeriod.start().isBefore(end) && partPeriod.end().isAfter(end);
             PeriodRater.Folded folded = rater.rate(evs, start, openAtEnd ? end : null);

@@ -48,9 +48,31 @@ public final class CustomersLoader {
     /** The cycles the input at {@code spec} gives; null or blank spec: no customers input, UTC calendar months. */
     public static BillingCycles load(String spec) {
         if (spec == null || spec.isBlank()) return BillingCycles.calendarMonths();
+        List<InputFiles.DataFile> files = InputFiles.resolve("customers", spec);
+        // Every step of a run (identity, staging, rating, reconciling, writing) asks for the same input: an unchanged set
+        // of files (same paths, sizes and modification times) is read once per process, as InputFiles.sha256 does.
+        List<String> stamp = new ArrayList<>();
+        for (InputFiles.DataFile f : files) {
+            try {
+                stamp.add(f.name() + '|' + Files.size(f.path()) + '|' + Files.getLastModifiedTime(f.path()).toMillis());
+            } catch (IOException e) {
+                throw new InputException(Code.UNREADABLE, "customers: cannot read " + f.path() + ": " + e.getMessage(), e);
+            }
+        }
+        BillingCycles cached = CACHE.get(stamp);
+        if (cached != null) return cached;
+        BillingCycles read = read(files);
+        if (CACHE.size() > 16) CACHE.clear();
+        CACHE.put(stamp, read);
+        return read;
+    }
+
+    private static final Map<List<String>, BillingCycles> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static BillingCycles read(List<InputFiles.DataFile> files) {
         Map<String, BillingCycle> cycles = new HashMap<>();
         Map<String, Row> firstRow = new HashMap<>();
-        for (InputFiles.DataFile f : InputFiles.resolve("customers", spec)) {
+        for (InputFiles.DataFile f : files) {
             for (Row r : rows(f)) {
                 if (r.customerId() == null) throw bad(r, "customer_id is required");
                 BillingCycle cycle = cycle(r);
