@@ -193,12 +193,12 @@ public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycle
         List<String> rows = new ArrayList<>();
         keys.forEach((c, key) -> {
             for (BillingPeriod p = c.periodOf(first); !p.start().isAfter(last); p = c.period(p.month().plusMonths(1)))
-                rows.add(key + ", " + literal(p.start()) + ", " + literal(p.end()) + ", '" + p + "'");
+                rows.add(key + ", " + literal(p.start()) + ", " + literal(p.end()) + ", " + Duck.literal(p.toString()));
         });
         insert(duck, PERIODS_TABLE, rows);
     }
 
     public static String literal(Instant t) {
-        return "TIMESTAMPTZ '" + t + "'";
+        return Duck.literal(t);
     }
 }

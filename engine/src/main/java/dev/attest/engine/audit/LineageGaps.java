@@ -142,7 +142,7 @@ public final class LineageGaps {
      * works from the run folder, the folder that holds it, and the folder above that.
      */
     public static String explainCommand(String runRef, String decisionCol, String eventCol) {
-        return "'attest explain " + runRef.replace("'", "''") + " ' || CASE WHEN " + decisionCol + " IS NOT NULL THEN '--decision ' || " + shellQuoted(decisionCol)
+        return Duck.literal("attest explain " + runRef + " ") + " || CASE WHEN " + decisionCol + " IS NOT NULL THEN '--decision ' || " + shellQuoted(decisionCol)
                 + " ELSE '--event ' || " + shellQuoted(eventCol) + " END";
     }
 

@@ -218,14 +218,36 @@ public final class RatePass {
      * partition (customer, meter, period) never spans two slices, and each slice is sorted into partitions on its own.
      */
     String query(String split) {
-        return "SELECT e.event_id, e.customer_id, e.meter, e.quantity, e.event_time, e.value, e.dimensions, "
-                + window.contains("e.event_time") + " AS in_window, "
-                + "d.decision_id, d.outcome, d.amount, d.currency, d.price_policy_id, d.price_version, d.discount_policy_id, "
-                + "d.discount_version, d.entitlement_policy_id, d.entitlement_version, d.decided_at, d.invoice_id, "
-                + "d.customer_id AS d_customer_id, d.meter AS d_meter "
+        return "SELECT " + ArrowColumns.selectList(In.class, c -> c.expr(window)) + " "
                 + "FROM events_unique e LEFT JOIN " + decisionsTable + " d ON d.event_id = e.event_id "
                 + "WHERE " + window.ratingScope("e.event_time", "e.customer_id") + split + " "
                 + "ORDER BY e.customer_id, e.meter, e.event_time, e.event_id, d.decided_at, d.decision_id";
+    }
+
+    /** The columns of the rating query: each event beside one of its decisions (the decision's columns null without one). */
+    enum In implements ArrowColumns.Column {
+        EVENT_ID("e.event_id"), CUSTOMER_ID("e.customer_id"), METER("e.meter"), QUANTITY("e.quantity"), EVENT_TIME("e.event_time"),
+        VALUE("e.value"), DIMENSIONS("e.dimensions"), IN_WINDOW(null),
+        DECISION_ID("d.decision_id"), OUTCOME("d.outcome"), AMOUNT("d.amount"), CURRENCY("d.currency"),
+        PRICE_POLICY_ID("d.price_policy_id"), PRICE_VERSION("d.price_version"), DISCOUNT_POLICY_ID("d.discount_policy_id"),
+        DISCOUNT_VERSION("d.discount_version"), ENTITLEMENT_POLICY_ID("d.entitlement_policy_id"),
+        ENTITLEMENT_VERSION("d.entitlement_version"), DECIDED_AT("d.decided_at"), INVOICE_ID("d.invoice_id"),
+        D_CUSTOMER_ID("d.customer_id"), D_METER("d.meter");
+
+        private final String sql;
+
+        In(String sql) {
+            this.sql = sql;
+        }
+
+        String expr(AuditWindow window) {
+            return this == IN_WINDOW ? window.contains("e.event_time") : sql;
+        }
+
+        @Override
+        public String column() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**
@@ -552,6 +574,7 @@ public final class RatePass {
         private final ArrowColumns.Cached dMeter = new ArrowColumns.Cached();
         private final ArrowColumns.Cached invoice = new ArrowColumns.Cached(); // one invoice per customer and period
         private final Map<String, Map<String, String>> parsedDims = new HashMap<>();
+        private final ArrowColumns.Named<In> in = new ArrowColumns.Named<>(In.class);
         private String partCustomer;
         private String partMeter;
         private BillingPeriod partPeriod;
@@ -575,16 +598,17 @@ public final class RatePass {
         }
 
         void accept(VectorSchemaRoot root) throws SQLException {
-            FieldVector[] v = root.getFieldVectors().toArray(new FieldVector[0]);
-            VarCharVector eventIds = (VarCharVector) v[0];
+            ArrowColumns.Named<In> v = in.bind(root);
+            VarCharVector eventIds = (VarCharVector) v.get(In.EVENT_ID);
+            FieldVector decisionIds = v.get(In.DECISION_ID);
             int n = root.getRowCount();
             for (int i = 0; i < n; i++) {
                 byte[] id = eventIds.get(i);
                 boolean sameEvent = current != null && java.util.Arrays.equals(id, lastEventId);
                 if (!sameEvent) {
-                    String c = customer.get(v[1], i);
-                    String m = meter.get(v[2], i);
-                    long micros = ArrowColumns.micros(v[4], i);
+                    String c = customer.get(v.get(In.CUSTOMER_ID), i);
+                    String m = meter.get(v.get(In.METER), i);
+                    long micros = ArrowColumns.micros(v.get(In.EVENT_TIME), i);
                     Instant t = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
                     if (!c.equals(partCustomer) || !m.equals(partMeter) || micros < partStart || micros >= partEnd) {
                         flushPartition();
@@ -596,14 +620,16 @@ public final class RatePass {
                         partEnd = micros(partPeriod.end());
                     }
                     lastEventId = id;
-                    Instant knownAt = v[18].isNull(i) ? null : ArrowColumns.instant(v[18], i); // earliest decided_at: sorted first
+                    // The earliest decided_at: decisions come sorted by it, so the event's first row has it.
+                    Instant knownAt = ArrowColumns.instant(v.get(In.DECIDED_AT), i);
                     RatingEvent ev = new RatingEvent(new String(id, java.nio.charset.StandardCharsets.UTF_8), c, m,
-                            ArrowColumns.decimal(v[3], i), t, knownAt, ArrowColumns.decimal(v[5], i), dimensions(v[6], i));
-                    current = new Pending(ev, id, ArrowColumns.bool(v[7], i), new ArrayList<>(1));
+                            ArrowColumns.decimal(v.get(In.QUANTITY), i), t, knownAt, ArrowColumns.decimal(v.get(In.VALUE), i),
+                            dimensions(v.get(In.DIMENSIONS), i));
+                    current = new Pending(ev, id, ArrowColumns.bool(v.get(In.IN_WINDOW), i), new ArrayList<>(1));
                     partition.add(current);
                     events++;
                 }
-                if (!v[8].isNull(i)) current.decisions().add(decision(v, i, current.event().eventId()));
+                if (!decisionIds.isNull(i)) current.decisions().add(decision(v, i, current.event().eventId()));
             }
         }
 
@@ -612,12 +638,14 @@ public final class RatePass {
             return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000L);
         }
 
-        private DecisionRecord decision(FieldVector[] v, int i, String eventId) {
-            return new DecisionRecord(ArrowColumns.string(v[8], i), eventId, dCustomer.get(v[20], i), dMeter.get(v[21], i),
-                    Outcome.parse(outcome.get(v[9], i)), ArrowColumns.decimal(v[10], i), currency.get(v[11], i),
-                    pricePolicy.get(v[12], i), ArrowColumns.integer(v[13], i), discountPolicy.get(v[14], i),
-                    ArrowColumns.integer(v[15], i), entitlementPolicy.get(v[16], i), ArrowColumns.integer(v[17], i),
-                    ArrowColumns.instant(v[18], i), invoice.get(v[19], i));
+        private DecisionRecord decision(ArrowColumns.Named<In> v, int i, String eventId) {
+            return new DecisionRecord(ArrowColumns.string(v.get(In.DECISION_ID), i), eventId, dCustomer.get(v.get(In.D_CUSTOMER_ID), i),
+                    dMeter.get(v.get(In.D_METER), i), Outcome.parse(outcome.get(v.get(In.OUTCOME), i)),
+                    ArrowColumns.decimal(v.get(In.AMOUNT), i), currency.get(v.get(In.CURRENCY), i),
+                    pricePolicy.get(v.get(In.PRICE_POLICY_ID), i), ArrowColumns.integer(v.get(In.PRICE_VERSION), i),
+                    discountPolicy.get(v.get(In.DISCOUNT_POLICY_ID), i), ArrowColumns.integer(v.get(In.DISCOUNT_VERSION), i),
+                    entitlementPolicy.get(v.get(In.ENTITLEMENT_POLICY_ID), i), ArrowColumns.integer(v.get(In.ENTITLEMENT_VERSION), i),
+                    ArrowColumns.instant(v.get(In.DECIDED_AT), i), invoice.get(v.get(In.INVOICE_ID), i));
         }
 
         private Map<String, String> dimensions(FieldVector v, int i) {

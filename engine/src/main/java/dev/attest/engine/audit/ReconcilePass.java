@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -30,40 +29,67 @@ public final class ReconcilePass {
         this.window = window;
     }
 
+    /** The columns of a decision without a linked event, as the link findings read them. */
+    enum Unlinked implements ArrowColumns.Column {
+        DECISION_ID, EVENT_ID, CUSTOMER_ID, METER, OUTCOME, AMOUNT, CURRENCY, PRICE_POLICY_ID, PRICE_VERSION, DISCOUNT_POLICY_ID,
+        DISCOUNT_VERSION, ENTITLEMENT_POLICY_ID, ENTITLEMENT_VERSION, DECIDED_AT, INVOICE_ID, QUARANTINED;
+
+        @Override
+        public String column() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The columns of a conflicting event id. */
+    enum Conflict implements ArrowColumns.Column {
+        EVENT_ID, CUSTOMER_ID, METER, EVENT_TIME, VARIANTS, ROWS;
+
+        @Override
+        public String column() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     public long linkFindings(String table) throws SQLException {
         // scoped_decisions (built by lineage(), first) holds every decision in scope: those whose event is not there
         // (no event_id, or one that is neither among the unique events nor a conflict) are the ones with no "linked"
         // event, decided in the window. Reusing it saves an anti-join of every decision against every event.
-        String decisions = "SELECT d.decision_id, d.event_id, d.customer_id, d.meter, d.outcome, d.amount, d.currency, "
-                + "d.price_policy_id, d.price_version, d.discount_policy_id, d.discount_version, d.entitlement_policy_id, "
-                + "d.entitlement_version, d.decided_at, d.invoice_id, (q.event_id IS NOT NULL) AS quarantined "
+        String decisions = "SELECT " + ArrowColumns.selectList(Unlinked.class, c -> c == Unlinked.QUARANTINED
+                        ? "(q.event_id IS NOT NULL)" : "d." + c.column()) + " "
                 + "FROM scoped_decisions d "
                 + "LEFT JOIN (SELECT DISTINCT " + dev.attest.io.duck.Duck.rawKey("raw", "event_id") + " AS event_id FROM quarantine WHERE input = 'events') q "
                 + "ON q.event_id = d.event_id "
                 + "WHERE NOT d.linked ORDER BY d.decision_id";
-        String conflicts = "SELECT event_id, customer_id, meter, event_time, variants, \"rows\" FROM event_conflicts WHERE "
-                + window.contains("event_time") + " ORDER BY event_id";
+        String conflicts = "SELECT " + ArrowColumns.selectList(Conflict.class, c -> c == Conflict.ROWS ? "\"rows\"" : c.column())
+                + " FROM event_conflicts WHERE " + window.contains("event_time") + " ORDER BY event_id";
         try (DuckDBConnection out = conn.duplicate(); FindingSink sink = new FindingSink(out, allocator, table)) {
+            ArrowColumns.Named<Unlinked> u = new ArrowColumns.Named<>(Unlinked.class);
             ArrowQuery.forEachBatch(conn, allocator, decisions, 65_536, root -> {
-                FieldVector[] v = root.getFieldVectors().toArray(new FieldVector[0]);
+                u.bind(root);
                 for (int i = 0; i < root.getRowCount(); i++) {
-                    DecisionRecord d = new DecisionRecord(ArrowColumns.string(v[0], i), ArrowColumns.string(v[1], i),
-                            ArrowColumns.string(v[2], i), ArrowColumns.string(v[3], i), Outcome.parse(ArrowColumns.string(v[4], i)),
-                            ArrowColumns.decimal(v[5], i), ArrowColumns.string(v[6], i), ArrowColumns.string(v[7], i),
-                            ArrowColumns.integer(v[8], i), ArrowColumns.string(v[9], i), ArrowColumns.integer(v[10], i),
-                            ArrowColumns.string(v[11], i), ArrowColumns.integer(v[12], i), ArrowColumns.instant(v[13], i),
-                            ArrowColumns.string(v[14], i));
+                    DecisionRecord d = new DecisionRecord(ArrowColumns.string(u.get(Unlinked.DECISION_ID), i),
+                            ArrowColumns.string(u.get(Unlinked.EVENT_ID), i), ArrowColumns.string(u.get(Unlinked.CUSTOMER_ID), i),
+                            ArrowColumns.string(u.get(Unlinked.METER), i), Outcome.parse(ArrowColumns.string(u.get(Unlinked.OUTCOME), i)),
+                            ArrowColumns.decimal(u.get(Unlinked.AMOUNT), i), ArrowColumns.string(u.get(Unlinked.CURRENCY), i),
+                            ArrowColumns.string(u.get(Unlinked.PRICE_POLICY_ID), i), ArrowColumns.integer(u.get(Unlinked.PRICE_VERSION), i),
+                            ArrowColumns.string(u.get(Unlinked.DISCOUNT_POLICY_ID), i),
+                            ArrowColumns.integer(u.get(Unlinked.DISCOUNT_VERSION), i),
+                            ArrowColumns.string(u.get(Unlinked.ENTITLEMENT_POLICY_ID), i),
+                            ArrowColumns.integer(u.get(Unlinked.ENTITLEMENT_VERSION), i), ArrowColumns.instant(u.get(Unlinked.DECIDED_AT), i),
+                            ArrowColumns.string(u.get(Unlinked.INVOICE_ID), i));
                     if (d.eventId() == null) sink.accept(reconciler.unlinked(d));
-                    else if (ArrowColumns.bool(v[15], i)) sink.accept(reconciler.orphanOfQuarantined(d));
+                    else if (ArrowColumns.bool(u.get(Unlinked.QUARANTINED), i)) sink.accept(reconciler.orphanOfQuarantined(d));
                     else sink.accept(reconciler.orphan(d));
                 }
             });
+            ArrowColumns.Named<Conflict> c = new ArrowColumns.Named<>(Conflict.class);
             ArrowQuery.forEachBatch(conn, allocator, conflicts, 65_536, root -> {
-                FieldVector[] v = root.getFieldVectors().toArray(new FieldVector[0]);
+                c.bind(root);
                 for (int i = 0; i < root.getRowCount(); i++) {
-                    sink.accept(reconciler.duplicateEventConflict(ArrowColumns.string(v[0], i), ArrowColumns.string(v[1], i),
-                            ArrowColumns.string(v[2], i), ArrowColumns.instant(v[3], i), ArrowColumns.integer(v[4], i),
-                            ArrowColumns.integer(v[5], i)));
+                    sink.accept(reconciler.duplicateEventConflict(ArrowColumns.string(c.get(Conflict.EVENT_ID), i),
+                            ArrowColumns.string(c.get(Conflict.CUSTOMER_ID), i), ArrowColumns.string(c.get(Conflict.METER), i),
+                            ArrowColumns.instant(c.get(Conflict.EVENT_TIME), i), ArrowColumns.integer(c.get(Conflict.VARIANTS), i),
+                            ArrowColumns.integer(c.get(Conflict.ROWS), i)));
                 }
             });
             return sink.count();
@@ -90,7 +116,7 @@ public final class ReconcilePass {
             window.writePeriods(dev.attest.io.duck.Duck.wrap(conn), first, last);
         }
         // The order is total (every column breaks ties), so the same inputs give byte-identical outputs.
-        exec("CREATE OR REPLACE TABLE findings AS SELECT '" + runId.replace("'", "''") + "' AS run_id, "
+        exec("CREATE OR REPLACE TABLE findings AS SELECT " + dev.attest.io.duck.Duck.literal(runId) + " AS run_id, "
                 + "substr(sha256(code || '|' || coalesce(event_id, '') || '|' || coalesce(decision_id, '')), 1, 16) AS fingerprint, *, "
                 // Qualified: inside the period lookup's subquery a bare customer_id would name the lookup's own column.
                 + window.periodName("coalesce(__f.event_time, __f.decided_at)", "__f.customer_id") + " AS billing_period, "

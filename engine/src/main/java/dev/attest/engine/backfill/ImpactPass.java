@@ -196,7 +196,7 @@ public final class ImpactPass {
                 + "corrected_price_policy_id AS price_policy_id, corrected_price_version AS price_version, "
                 + "corrected_discount_policy_id AS discount_policy_id, corrected_discount_version AS discount_version, "
                 + "corrected_entitlement_policy_id AS entitlement_policy_id, corrected_entitlement_version AS entitlement_version, "
-                + "TIMESTAMPTZ '" + asOf + "' AS decided_at, first_invoice_id AS invoice_id, "
+                + Duck.literal(asOf) + " AS decided_at, first_invoice_id AS invoice_id, "
                 + "first_decision_id AS original_decision_id, decision_ids AS superseded_decision_ids, "
                 + "CAST(amount_before AS DECIMAL(38,9)) AS amount_before, " + Duck.literal(correctionId) + " AS correction_id, "
                 + "array_to_string(correcting_versions, ' ') AS correcting_versions, event_time, day "

@@ -15,6 +15,50 @@ import org.apache.arrow.vector.VarCharVector;
 public final class ArrowColumns {
     private ArrowColumns() {}
 
+    /** A column of a query's result, named: an enum of these is the query's select list and its reader's key. */
+    public interface Column {
+        /** The column's name in the result (its alias in the select list). */
+        String column();
+    }
+
+    /**
+     * The vectors of one batch looked up by name, once per batch, and indexed by the enum's ordinals: code reads a column
+     * by its enum constant, never by its position in the select list, so reordering the query cannot misread a column.
+     */
+    public static final class Named<E extends Enum<E> & Column> {
+        private final E[] columns;
+        private final FieldVector[] vectors;
+
+        public Named(Class<E> type) {
+            this.columns = type.getEnumConstants();
+            this.vectors = new FieldVector[columns.length];
+        }
+
+        /** Binds the columns to {@code root}'s vectors; fails naming the column the result lacks. */
+        public Named<E> bind(org.apache.arrow.vector.VectorSchemaRoot root) {
+            for (E c : columns) {
+                FieldVector v = root.getVector(c.column());
+                if (v == null) throw new IllegalStateException("the result has no column '" + c.column() + "'");
+                vectors[c.ordinal()] = v;
+            }
+            return this;
+        }
+
+        public FieldVector get(E c) {
+            return vectors[c.ordinal()];
+        }
+    }
+
+    /** The select list of an enum's columns: each constant's SQL expression given by {@code expr}, aliased by its name. */
+    public static <E extends Enum<E> & Column> String selectList(Class<E> type, java.util.function.Function<E, String> expr) {
+        StringBuilder sb = new StringBuilder();
+        for (E c : type.getEnumConstants()) {
+            if (!sb.isEmpty()) sb.append(", ");
+            sb.append(expr.apply(c)).append(" AS ").append(dev.attest.io.duck.Duck.ident(c.column()));
+        }
+        return sb.toString();
+    }
+
     public static Instant instant(FieldVector v, int i) {
         if (v.isNull(i)) return null;
         long micros = ((TimeStampVector) v).get(i);

@@ -171,9 +171,17 @@ public final class Duck implements AutoCloseable {
         }
     }
 
-    /** A SQL string literal. */
+    /**
+     * A SQL string literal. This class builds every SQL literal and identifier of Attest ({@link #literal(java.time.Instant)},
+     * {@link #ident}): no other code quotes by hand.
+     */
     public static String literal(String text) {
         return "'" + text.replace("'", "''") + "'";
+    }
+
+    /** A SQL TIMESTAMPTZ literal of an instant (ISO-8601, UTC, every fractional digit kept). */
+    public static String literal(java.time.Instant t) {
+        return "TIMESTAMPTZ " + literal(t.toString());
     }
 
     /**

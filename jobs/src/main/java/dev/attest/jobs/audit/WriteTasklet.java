@@ -34,7 +34,7 @@ final class WriteTasklet implements Tasklet {
     /** Keeps the periods' state at the window's end for the audit of the next window (see {@link CarriedStates}). */
     private static void writeState(AuditStepSupport s, Duck duck, StagingReport staging) throws java.io.IOException {
         AuditRequest r = s.request();
-        if (r.to() == null || duck.queryLong("SELECT count(*) FROM information_schema.tables WHERE table_name = '" + CarriedStates.OUT + "'") == 0)
+        if (r.to() == null || duck.queryLong("SELECT count(*) FROM information_schema.tables WHERE table_name = " + Duck.literal(CarriedStates.OUT)) == 0)
             return;
         if (!(r.events() instanceof dev.attest.io.input.InputSource.Files) || !(r.decisions() instanceof dev.attest.io.input.InputSource.Files))
             return;

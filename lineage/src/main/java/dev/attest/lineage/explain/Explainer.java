@@ -319,7 +319,7 @@ public final class Explainer {
     }
 
     private static String lit(Instant t) {
-        return "TIMESTAMPTZ '" + t + "'";
+        return dev.attest.io.duck.Duck.literal(t);
     }
 
     private static Instant instant(Object o) {

@@ -163,7 +163,7 @@ public final class Arrivals {
     }
 
     private static String ts(Instant t) {
-        return "TIMESTAMPTZ '" + t + "'";
+        return dev.attest.io.duck.Duck.literal(t);
     }
 
     private static Instant parse(String s) {
