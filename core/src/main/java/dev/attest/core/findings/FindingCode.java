@@ -45,6 +45,32 @@ public enum FindingCode {
         return !name().startsWith("THRESHOLD_");
     }
 
+    /**
+     * Whether this code's {@code difference} is money at risk: summary.json's {@code amount_at_risk} and the report's
+     * risk table sum {@code abs(difference)} per currency over the findings of these codes, and of no other. Today they
+     * are AMOUNT_MISMATCH and ROUNDING_DIFFERENCE, the two codes whose difference is an amount billed against the
+     * as-known expectation. (Where money goes, finer, is the finding's {@link MoneyClass}.) The switch has no default,
+     * so a new code does not compile until it says whether it is at risk.
+     */
+    public boolean atRisk() {
+        return switch (this) {
+            case AMOUNT_MISMATCH, ROUNDING_DIFFERENCE -> true;
+            case MISSING_DECISION, ORPHAN_DECISION, UNLINKED_DECISION, DUPLICATE_DECISION, DUPLICATE_EVENT_CONFLICT, OUTCOME_MISMATCH,
+                 WRONG_VERSION, UNKNOWN_POLICY_VERSION, NOT_YET_RECORDED, MISSING_RULE_REF, NO_POLICY, NO_PRICE, POLICY_CONFLICT,
+                 CURRENCY_MISMATCH, RETROACTIVE_CORRECTION, LATE_DECISION, THRESHOLD_QUARANTINE, THRESHOLD_COVERAGE,
+                 THRESHOLD_MONEY -> false;
+        };
+    }
+
+    /**
+     * The {@link #atRisk()} codes as an SQL list for {@code code IN (...)}, quoted, in declaration order:
+     * {@code 'AMOUNT_MISMATCH', 'ROUNDING_DIFFERENCE'}. Code names are upper-case identifiers, so quoting needs no escaping.
+     */
+    public static String atRiskSqlList() {
+        return java.util.Arrays.stream(values()).filter(FindingCode::atRisk).map(c -> "'" + c.name() + "'")
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     public static FindingCode parse(String s) {
         try {
             return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));

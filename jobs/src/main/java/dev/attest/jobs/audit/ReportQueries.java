@@ -1,5 +1,6 @@
 package dev.attest.jobs.audit;
 
+import dev.attest.core.findings.FindingCode;
 import dev.attest.io.duck.Duck;
 import dev.attest.reports.CodeCount;
 import dev.attest.reports.CoverageRow;
@@ -66,7 +67,7 @@ final class ReportQueries {
     List<RiskRow> risk() {
         List<RiskRow> out = new ArrayList<>();
         for (Map<String, Object> r : duck.queryRows("WITH r AS (SELECT coalesce(customer_id, '?') AS customer_id, coalesce(currency, '?') AS currency, "
-                + "sum(abs(difference)) AS amount, count(*) AS findings FROM findings WHERE code IN ('AMOUNT_MISMATCH', 'ROUNDING_DIFFERENCE') "
+                + "sum(abs(difference)) AS amount, count(*) AS findings FROM findings WHERE code IN (" + FindingCode.atRiskSqlList() + ") "
                 + "AND difference IS NOT NULL GROUP BY ALL), "
                 + "k AS (SELECT *, row_number() OVER (PARTITION BY currency ORDER BY amount DESC, customer_id) AS rn FROM r) "
                 + "SELECT customer_id, currency, amount, findings, 1 AS customers, 0 AS rest FROM k WHERE rn <= " + TOP_CUSTOMERS

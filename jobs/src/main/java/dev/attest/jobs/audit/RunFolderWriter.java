@@ -205,7 +205,7 @@ final class RunFolderWriter {
 
         Map<String, BigDecimal> risk = new LinkedHashMap<>();
         for (Map<String, Object> row : duck.queryRows("SELECT coalesce(currency, '?') AS currency, sum(abs(difference)) AS risk FROM findings "
-                + "WHERE code IN ('AMOUNT_MISMATCH', 'ROUNDING_DIFFERENCE') GROUP BY ALL ORDER BY currency"))
+                + "WHERE code IN (" + FindingCode.atRiskSqlList() + ") GROUP BY ALL ORDER BY currency"))
             risk.put((String) row.get("currency"), (BigDecimal) row.get("risk"));
         BigDecimal coverage = (BigDecimal) duck.queryValue("SELECT coverage FROM lineage_coverage WHERE breakdown = 'overall'");
 
