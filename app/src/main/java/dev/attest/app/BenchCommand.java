@@ -49,6 +49,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "the least any audit built on DuckDB spends on this machine.")
     boolean floor;
 
+    @Option(names = "--baseline", description = "Also time a hand-written DuckDB SQL re-rate of the same files (as-of version lookup, "
+            + "cumulative graduated tiers, a full outer join with the decisions, three finding codes), alternated with the audit "
+            + "run by run, and print the audit's time against it.")
+    boolean baseline;
+
     @Option(names = "--nightly", paramLabel = "NIGHTS", defaultValue = "0",
             description = "Instead of one audit of everything: audit NIGHTS consecutive days from 1 February 2026, night by night, each "
                     + "in a fresh JVM starting from the state the previous night kept, and print each night's time.")
@@ -69,6 +74,9 @@ public final class BenchCommand implements Callable<Integer> {
         GeneratedData data = GeneratedData.read(root.resolve("data"));
         if (nightly > 0) return nightly(root, data, generated);
         List<Run> runs = new ArrayList<>();
+        List<Long> baselines = new ArrayList<>();
+        dev.attest.core.policy.PolicyRegistry registry = baseline
+                ? new dev.attest.core.policy.PolicyRegistry(dev.attest.io.policy.PolicyLoader.load(root.resolve("data").resolve("policies").toString())) : null;
         for (int r = 0; r < repeat; r++) {
             // A fresh run history and run folder: the same inputs would otherwise be the same, finished, audit.
             dev.attest.io.Folders.deleteTree(root.resolve("runs"));
@@ -94,6 +102,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (repeat > 1) System.out.printf("run %d/%d         %.2f s wall, %.1f s cpu%n", r + 1, repeat, wall / 1e9, cpu / 1e9);
             runs.add(new Run(c, wall, cpu, peakHeap));
+            if (baseline) {
+                long b = SqlBaseline.run(root.resolve("data"), registry, root);
+                baselines.add(b);
+                if (repeat > 1) System.out.printf("baseline %d/%d    %.2f s wall%n", r + 1, repeat, b / 1e9);
+            }
         }
         if (floor) floor(root);
         runs.sort(java.util.Comparator.comparingLong(Run::wallNanos));
@@ -110,6 +123,12 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("throughput       %,.0f events/s end to end%n", events / (m.wallNanos() / 1e9));
         System.out.printf("peak heap        %,d MiB (max heap %,d MiB)%n", m.peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf("findings         %,d%n", m.outcome().findings());
+        if (baseline) {
+            List<Long> sorted = baselines.stream().sorted().toList();
+            long b = sorted.get(sorted.size() / 2);
+            System.out.printf("SQL baseline     %.2f s (median of %d, alternated with the audits): %,.0f events/s; the audit takes %.1f times as long%n",
+                    b / 1e9, sorted.size(), events / (b / 1e9), (double) m.wallNanos() / b);
+        }
         if (dir == null) dev.attest.io.Folders.deleteTree(root);
         return 0;
     }

@@ -51,12 +51,12 @@ public final class ReconcilePass {
     }
 
     public long linkFindings(String table) throws SQLException {
-        // scoped_decisions (built by lineage(), first) holds every decision in scope: those whose event is not there
-        // (no event_id, or one that is neither among the unique events nor a conflict) are the ones with no "linked"
+        // lineage_flagged (built by lineage(), first) holds every decision in scope with a gap: those whose event is not
+        // there (no event_id, or one that is neither among the unique events nor a conflict) are the ones with no "linked"
         // event, decided in the window. Reusing it saves an anti-join of every decision against every event.
         String decisions = "SELECT " + ArrowColumns.selectList(Unlinked.class, c -> c == Unlinked.QUARANTINED
                         ? "(q.event_id IS NOT NULL)" : "d." + c.column()) + " "
-                + "FROM scoped_decisions d "
+                + "FROM lineage_flagged d "
                 + "LEFT JOIN (SELECT DISTINCT " + dev.attest.io.duck.Duck.rawKey("raw", "event_id") + " AS event_id FROM quarantine WHERE input = 'events') q "
                 + "ON q.event_id = d.event_id "
                 + "WHERE NOT d.linked ORDER BY d.decision_id";
