@@ -261,30 +261,50 @@ public final class RatePass {
 
     /**
      * As {@link #run(String, String, Progress)}, with the expectations written once, as the Parquet file
-     * {@code expectedParquet} (zstd), and {@code expectedTable} made a view over it. The rows are gathered in an
-     * in-memory database attached for the pass, never in the workspace file: at 10M events, appending them to
-     * the file cost 13 s and copying them out again for the run folder 7 s. Null {@code expectedParquet}: a table.
+     * {@code expectedParquet} (zstd), and {@code expectedTable} made a view over it. Each slice streams its rows into a
+     * Parquet file of its own as it rates them (a {@link dev.attest.io.arrow.ParquetStream}); the slices' files are then
+     * joined in range order. No table ever holds them: at 10M events an in-memory table of them held about 3 GB, and at
+     * 100M it spilled tens of gigabytes to the workspace. Null {@code expectedParquet}: a table.
      */
     public Result run(String expectedTable, Path expectedParquet, String findingsTable, Progress progress)
             throws SQLException, java.io.IOException {
         if (expectedParquet == null) return rateInto(expectedTable, findingsTable, progress);
-        String scratch = "__attest_rate_" + Long.toHexString(System.nanoTime());
-        execute(source, "ATTACH ':memory:' AS " + scratch);
+        this.parquetOut = expectedParquet;
+        List<Path> slices = new ArrayList<>();
+        for (int k = 0; k < parallelism; k++) slices.add(sliceFile(k));
         try {
-            Result r = rateInto(scratch + ".expected", findingsTable, progress);
-            Path partial = expectedParquet.resolveSibling(expectedParquet.getFileName() + ".partial");
-            Files.deleteIfExists(partial);
-            execute(source, "COPY (SELECT * FROM " + scratch + ".expected) TO " + Duck.literal(partial.toString())
-                    + " (" + EXPECTED_PARQUET_OPTIONS + ")");
-            Files.move(partial, expectedParquet, StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            for (Path p : slices) Files.deleteIfExists(p);
+            Result r = rateInto(expectedTable, findingsTable, progress);
+            joinSlices(slices, expectedParquet);
             dropRelation(expectedTable);
             execute(source, "CREATE VIEW " + expectedTable + " AS SELECT * FROM read_parquet("
                     + Duck.literal(expectedParquet.toAbsolutePath().toString()) + ")");
             return r;
         } finally {
-            execute(source, "DETACH " + scratch);
+            for (Path p : slices) Files.deleteIfExists(p);
         }
+    }
+
+    private Path parquetOut; // non-null: each slice streams into sliceFile(k), joined into this file
+
+    private Path sliceFile(int k) {
+        return parquetOut.resolveSibling(parquetOut.getFileName() + ".slice-" + k);
+    }
+
+    /** The slices' files, in range order, as one file (a lone slice's file is moved as it is). */
+    private void joinSlices(List<Path> slices, Path target) throws SQLException, java.io.IOException {
+        if (slices.size() == 1) {
+            Files.move(slices.get(0), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        Path partial = target.resolveSibling(target.getFileName() + ".partial");
+        Files.deleteIfExists(partial);
+        StringBuilder list = new StringBuilder();
+        for (Path p : slices) list.append(list.isEmpty() ? "" : ", ").append(Duck.literal(p.toAbsolutePath().toString()));
+        // DuckDB keeps a multi-file scan in file order and each file in row order (insertion order is preserved).
+        execute(source, "COPY (SELECT * FROM read_parquet([" + list + "])) TO " + Duck.literal(partial.toString())
+                + " (" + EXPECTED_PARQUET_OPTIONS + ")");
+        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The COPY options of expected.parquet, in the workspace and in the run folder alike. */
@@ -342,14 +362,15 @@ public final class RatePass {
 
     private Result rateSlices(String expectedTable, String findingsTable, Progress progress, long total, List<String> cuts)
             throws SQLException, java.io.IOException {
-        DuckTableSink.createTable(source, expectedTable, EXPECTED_FIELDS);
+        if (parquetOut == null) DuckTableSink.createTable(source, expectedTable, EXPECTED_FIELDS);
         FindingSink.createTable(source, findingsTable);
         SharedProgress shared = new SharedProgress(progress, total, parallelism);
         AtomicBoolean stop = new AtomicBoolean();
         if (parallelism == 1) return new Slice(0, "", expectedTable, findingsTable, shared, stop, null).call();
+        // Slices streaming into files of their own need no turn-taking: their files are joined in order afterwards.
         List<String> splits = splits(cuts);
-        CountDownLatch[] appended = new CountDownLatch[parallelism];
-        for (int k = 0; k < parallelism; k++) appended[k] = new CountDownLatch(1);
+        CountDownLatch[] appended = parquetOut != null ? null : new CountDownLatch[parallelism];
+        for (int k = 0; appended != null && k < parallelism; k++) appended[k] = new CountDownLatch(1);
 
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, new ThreadFactory() {
             private final AtomicInteger n = new AtomicInteger();
@@ -523,12 +544,26 @@ public final class RatePass {
                  ArrowReader reader = (ArrowReader) rs.arrowExportStream(alloc, batchRows);
                  // Each push costs a statement; large output batches amortise it (measured: 1M rows in 64K batches
                  // import in 0.9 s, in one batch in 0.4 s).
-                 DuckTableSink expected = new DuckTableSink(write, alloc, direct() ? expectedTable : SLICE_TABLE, EXPECTED_FIELDS,
+                 DuckTableSink expected = parquetOut != null
+                         ? new DuckTableSink(write, alloc, EXPECTED_FIELDS, Math.max(batchRows, 131_072), sliceFile(index), EXPECTED_PARQUET_OPTIONS)
+                         : new DuckTableSink(write, alloc, direct() ? expectedTable : SLICE_TABLE, EXPECTED_FIELDS,
                          Math.max(batchRows, 262_144), false);
                  FindingSink findings = new FindingSink(write, alloc, findingsTable, false);
                  DuckTableSink states = stateOut == null ? null : new DuckTableSink(write, alloc, stateOut, STATE_FIELDS, 16_384, false);
                  DuckDBConnection stateConn = stateIn == null ? null : source.duplicate();
                  StateCursor starts = stateIn == null ? null : new StateCursor(stateConn, split)) {
+                try {
+                    return fold(reader, expected, findings, states, starts, rater, tc);
+                } catch (Throwable t) {
+                    expected.abandon(); // a failed slice leaves no file of expectations behind
+                    throw t;
+                }
+            }
+        }
+
+        private Result fold(ArrowReader reader, DuckTableSink expected, FindingSink findings, DuckTableSink states, StateCursor starts,
+                            PeriodRater rater, long tc) throws SQLException, java.io.IOException {
+            {
                 Fold fold = new Fold(rater, expected, findings, states, starts);
                 long tRead = 0, tFold = 0, t0 = System.nanoTime();
                 var threads = java.lang.management.ManagementFactory.getThreadMXBean();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -57,6 +58,7 @@ public final class DuckTableSink implements AutoCloseable {
     private final String[] lastString;
     private final byte[][] lastBytes;
     private final int batchRows;
+    private final ParquetStream parquet; // null: rows go to the table
     private int row;
     private long total;
     private long pushNanos;
@@ -76,6 +78,7 @@ public final class DuckTableSink implements AutoCloseable {
                          boolean create) throws SQLException {
         this.conn = conn;
         this.allocator = allocator;
+        this.parquet = null;
         this.table = table;
         this.streamName = "__sink_" + table.replaceAll("[^A-Za-z0-9_]", "_") + "_" + STREAMS.incrementAndGet(); // unique: sinks of one table may coexist
         this.batchRows = batchRows;
@@ -86,6 +89,38 @@ public final class DuckTableSink implements AutoCloseable {
         for (FieldVector v : vectors) v.setInitialCapacity(batchRows);
         root.allocateNew();
         if (create) createTable(conn, table, fields);
+    }
+
+    /**
+     * Rows written straight into the Parquet file {@code file} through a {@link ParquetStream} (options as COPY takes
+     * them): {@link #close()} completes the file; {@link #abandon()} leaves no file behind.
+     */
+    public DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, List<Field> fields, int batchRows, Path file, String options)
+            throws SQLException {
+        this.conn = conn;
+        this.allocator = allocator;
+        this.table = null;
+        this.streamName = null;
+        this.batchRows = batchRows;
+        this.root = VectorSchemaRoot.create(new Schema(fields), allocator);
+        this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
+        this.lastString = new String[vectors.length];
+        this.lastBytes = new byte[vectors.length][];
+        for (FieldVector v : vectors) v.setInitialCapacity(batchRows);
+        root.allocateNew();
+        try {
+            this.parquet = new ParquetStream(conn, allocator, root.getSchema(), file, options);
+        } catch (SQLException | RuntimeException e) {
+            root.close();
+            throw e;
+        }
+    }
+
+    private boolean abandoned;
+
+    /** A Parquet sink's file is not wanted (its producer failed): close() then deletes it instead of completing it. */
+    public void abandon() {
+        abandoned = true;
     }
 
     /** Creates (or replaces) {@code table} with the columns of {@code fields}. */
@@ -202,6 +237,16 @@ public final class DuckTableSink implements AutoCloseable {
         if (row == 0) return;
         long t0 = System.nanoTime();
         root.setRowCount(row);
+        if (parquet != null) {
+            // The batch takes over the buffers; the root gets new ones for the next rows.
+            parquet.push(new VectorUnloader(root).getRecordBatch());
+            total += row;
+            row = 0;
+            root.clear();
+            root.allocateNew();
+            pushNanos += System.nanoTime() - t0;
+            return;
+        }
         try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch();
              OneBatch reader = new OneBatch(allocator, root.getSchema(), batch);
              ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
@@ -222,10 +267,25 @@ public final class DuckTableSink implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
+        if (parquet == null) {
+            try {
+                flush();
+            } finally {
+                root.close();
+            }
+            return;
+        }
         try {
-            flush();
+            if (!abandoned) {
+                flush();
+                parquet.finish();
+            }
         } finally {
-            root.close();
+            try {
+                parquet.close();
+            } finally {
+                root.close();
+            }
         }
     }
 
