@@ -270,18 +270,26 @@ public final class RatePass {
             throws SQLException, java.io.IOException {
         if (expectedParquet == null) return rateInto(expectedTable, findingsTable, progress);
         this.parquetOut = expectedParquet;
-        List<Path> slices = new ArrayList<>();
-        for (int k = 0; k < parallelism; k++) slices.add(sliceFile(k));
+        deleteSlices(); // an earlier attempt's
         try {
-            for (Path p : slices) Files.deleteIfExists(p);
             Result r = rateInto(expectedTable, findingsTable, progress);
+            List<Path> slices = new ArrayList<>();
+            for (int k = 0; k < ranges; k++) slices.add(sliceFile(k));
             joinSlices(slices, expectedParquet);
             dropRelation(expectedTable);
             execute(source, "CREATE VIEW " + expectedTable + " AS SELECT * FROM read_parquet("
                     + Duck.literal(expectedParquet.toAbsolutePath().toString()) + ")");
             return r;
         } finally {
-            for (Path p : slices) Files.deleteIfExists(p);
+            deleteSlices();
+        }
+    }
+
+    /** Removes every range's file of expectations (and partial one) beside {@link #parquetOut}. */
+    private void deleteSlices() throws java.io.IOException {
+        String prefix = parquetOut.getFileName() + ".slice-";
+        try (var files = Files.list(parquetOut.toAbsolutePath().getParent())) {
+            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) Files.deleteIfExists(p);
         }
     }
 
@@ -331,18 +339,24 @@ public final class RatePass {
     private Result rateInto(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
         window.writeBounds(Duck.wrap(source)); // customers with a billing cycle of their own: their rating scope
         if (stateOut != null) DuckTableSink.createTable(source, stateOut, STATE_FIELDS);
-        // One scan for the progress total and the ranges' cuts: event-count quantiles of customer_id.
-        StringBuilder quantiles = new StringBuilder();
-        for (int k = 1; k < parallelism; k++) quantiles.append(k == 1 ? "" : ", ").append(k).append(" / ").append(parallelism);
+        String scope = " FROM events_unique e WHERE " + window.ratingScope("e.event_time", "e.customer_id");
         long total;
-        List<String> cuts = new ArrayList<>();
-        try (Statement st = source.createStatement();
-             var rs = st.executeQuery("SELECT count(*), " + (parallelism == 1 ? "NULL" : "quantile_disc(e.customer_id, [" + quantiles + "])")
-                     + " FROM events_unique e WHERE " + window.ratingScope("e.event_time", "e.customer_id"))) {
+        try (Statement st = source.createStatement(); var rs = st.executeQuery("SELECT count(*)" + scope)) {
             rs.next();
             total = rs.getLong(1);
-            if (rs.getObject(2) instanceof java.sql.Array a)
-                for (Object cut : (Object[]) a.getArray()) cuts.add(cut == null ? null : cut.toString());
+        }
+        ranges = ranges(total);
+        // The ranges' cuts: event-count quantiles of customer_id.
+        List<String> cuts = new ArrayList<>();
+        if (ranges > 1) {
+            StringBuilder quantiles = new StringBuilder();
+            for (int k = 1; k < ranges; k++) quantiles.append(k == 1 ? "" : ", ").append(k).append(" / ").append(ranges);
+            try (Statement st = source.createStatement();
+                 var rs = st.executeQuery("SELECT quantile_disc(e.customer_id, [" + quantiles + "])" + scope)) {
+                rs.next();
+                if (rs.getObject(1) instanceof java.sql.Array a)
+                    for (Object cut : (Object[]) a.getArray()) cuts.add(cut == null ? null : cut.toString());
+            }
         }
         long wall0 = System.nanoTime(), cpu0 = processCpuNanos();
         try {
@@ -350,9 +364,27 @@ public final class RatePass {
             carryUntouched();
             return r;
         } finally {
-            if (TRACE) System.err.printf("TRACE rate: %d slice(s), wall %d ms, process cpu %d ms%n", parallelism,
+            if (TRACE) System.err.printf("TRACE rate: %d range(s) on %d thread(s), wall %d ms, process cpu %d ms%n", ranges, parallelism,
                     (System.nanoTime() - wall0) / 1_000_000, (processCpuNanos() - cpu0) / 1_000_000);
         }
+    }
+
+    private int ranges; // customer_id ranges of the last pass
+
+    /** Events per range of each rating thread per GiB of DuckDB memory: a range's sort of them fits in memory, unspilled. */
+    static final long EVENTS_PER_GIB = 1_500_000;
+
+    /**
+     * How many customer_id ranges to rate: one per thread, or more when each thread's share would not sort in its part of
+     * DuckDB's memory. Streaming into Parquet, the ranges run a few at a time (one per thread), each sorting only its own
+     * rows, so a pass never spills its sorts to disk (at 100M events, one sort per thread spilled tens of gigabytes).
+     * Writing into a table (a backfill's books), there is one range per thread.
+     */
+    private int ranges(long events) {
+        if (parquetOut == null || parallelism == 1 && events == 0) return parallelism;
+        long perRange = Math.max(250_000, EVENTS_PER_GIB * Duck.memoryLimitBytes() / parallelism / (1L << 30));
+        long needed = (events + perRange - 1) / perRange;
+        return (int) Math.max(parallelism, Math.min(1024, needed));
     }
 
     private static long processCpuNanos() {
@@ -364,13 +396,13 @@ public final class RatePass {
             throws SQLException, java.io.IOException {
         if (parquetOut == null) DuckTableSink.createTable(source, expectedTable, EXPECTED_FIELDS);
         FindingSink.createTable(source, findingsTable);
-        SharedProgress shared = new SharedProgress(progress, total, parallelism);
+        SharedProgress shared = new SharedProgress(progress, total, ranges);
         AtomicBoolean stop = new AtomicBoolean();
-        if (parallelism == 1) return new Slice(0, "", expectedTable, findingsTable, shared, stop, null).call();
+        if (ranges == 1) return new Slice(0, "", expectedTable, findingsTable, shared, stop, null).call();
         // Slices streaming into files of their own need no turn-taking: their files are joined in order afterwards.
         List<String> splits = splits(cuts);
-        CountDownLatch[] appended = parquetOut != null ? null : new CountDownLatch[parallelism];
-        for (int k = 0; appended != null && k < parallelism; k++) appended[k] = new CountDownLatch(1);
+        CountDownLatch[] appended = parquetOut != null ? null : new CountDownLatch[ranges];
+        for (int k = 0; appended != null && k < ranges; k++) appended[k] = new CountDownLatch(1);
 
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, new ThreadFactory() {
             private final AtomicInteger n = new AtomicInteger();
@@ -385,7 +417,7 @@ public final class RatePass {
         long events = 0, inWindow = 0, findings = 0;
         try {
             List<Future<Result>> futures = new ArrayList<>();
-            for (int k = 0; k < parallelism; k++)
+            for (int k = 0; k < ranges; k++)
                 futures.add(pool.submit(new Slice(k, splits.get(k), expectedTable, findingsTable, shared, stop, appended)));
             Throwable failure = null;
             for (Future<Result> f : futures) {
@@ -424,7 +456,7 @@ public final class RatePass {
      */
     private List<String> splits(List<String> cuts) {
         List<String> splits = new ArrayList<>();
-        for (int k = 0; k < parallelism; k++) {
+        for (int k = 0; k < ranges; k++) {
             // No events: every cut is NULL, and slice 0 takes the (empty) whole.
             String lo = k == 0 || k - 1 >= cuts.size() ? null : cuts.get(k - 1);
             String hi = k >= cuts.size() ? null : cuts.get(k);

@@ -18,8 +18,31 @@ import java.util.Map;
  * local zone by accident) and one worker thread per available core. Closing it closes the connection.
  */
 public final class Duck implements AutoCloseable {
-    /** System property: DuckDB's memory limit for every database Attest opens (e.g. 4GB); unset = DuckDB's default. */
+    /** System property: DuckDB's memory limit for every database Attest opens (e.g. 4GB); unset: {@link #DEFAULT_MEMORY}. */
     public static final String MEMORY_PROPERTY = "attest.duckdb.memory";
+
+    /**
+     * DuckDB's memory limit when {@link #MEMORY_PROPERTY} is unset: 2 GiB, or 80% of the machine's memory when that is
+     * less. DuckDB's own default (80% of RAM) let a 10M-event audit reach 10 GB of resident memory holding caches it did
+     * not need; the passes are built to stream and to spill beyond their limit, and a larger limit is one setting away.
+     */
+    public static final long DEFAULT_MEMORY = 2_048L << 20;
+
+    /** The memory limit, in bytes, that databases opened now get. */
+    public static long memoryLimitBytes() {
+        String memory = System.getProperty(MEMORY_PROPERTY);
+        if (memory == null || memory.isBlank()) return defaultMemory();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt])(i?)b").matcher(memory.trim());
+        if (!m.matches()) return defaultMemory();
+        double unit = Math.pow(m.group(3).isEmpty() ? 1000 : 1024, "kmgt".indexOf(Character.toLowerCase(m.group(2).charAt(0))) + 1);
+        return (long) (Double.parseDouble(m.group(1)) * unit);
+    }
+
+    private static long defaultMemory() {
+        long physical = java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getTotalMemorySize() : Long.MAX_VALUE;
+        return Math.min(DEFAULT_MEMORY, physical / 5 * 4);
+    }
 
     private final Connection connection;
     private final String location;
@@ -81,13 +104,15 @@ public final class Duck implements AutoCloseable {
             duck.execute("SET autoload_known_extensions=true");
             duck.execute("SET TimeZone='UTC'");
             duck.execute("SET threads=" + Math.max(1, Runtime.getRuntime().availableProcessors()));
-            // DuckDB takes up to 80% of RAM by default and spills beyond its limit (sorts, joins, the rating pass's
-            // in-memory expectations) to a temporary folder beside the database: -Dattest.duckdb.memory=4GB caps it.
+            // DuckDB spills beyond its limit (sorts, joins, aggregates) to a temporary folder beside the database:
+            // -Dattest.duckdb.memory=4GB sets the limit, DEFAULT_MEMORY without it.
             String memory = System.getProperty(MEMORY_PROPERTY);
             if (memory != null && !memory.isBlank()) {
                 if (!memory.trim().matches("(?i)[0-9]+(\\.[0-9]+)?\\s*[kmgt]i?b"))
                     throw new IllegalArgumentException("-D" + MEMORY_PROPERTY + " must be a size such as 4GB or 512MB, got '" + memory + "'");
                 duck.execute("SET memory_limit=" + literal(memory.trim()));
+            } else {
+                duck.execute("SET memory_limit=" + literal((defaultMemory() >> 20) + "MiB"));
             }
         } catch (RuntimeException e) {
             duck.close();
