@@ -143,7 +143,7 @@ public final class StreamRunner implements AutoCloseable {
                         lastPolicyCheck = now;
                         policies.changed().ifPresent(next -> audit.replacePolicies(next, e -> emit(e, out, null)));
                     }
-                    audit.settle(true, e -> emit(e, out, null));
+                    audit.settle(caughtUp(), e -> emit(e, out, null));
                 }
                 Set<String> dirty = audit.drainDirty();
                 if (out.isEmpty() && dirty.isEmpty() && offsets.isEmpty()) {
@@ -158,6 +158,18 @@ public final class StreamRunner implements AutoCloseable {
             LOG.info("stream stopping: {}", totals());
         }
         return new Stopped(totals());
+    }
+
+    /**
+     * Read everything there is: an empty poll alone may be a slow fetch, and a partition taken for idle while its data
+     * waits in the log would settle too early (and its data would then count as late).
+     */
+    private boolean caughtUp() {
+        for (TopicPartition tp : consumer.assignment()) {
+            java.util.OptionalLong lag = consumer.currentLag(tp);
+            if (lag.isEmpty() || lag.getAsLong() > 0) return false;
+        }
+        return true;
     }
 
     public Totals totals() {
@@ -263,13 +275,27 @@ public final class StreamRunner implements AutoCloseable {
             for (String t : List.of(opt.verdictsTopic(), opt.findingsTopic(), opt.deadLetterTopic()))
                 if (!existing.contains(t)) create(admin, t, ep, Map.of());
             if (!existing.contains(opt.stateTopic())) create(admin, opt.stateTopic(), ep, Map.of("cleanup.policy", "compact"));
-            statePartitions = admin.describeTopics(List.of(opt.stateTopic())).allTopicNames().get().get(opt.stateTopic()).partitions().size();
+            statePartitions = partitions(admin, opt.stateTopic());
+            for (String t : List.of(opt.verdictsTopic(), opt.findingsTopic(), opt.deadLetterTopic())) partitions(admin, t);
             List<TopicPartition> tps = new ArrayList<>();
             for (int i = 0; i < ep; i++) {
                 tps.add(new TopicPartition(opt.eventsTopic(), i));
                 tps.add(new TopicPartition(opt.decisionsTopic(), i));
             }
             return tps;
+        }
+    }
+
+    /** A topic's partition count, once the broker knows it (a topic just created takes a moment to be described). */
+    private static int partitions(Admin admin, String topic) throws InterruptedException, ExecutionException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > end) throw e;
+                Thread.sleep(100);
+            }
         }
     }
 
