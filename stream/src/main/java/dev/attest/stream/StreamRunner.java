@@ -132,9 +132,14 @@ public final class StreamRunner implements AutoCloseable {
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 if (!records.isEmpty()) {
                     idleSince = clock.instant();
-                    for (ConsumerRecord<String, String> r : records) {
-                        handle(r, out);
-                        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    // Events of the batch before its decisions: a decision read with its event is then joined at once, not first
+                    // published as a provisional orphan and superseded a moment later. Each partition keeps its own order.
+                    for (String topic : List.of(opt.eventsTopic(), opt.decisionsTopic())) {
+                        for (ConsumerRecord<String, String> r : records) {
+                            if (!r.topic().equals(topic)) continue;
+                            handle(r, out);
+                            offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                        }
                     }
                     audit.settle(false, e -> emit(e, out, null));
                 } else {

@@ -228,14 +228,12 @@ public final class LiveAudit {
         Instant now = clock.instant();
         Instant wallMark = now.minus(settings.hold());
         for (CustomerState c : customers.values()) {
-            boolean moved = false;
+            boolean changed = false;
             Instant cw = max(c.watermark, seed.through());
             if (c.maxEventTime != null && c.maxDecidedAt != null) cw = max(cw, min(c.maxEventTime, c.maxDecidedAt).minus(settings.hold()));
             if (caughtUp && c.lastArrival != null && !now.isBefore(c.lastArrival.plus(settings.idle()))) cw = max(cw, wallMark);
-            if (cw != null && !cw.equals(c.watermark)) {
-                c.watermark = cw;
-                moved = true;
-            }
+            boolean moved = cw != null && !cw.equals(c.watermark);
+            c.watermark = cw;
             for (Part p : c.parts.values()) {
                 Instant w = p.watermark;
                 if (p.maxEventTime != null && c.maxDecidedAt != null) w = max(w, min(p.maxEventTime, c.maxDecidedAt).minus(settings.hold()));
@@ -243,12 +241,14 @@ public final class LiveAudit {
                 if (w == null || w.equals(p.watermark)) continue;
                 p.watermark = w;
                 moved = true;
-                settlePart(c, p, out);
+                changed |= settlePart(c, p, out);
             }
             if (!moved) continue;
-            dirty.add(c.customerId);
-            settleConflictsAndOrphans(c, out);
-            prune(c);
+            changed |= settleConflictsAndOrphans(c, out);
+            changed |= prune(c);
+            // A watermark that moved and settled nothing is not worth a checkpoint: after a restart it follows again from
+            // the same arrivals and clock.
+            if (changed) dirty.add(c.customerId);
         }
     }
 
@@ -412,19 +412,19 @@ public final class LiveAudit {
     }
 
     /** Settles the pending events behind the partition's watermark: findings once, final verdicts, state folded. */
-    private void settlePart(CustomerState c, Part p, Consumer<Emission> out) {
-        if (p.pending.isEmpty()) return;
+    private boolean settlePart(CustomerState c, Part p, Consumer<Emission> out) {
+        if (p.pending.isEmpty()) return false;
         ensureRated(c, p);
         int n;
         if (p.volume) {
-            if (p.watermark.isBefore(p.period.end())) return;
+            if (p.watermark.isBefore(p.period.end())) return false;
             refold(c, p, 0, null); // with the period's whole total; the final verdicts follow
             n = p.pending.size();
         } else {
             n = 0;
             while (n < p.pending.size() && p.expected.get(n).event().eventTime().isBefore(p.watermark)) n++;
         }
-        if (n == 0) return;
+        if (n == 0) return false;
         String period = p.period.toString();
         for (int i = 0; i < n; i++) {
             ExpectedEvent x = p.expected.get(i);
@@ -437,9 +437,11 @@ public final class LiveAudit {
         p.pending.subList(0, n).clear();
         p.expected.subList(0, n).clear();
         p.after.subList(0, n).clear();
+        return true;
     }
 
-    private void settleConflictsAndOrphans(CustomerState c, Consumer<Emission> out) {
+    private boolean settleConflictsAndOrphans(CustomerState c, Consumer<Emission> out) {
+        boolean changed = false;
         List<Slot> conflicts = new ArrayList<>();
         for (Slot s : c.events.values()) {
             if (s.state != SlotState.CONFLICT) continue;
@@ -453,9 +455,10 @@ public final class LiveAudit {
             Finding f = reconciler.duplicateEventConflict(e.eventId(), e.customerId(), e.meter(), s.eventTime(), s.variants.size(), s.rows);
             out.accept(settled(f, c.customerId));
             s.state = SlotState.SETTLED;
+            changed = true;
             for (DecisionRecord d : c.decisions.getOrDefault(e.eventId(), List.of())) offer(c, conflictVerdict(c, s, d, true), out);
         }
-        if (c.watermark == null) return;
+        if (c.watermark == null) return changed;
         List<String> orphaned = new ArrayList<>();
         for (Map.Entry<String, List<DecisionRecord>> en : c.decisions.entrySet()) if (!c.events.containsKey(en.getKey())) orphaned.add(en.getKey());
         orphaned.sort(null);
@@ -469,13 +472,16 @@ public final class LiveAudit {
                 offer(c, linkVerdict(d, f, false), out);
                 c.verdicts.remove(d.decisionId()); // final: nothing can reach it any more
                 it.remove();
+                changed = true;
             }
             if (ds.isEmpty()) c.decisions.remove(eventId);
         }
+        return changed;
     }
 
     /** Settled events are kept for one hold after their watermark, for duplicate and late checks; then they go. */
-    private void prune(CustomerState c) {
+    private boolean prune(CustomerState c) {
+        int before = c.events.size() + c.verdicts.size();
         for (Iterator<Slot> it = c.events.values().iterator(); it.hasNext(); ) {
             Slot s = it.next();
             if (s.state != SlotState.SETTLED) continue;
@@ -485,7 +491,8 @@ public final class LiveAudit {
             if (ds != null) for (DecisionRecord d : ds) c.verdicts.remove(d.decisionId());
             it.remove();
         }
-        c.verdicts.values().removeIf(m -> m.unlinked && m.settled);
+        // Unlinked decisions' marks stay: without an event they have no time to expire by, and a re-delivery must not be judged twice.
+        return c.events.size() + c.verdicts.size() != before;
     }
 
     // ---- verdicts ----
