@@ -30,14 +30,14 @@ import tools.jackson.databind.node.ObjectNode;
  * topic in arrival order (an event when it was ingested, a decision when it was decided); and read_committed reads of
  * the stream's outputs.
  */
-final class Feed {
-    static final JsonMapper JSON = JsonMapper.builder().build();
+public final class Feed {
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
-    record Message(String key, String json, Instant arrival, long row) {}
+    public record Message(String key, String json, Instant arrival, long row) {}
 
     private Feed() {}
 
-    static List<Message> events(Path data) throws SQLException {
+    public static List<Message> events(Path data) throws SQLException {
         String sql = "SELECT event_id, customer_id, meter, CAST(quantity AS VARCHAR), epoch_us(event_time), epoch_us(ingested_at), CAST(value AS VARCHAR), "
                 + "dimensions FROM read_parquet('" + data.resolve("events").toString().replace("'", "''") + "/**/*.parquet')";
         List<Message> out = new ArrayList<>();
@@ -61,7 +61,7 @@ final class Feed {
         return out;
     }
 
-    static List<Message> decisions(Path data) throws SQLException {
+    public static List<Message> decisions(Path data) throws SQLException {
         String sql = "SELECT decision_id, event_id, customer_id, meter, outcome, CAST(amount AS VARCHAR), currency, price_policy_id, price_version, "
                 + "discount_policy_id, discount_version, entitlement_policy_id, entitlement_version, epoch_us(decided_at), invoice_id FROM read_parquet('"
                 + data.resolve("decisions").toString().replace("'", "''") + "/**/*.parquet')";
@@ -92,7 +92,7 @@ final class Feed {
         return rs.wasNull() ? null : Instant.EPOCH.plus(v, ChronoUnit.MICROS);
     }
 
-    static void createTopics(String bootstrap, int partitions, String... topics) throws Exception {
+    public static void createTopics(String bootstrap, int partitions, String... topics) throws Exception {
         try (Admin a = Admin.create(props(bootstrap))) {
             List<NewTopic> ts = new ArrayList<>();
             for (String t : topics) ts.add(new NewTopic(t, partitions, (short) 1));
@@ -100,7 +100,7 @@ final class Feed {
         }
     }
 
-    static void publish(String bootstrap, String topic, List<Message> messages) throws Exception {
+    public static void publish(String bootstrap, String topic, List<Message> messages) throws Exception {
         Properties p = props(bootstrap);
         p.put("key.serializer", StringSerializer.class.getName());
         p.put("value.serializer", StringSerializer.class.getName());
@@ -113,7 +113,7 @@ final class Feed {
     }
 
     /** Every committed record of {@code topic}, in partition then offset order. */
-    static List<ConsumerRecord<String, String>> readCommitted(String bootstrap, String topic) {
+    public static List<ConsumerRecord<String, String>> readCommitted(String bootstrap, String topic) {
         Properties p = props(bootstrap);
         p.put("key.deserializer", StringDeserializer.class.getName());
         p.put("value.deserializer", StringDeserializer.class.getName());
@@ -133,7 +133,7 @@ final class Feed {
         return out;
     }
 
-    static Properties props(String bootstrap) {
+    public static Properties props(String bootstrap) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         return p;
