@@ -45,7 +45,8 @@ class StreamParityIT {
             ScenarioIT.Run stream = ScenarioIT.Run.of("stream", "--bootstrap-servers", b, "--events-topic", "p.events", "--decisions-topic", "p.decisions",
                     "--verdicts-topic", "p.verdicts", "--findings-topic", "p.findings", "--dead-letter-topic", "p.dlq", "--group-id", "parity",
                     "--policies", data.resolve("policies").toString(), "--customers", generated.customers(), "--late-after", "PT1H",
-                    "--hold", "PT12H", "--idle", "3s", "--exit-when-idle", "5s", "--out", tmp.resolve("stream-out").toString());
+                    "--hold", "PT12H", "--idle", "2s", "--exit-when-idle", "3s", "--out", tmp.resolve("stream-out").toString(),
+                    "--metadata", Metadata.h2(tmp.resolve("meta")));
             assertThat(stream.exit()).as(stream.stderr()).isZero();
             List<String> streamFindings = new ArrayList<>();
             for (ConsumerRecord<String, String> r : Feed.readCommitted(b, "p.findings")) {

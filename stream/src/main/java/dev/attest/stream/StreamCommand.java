@@ -69,6 +69,9 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE|FILE",
             description = "Any Kafka client setting (SASL, TLS, ...); repeatable; a .properties file gives many.")
     List<String> kafkaProperties = new ArrayList<>();
+    @Option(names = "--metadata", paramLabel = "JDBC_URL",
+            description = "Metadata database whose finding history receives each hour of settled findings (with --out; default: $ATTEST_METADATA_URL, else an H2 file in ~/.attest).")
+    String metadata;
     @Option(names = "--exit-when-idle", paramLabel = "DURATION",
             description = "Exit 0 once nothing was read and nothing is pending for this long (replays, tests); default: run until stopped.")
     String exitWhenIdle;
@@ -81,7 +84,7 @@ public final class StreamCommand implements Callable<Integer> {
                     stateTopic == null ? groupId + ".state" : stateTopic, groupId, policies, customers, checks, state, out, duration("--hold", hold),
                     duration("--idle", idle), lateAfter == null ? null : duration("--late-after", lateAfter), tolerance,
                     Messages.fieldMap(eventsMap), Messages.fieldMap(decisionsMap), kafka(kafkaProperties),
-                    exitWhenIdle == null ? null : duration("--exit-when-idle", exitWhenIdle));
+                    exitWhenIdle == null ? null : duration("--exit-when-idle", exitWhenIdle), out == null ? null : metadataUrl(metadata));
         } catch (IllegalArgumentException e) {
             System.err.println("attest stream: " + e.getMessage());
             return 2;
@@ -116,6 +119,15 @@ public final class StreamCommand implements Callable<Integer> {
                 // shutting down already
             }
         }
+    }
+
+    /** As every other command: --metadata, else ATTEST_METADATA_URL, else the H2 file under ~/.attest. */
+    static String metadataUrl(String option) {
+        if (option != null && !option.isBlank()) return option;
+        String env = System.getenv("ATTEST_METADATA_URL");
+        if (env != null && !env.isBlank()) return env;
+        return "jdbc:h2:file:" + Path.of(System.getProperty("user.home"), ".attest", "metadata").toAbsolutePath()
+                + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE;TRACE_LEVEL_FILE=0";
     }
 
     static Duration duration(String option, String value) {

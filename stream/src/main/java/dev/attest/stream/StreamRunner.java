@@ -103,7 +103,7 @@ public final class StreamRunner implements AutoCloseable {
         PolicyRegistry registry = new PolicyRegistry(PolicyLoader.load(opt.policies()));
         LiveAudit.Seed seed = opt.nightlyState() == null ? LiveAudit.Seed.NONE : NightlySeed.load(opt.nightlyState());
         audit = new LiveAudit(registry, cycles, params, new LiveAudit.Settings(opt.hold(), opt.idle()), clock, seed);
-        if (opt.out() != null) hourly = new HourlyFindings(opt.out());
+        if (opt.out() != null) hourly = new HourlyFindings(opt.out(), opt.metadataUrl(), "stream:" + opt.groupId());
 
         List<TopicPartition> inputs = prepareTopics();
         producer = new KafkaProducer<>(producerProps());
@@ -228,7 +228,7 @@ public final class StreamRunner implements AutoCloseable {
             findings++;
             String json = Messages.finding(s, "stream:" + opt.groupId());
             out.add(new ProducerRecord<>(opt.findingsTopic(), s.finding().customerId(), json));
-            if (hourly != null) hourly.add(clock.instant(), json);
+            if (hourly != null) hourly.add(clock.instant(), json, s.fingerprint(), s.finding().code().name());
         } else if (e instanceof Emission.Late l) {
             late++;
             out.add(new ProducerRecord<>(opt.deadLetterTopic(), l.customerId(),

@@ -75,7 +75,9 @@ class StreamIT {
         String b = broker.bootstrap();
         Feed.createTopics(b, 2, "it.events", "it.decisions");
         StreamOptions o = new StreamOptions(b, "it.events", "it.decisions", "it.verdicts", "it.findings", "it.dlq", "it.state", "it", policies.toString(),
-                null, null, null, tmp.resolve("out"), Duration.ofMinutes(10), Duration.ofSeconds(6), null, null, Map.of(), Map.of(), new Properties(), null);
+                null, null, null, tmp.resolve("out"), Duration.ofMinutes(10), Duration.ofSeconds(6), null, null, Map.of(), Map.of(), new Properties(), null,
+                "jdbc:h2:file:" + tmp.resolve("meta").toAbsolutePath() + ";AUTO_SERVER=TRUE");
+        String fingerprint;
         ExecutorService pool = Executors.newSingleThreadExecutor();
         StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
         Future<StreamRunner.Outcome> run = pool.submit(runner::run);
@@ -97,6 +99,7 @@ class StreamIT {
             JsonNode mismatch = findings.stream().filter(f -> f.get("code").asString().equals("AMOUNT_MISMATCH")).findFirst().orElseThrow();
             assertThat(mismatch.get("expected_amount").asString()).isEqualTo("2.00");
             assertThat(mismatch.get("fingerprint").asString()).hasSize(16);
+            fingerprint = mismatch.get("fingerprint").asString();
 
             List<JsonNode> verdicts = await(b, "it.verdicts", vs -> latest(vs, "d3").equals("finding"));
             JsonNode corrected = verdicts.stream().filter(v -> v.get("verdict_id").asString().equals("d3#" + (seq + 1))).findFirst().orElseThrow();
@@ -121,7 +124,14 @@ class StreamIT {
             runner.close();
             pool.shutdownNow();
         }
-        assertThat(tmp.resolve("out/findings")).isDirectory();
+        // The hour's settled findings are a Parquet file, and in the finding history (attest findings --fingerprint).
+        try (java.util.stream.Stream<Path> hours = Files.list(tmp.resolve("out/findings"))) {
+            Path hour = hours.findFirst().orElseThrow();
+            assertThat(hour.resolve("findings.parquet")).isRegularFile();
+        }
+        var store = new dev.attest.jobs.lifecycle.LifecycleStore(new org.springframework.jdbc.datasource.DriverManagerDataSource(
+                "jdbc:h2:file:" + tmp.resolve("meta").toAbsolutePath() + ";AUTO_SERVER=TRUE"));
+        assertThat(store.history(fingerprint)).hasValueSatisfying(h -> assertThat(h.firstSeenRun()).startsWith("stream:it:"));
     }
 
     /** The status of the decision's last verdict, or "" before its first. */

@@ -145,8 +145,8 @@ class StreamKillIT {
         List<String> cmd = KafkaBroker.java("dev.attest.stream.StreamCommand", "--bootstrap-servers", broker.bootstrap(), "--events-topic", "k.events",
                 "--decisions-topic", "k.decisions", "--verdicts-topic", "k." + group + ".verdicts", "--findings-topic", "k." + group + ".findings",
                 "--dead-letter-topic", "k." + group + ".dlq", "--group-id", "k-" + group, "--policies", data.resolve("policies").toString(),
-                "--customers", data.resolve("customers.csv").toString(), "--late-after", "PT1H", "--hold", "PT12H", "--idle", "3s",
-                "--exit-when-idle", "5s");
+                "--customers", data.resolve("customers.csv").toString(), "--late-after", "PT1H", "--hold", "PT12H", "--idle", "2s",
+                "--exit-when-idle", "3s");
         cmd.add(1, "--add-opens=java.base/java.nio=ALL-UNNAMED");
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(tmp.resolve(group + ".log").toFile())).start();
