@@ -76,6 +76,14 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("bootstrap.servers", bootstrap());
         p.put("request.timeout.ms", "3000");
         p.put("default.api.timeout.ms", "5000");
+        while (System.nanoTime() < end) { // the port first: an admin client on a closed port logs a warning per retry
+            if (!process.isAlive()) throw new IllegalStateException("the broker exited: " + Files.readString(log));
+            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                break;
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
         while (System.nanoTime() < end) {
             if (!process.isAlive()) throw new IllegalStateException("the broker exited: " + Files.readString(log));
             try (Admin a = Admin.create(p)) {

@@ -178,4 +178,33 @@ class LiveAuditTest {
         assertThat(out.get(out.size() - 1)).isInstanceOf(Emission.Late.class);
         assertThat(live.counters().late()).isEqualTo(1);
     }
+
+    /** Policies change while streaming: a correction recorded now changes the as-corrected view of pending events only. */
+    @Test
+    void aCorrectionRecordedWhileStreamingMakesRetroactiveCorrectionAsInBatch() {
+        TestClock clock = new TestClock();
+        clock.now = Instant.parse("2026-01-10T00:30:00Z");
+        PolicyRegistry v1 = new PolicyRegistry(List.of(price("p", "api", null, new Rule.Unit(new BigDecimal("2")))));
+        LiveAudit live = new LiveAudit(v1, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null),
+                new LiveAudit.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5)), clock, LiveAudit.Seed.NONE);
+        List<Emission> out = new ArrayList<>();
+        live.onEvent(new LiveEvent(new RatingEvent("e1", "a", "api", new BigDecimal("3"), T0, null, null, Map.of()), null), out::add);
+        live.onDecision(new DecisionRecord("d1", "e1", "a", "api", Outcome.CHARGED, new BigDecimal("6"), "EUR", "p", 1, null, null, null, null,
+                T0.plusSeconds(1), null), out::add);
+        assertThat(((Verdict) out.get(0)).status()).isEqualTo(Verdict.Status.OK);
+        // Version 2 (price 3) for the same valid time, recorded after the decision: as-known stays 6, as-corrected is 9.
+        var v2 = dev.attest.core.policy.Policies.version("p", 2, dev.attest.core.policy.Policies.JAN_2026, null, clock.now, new Rule.Unit(new BigDecimal("3")));
+        var v1v = dev.attest.core.policy.Policies.version("p", 1, new Rule.Unit(new BigDecimal("2")));
+        PolicyRegistry corrected = new PolicyRegistry(List.of(dev.attest.core.policy.Policies.policy("p", dev.attest.core.policy.PolicyKind.PRICE, "api", null, v1v, v2)));
+        live.replacePolicies(corrected, out::add);
+        Verdict after = (Verdict) out.get(1);
+        assertThat(after.supersedes()).isEqualTo("d1#1");
+        assertThat(after.codes()).containsExactly("RETROACTIVE_CORRECTION");
+        assertThat(after.versionAsKnown()).isEqualTo("p@v1");
+        assertThat(after.versionAsCorrected()).isEqualTo("p@v2");
+        clock.now = clock.now.plusSeconds(6);
+        live.settle(true, out::add);
+        assertThat(out.stream().filter(e -> e instanceof Emission.Settled).map(e -> ((Emission.Settled) e).finding().code().name()))
+                .containsExactly("RETROACTIVE_CORRECTION");
+    }
 }
