@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Parity with batch (issue 17): the generator's data, with faults of every finding code, all arriving within the hold,
  * audited once by `attest audit` and once by `attest stream` through a real broker. The stream's settled findings must be
- * the batch audit's, finding for finding: fingerprint, code, event, decision, amounts, money and billing period.
+ * the batch audit's, finding for finding: fingerprint, code, event, decision, amounts, money, billing period, severity and explanation.
  */
 class StreamParityIT {
     static final int EVENTS = Integer.getInteger("attest.stream.events", 3000);
@@ -53,7 +53,7 @@ class StreamParityIT {
                 JsonNode f = Feed.JSON.readTree(r.value());
                 streamFindings.add(String.join("|", f.get("fingerprint").asString(), f.get("code").asString(), text(f, "event_id"), text(f, "decision_id"),
                         num(text(f, "expected_amount")), num(text(f, "actual_amount")), num(text(f, "difference")), num(text(f, "money_effect")),
-                        text(f, "billing_period")));
+                        text(f, "billing_period"), text(f, "severity"), text(f, "money_class"), text(f, "explanation")));
             }
             streamFindings.sort(null);
             assertThat(streamFindings).as("stream vs batch").containsExactlyElementsOf(batchFindings);
@@ -68,11 +68,11 @@ class StreamParityIT {
         List<String> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT fingerprint, code, coalesce(event_id, ''), coalesce(decision_id, ''), CAST(expected_amount AS VARCHAR), "
-                     + "CAST(actual_amount AS VARCHAR), CAST(difference AS VARCHAR), CAST(money_effect AS VARCHAR), coalesce(billing_period, '') FROM read_parquet('"
+                     + "CAST(actual_amount AS VARCHAR), CAST(difference AS VARCHAR), CAST(money_effect AS VARCHAR), coalesce(billing_period, ''), severity, coalesce(money_class, ''), explanation FROM read_parquet('"
                      + run.resolve("findings.parquet") + "')")) {
             while (rs.next())
                 out.add(String.join("|", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), num(rs.getString(5)), num(rs.getString(6)),
-                        num(rs.getString(7)), num(rs.getString(8)), rs.getString(9)));
+                        num(rs.getString(7)), num(rs.getString(8)), rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12)));
         }
         out.sort(null);
         return out;

@@ -341,8 +341,9 @@ public final class LiveAudit {
         return customers.computeIfAbsent(id, CustomerState::new);
     }
 
+    /** As the batch audit rates (RatePass): without the computation text, so findings explain themselves in the same words. */
     private PeriodRater rater() {
-        return new PeriodRater(registry, clock.instant(), true, cycles);
+        return new PeriodRater(registry, clock.instant(), false, cycles);
     }
 
     /** The event as the rater sees it: its knowledge time is the earliest decided_at of its decisions (contracts section 9). */
