@@ -142,7 +142,11 @@ public final class LiveAudit {
         s = new Slot(in, p.key);
         c.events.put(e.eventId(), s);
         if (p.maxEventTime == null || e.eventTime().isAfter(p.maxEventTime)) p.maxEventTime = e.eventTime();
-        if (c.maxEventTime == null || e.eventTime().isAfter(c.maxEventTime)) c.maxEventTime = e.eventTime();
+        c.waiting.remove(e.eventId());
+        if (c.maxEventTime == null || e.eventTime().isAfter(c.maxEventTime)) {
+            c.maxEventTime = e.eventTime();
+            releaseWaiting(c, out);
+        }
         ensureRated(c, p);
         int i = insertionPoint(c, p, e);
         p.pending.add(i, e.eventId());
@@ -183,7 +187,11 @@ public final class LiveAudit {
                 return;
             }
             ds.add(d); // an orphan until its event comes within the hold
-            offer(c, linkVerdict(d, reconciler.orphan(d), true), out);
+            c.waiting.add(d.eventId());
+            // Its event is most likely just not read yet when the customer's events are behind its decided_at (the two
+            // topics are read at their own pace): its first verdict waits for them, instead of a provisional orphan
+            // verdict superseded a moment later.
+            if (c.maxEventTime != null && !c.maxEventTime.isBefore(d.decidedAt())) offer(c, linkVerdict(d, reconciler.orphan(d), true), out);
             return;
         }
         if (s.state == SlotState.SETTLED) {
@@ -204,6 +212,15 @@ public final class LiveAudit {
         int i = p.pending.indexOf(d.eventId());
         if (knownBefore != null && !d.decidedAt().isBefore(knownBefore)) verdicts(c, p, i, false, out); // knowledge time unchanged
         else refold(c, p, i, out);
+    }
+
+    /** Decisions without their event get their provisional orphan verdict once the customer's events passed their decided_at. */
+    private void releaseWaiting(CustomerState c, Consumer<Emission> out) {
+        if (c.waiting.isEmpty()) return;
+        for (String eventId : c.waiting.stream().sorted().toList())
+            for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
+                if (!c.verdicts.containsKey(d.decisionId()) && !c.maxEventTime.isBefore(d.decidedAt()))
+                    offer(c, linkVerdict(d, reconciler.orphan(d), true), out);
     }
 
     /** A new policy registry (the policies path changed): every pending event is rated again, in both views. */
@@ -315,7 +332,10 @@ public final class LiveAudit {
             slot.variants.addAll(r.variants());
             c.events.put(r.first().eventId(), slot);
         }
-        for (DecisionRecord d : s.decisions()) c.decisions.computeIfAbsent(d.eventId(), k -> new ArrayList<>()).add(d);
+        for (DecisionRecord d : s.decisions()) {
+            c.decisions.computeIfAbsent(d.eventId(), k -> new ArrayList<>()).add(d);
+            if (!c.events.containsKey(d.eventId())) c.waiting.add(d.eventId());
+        }
         for (CustomerSnapshot.MarkRow m : s.verdicts()) {
             Mark mark = new Mark(m.eventId(), m.seq(), m.content(), m.provisional(), m.settled());
             mark.unlinked = m.unlinked();
@@ -475,7 +495,10 @@ public final class LiveAudit {
                 it.remove();
                 changed = true;
             }
-            if (ds.isEmpty()) c.decisions.remove(eventId);
+            if (ds.isEmpty()) {
+                c.decisions.remove(eventId);
+                c.waiting.remove(eventId);
+            }
         }
         return changed;
     }
@@ -666,6 +689,7 @@ public final class LiveAudit {
         final Map<String, List<DecisionRecord>> decisions = new HashMap<>();
         final Map<PartKey, Part> parts = new TreeMap<>(Comparator.comparing(PartKey::meter).thenComparing(PartKey::periodStart));
         final Map<String, Mark> verdicts = new HashMap<>();
+        final Set<String> waiting = new java.util.HashSet<>(); // event ids that decisions name and no event has come for
         Instant maxEventTime, maxDecidedAt, lastArrival, watermark;
         long late, redelivered;
 
