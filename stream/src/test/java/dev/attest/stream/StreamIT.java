@@ -134,6 +134,52 @@ class StreamIT {
         assertThat(store.history(fingerprint)).hasValueSatisfying(h -> assertThat(h.firstSeenRun()).startsWith("stream:it:"));
     }
 
+    /**
+     * Policies change while streaming: a correction written into the watched policies folder re-rates the pending events;
+     * a decision taken before it was recorded gets a verdict with RETROACTIVE_CORRECTION that supersedes its ok one.
+     */
+    @Test
+    void aCorrectionWrittenWhileStreamingSupersedesPendingVerdicts() throws Exception {
+        Path policies = Files.createDirectories(tmp.resolve("policies-watch"));
+        Files.writeString(policies.resolve("price-api.yaml"), POLICY);
+        String b = broker.bootstrap();
+        Feed.createTopics(b, 1, "w.events", "w.decisions");
+        StreamOptions o = new StreamOptions(b, "w.events", "w.decisions", "w.verdicts", "w.findings", "w.dlq", "w.state", "w", policies.toString(),
+                null, null, null, null, Duration.ofMinutes(10), Duration.ofSeconds(2), null, null, Map.of(), Map.of(), new Properties(), null, null);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
+        Future<StreamRunner.Outcome> run = pool.submit(runner::run);
+        try {
+            // Live data: event_time now, so the 10 minute hold keeps it pending for the whole test.
+            Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            Feed.publish(b, "w.events", List.of(msg(event("live-1", now.toString(), 4))));
+            Feed.publish(b, "w.decisions", List.of(msg(decision("live-d1", "live-1", "4.00", now.plusSeconds(1).toString()))));
+            await(b, "w.verdicts", vs -> latest(vs, "live-d1").equals("ok"));
+            // Recorded after the decision (now + 1 s) and before the file is written: a correction, as-corrected only.
+            while (Instant.now().isBefore(now.plusSeconds(3))) Thread.sleep(50);
+            Files.writeString(policies.resolve("price-api.yaml"), POLICY + """
+                      - version: 2
+                        valid_from: "2026-01-01T00:00:00Z"
+                        recorded_at: "%s"
+                        change_ref: T-2
+                        author: test
+                        rule: {model: unit, unit_price: "2"}
+                        rounding: {scale: 2, mode: half_up}
+                    """.formatted(now.plusSeconds(2)));
+            List<JsonNode> vs = await(b, "w.verdicts", v -> latest(v, "live-d1").equals("finding"));
+            JsonNode last = vs.get(vs.size() - 1);
+            assertThat(last.get("codes").toString()).contains("RETROACTIVE_CORRECTION");
+            assertThat(last.get("version_as_known").asString()).isEqualTo("price-api@v1");
+            assertThat(last.get("version_as_corrected").asString()).isEqualTo("price-api@v2");
+            assertThat(last.get("supersedes").asString()).isEqualTo("live-d1#1");
+        } finally {
+            runner.stop();
+            run.get(30, TimeUnit.SECONDS);
+            runner.close();
+            pool.shutdownNow();
+        }
+    }
+
     /** The status of the decision's last verdict, or "" before its first. */
     static String latest(List<JsonNode> verdicts, String decision) {
         return verdicts.stream().filter(v -> v.get("decision_id").asString().equals(decision)).reduce((x, y) -> y)
