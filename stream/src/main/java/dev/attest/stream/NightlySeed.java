@@ -41,7 +41,38 @@ final class NightlySeed {
         } catch (SQLException e) {
             throw new IllegalArgumentException("carried state " + file + " is not readable: " + e.getMessage(), e);
         }
-        LoggerFactory.getLogger(NightlySeed.class).info("seeded {} partitions from state {} taken at {}", seeds.size(), m.id(), m.through());
-        return new LiveAudit.Seed(m.through(), seeds);
+        Map<String, java.util.Set<String>> before = eventsBefore(m, seeds);
+        LoggerFactory.getLogger(NightlySeed.class).info("seeded {} partitions and {} customers' earlier event ids from state {} taken at {}",
+                seeds.size(), before.size(), m.id(), m.through());
+        return new LiveAudit.Seed(m.through(), seeds, before);
+    }
+
+    /**
+     * The ids of the events of the open periods before the state's instant, from the input files the state pins: a
+     * decision that comes after the instant for one of them belongs to the nightly audit (whose staging finds such events
+     * among the files it skipped), not to the stream's orphans.
+     */
+    private static Map<String, java.util.Set<String>> eventsBefore(StateStore.Meta m, Map<LiveAudit.SeedKey, PeriodState> seeds) {
+        Map<String, java.util.Set<String>> out = new HashMap<>();
+        if (seeds.isEmpty()) return out;
+        Instant from = seeds.keySet().stream().map(LiveAudit.SeedKey::periodStart).min(Instant::compareTo).orElseThrow();
+        List<String> scans = new java.util.ArrayList<>();
+        for (StateStore.Pinned p : m.files()) {
+            if (!p.input().equals("events")) continue;
+            String f = "'" + p.path().replace("'", "''") + "'";
+            String lower = p.path().toLowerCase(java.util.Locale.ROOT);
+            String scan = lower.endsWith(".parquet") ? "read_parquet(" + f + ")" : lower.endsWith(".csv") ? "read_csv(" + f + ", header = true, all_varchar = true)"
+                    : "read_json(" + f + ", format = 'newline_delimited', columns = {event_id: 'VARCHAR', customer_id: 'VARCHAR', event_time: 'VARCHAR'})";
+            scans.add("SELECT CAST(customer_id AS VARCHAR) AS c, CAST(event_id AS VARCHAR) AS e, TRY_CAST(event_time AS TIMESTAMPTZ) AS t FROM " + scan);
+        }
+        if (scans.isEmpty()) return out;
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT DISTINCT c, e FROM (" + String.join(" UNION ALL ", scans) + ") WHERE t >= to_timestamp(" + from.getEpochSecond()
+                     + ") AND t < to_timestamp(" + m.through().getEpochSecond() + ") AND c IS NOT NULL AND e IS NOT NULL")) {
+            while (rs.next()) out.computeIfAbsent(rs.getString(1), k -> new java.util.HashSet<>()).add(rs.getString(2));
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("the events the carried state " + m.id() + " pins are not readable: " + e.getMessage(), e);
+        }
+        return out;
     }
 }

@@ -58,12 +58,23 @@ public final class LiveAudit {
     }
 
     /** The nightly audit's carried states: where partitions start, and the instant before which the nightly covered everything. */
-    public record Seed(Instant through, Map<SeedKey, PeriodState> states) {
-        public static final Seed NONE = new Seed(null, Map.of());
+    /**
+     * @param eventsBefore per customer, the ids of events before {@code through} (the nightly's): a decision that comes
+     *                     later for one of them is the nightly audit's (late), not an orphan
+     */
+    public record Seed(Instant through, Map<SeedKey, PeriodState> states, Map<String, Set<String>> eventsBefore) {
+        public static final Seed NONE = new Seed(null, Map.of(), Map.of());
 
         public Seed {
             states = Map.copyOf(states);
-            if (through == null && !states.isEmpty()) throw new IllegalArgumentException("carried states need the instant they were taken at");
+            eventsBefore = Map.copyOf(eventsBefore);
+            if (through == null && (!states.isEmpty() || !eventsBefore.isEmpty()))
+                throw new IllegalArgumentException("carried states need the instant they were taken at");
+        }
+
+        boolean before(String customer, String eventId) {
+            Set<String> ids = eventsBefore.get(customer);
+            return ids != null && ids.contains(eventId);
         }
     }
 
@@ -161,6 +172,11 @@ public final class LiveAudit {
         Instant now = clock.instant();
         c.lastArrival = now;
         if (c.maxDecidedAt == null || d.decidedAt().isAfter(c.maxDecidedAt)) c.maxDecidedAt = d.decidedAt();
+        if (seed.through() != null && d.decidedAt().isBefore(seed.through())) { // the nightly audit's, as batch's window says
+            late(c, out, "decision", d.decisionId(), d.decidedAt(), seed.through(), "decided_at " + d.decidedAt()
+                    + " is before the nightly state's instant " + seed.through() + " (the nightly audit's)");
+            return;
+        }
         if (d.eventId() == null) { // UNLINKED_DECISION needs nothing else: final at once
             if (c.verdicts.containsKey(d.decisionId())) {
                 c.redelivered++;
@@ -178,6 +194,12 @@ public final class LiveAudit {
             return;
         }
         Slot s = c.events.get(d.eventId());
+        if (s == null && seed.before(c.customerId, d.eventId())) {
+            if (ds.isEmpty()) c.decisions.remove(d.eventId());
+            late(c, out, "decision", d.decisionId(), d.decidedAt(), seed.through(), "event " + d.eventId()
+                    + " is before the nightly state's instant " + seed.through() + " (the nightly audit's)");
+            return;
+        }
         if (s == null) {
             Instant w = c.watermark;
             if (w != null && d.decidedAt().isBefore(w)) {
@@ -695,6 +717,7 @@ public final class LiveAudit {
 
         CustomerState(String customerId) {
             this.customerId = customerId;
+            this.watermark = seed.through(); // before it, everything is the nightly audit's
         }
 
         Part part(String meter, BillingPeriod period) {
