@@ -16,17 +16,35 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import dev.attest.engine.state.StateStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Parity with batch (issue 17): the generator's data, with faults of every finding code, all arriving within the hold,
+ * Parity with batch (issue 17), on one real broker: the generator's data, with faults of every finding code, all arriving within the hold,
  * audited once by `attest audit` and once by `attest stream` through a real broker. The stream's settled findings must be
  * the batch audit's, finding for finding: fingerprint, code, event, decision, amounts, money, billing period, severity and explanation.
  */
 class StreamParityIT {
-    static final int EVENTS = Integer.getInteger("attest.stream.events", 3000);
+    static final int EVENTS = Integer.getInteger("attest.stream.events", 2000);
+    static final String T = "2026-02-20T00:00:00Z";
+
+    @TempDir
+    static Path shared;
+    static KafkaBroker broker;
+
+    @BeforeAll
+    static void broker() throws Exception {
+        broker = KafkaBroker.start(shared.resolve("broker")); // one broker for both tests: starting one costs seconds
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (broker != null) broker.close();
+    }
 
     @Test
     void streamSettledFindingsEqualTheBatchAuditsFindingForFinding(@TempDir Path tmp) throws Exception {
@@ -37,7 +55,7 @@ class StreamParityIT {
         assertThat(batch.exit()).as(batch.stderr()).isEqualTo(1);
         List<String> batchFindings = batchFindings(Path.of(batch.lastStdoutLine()));
 
-        try (KafkaBroker broker = KafkaBroker.start(tmp.resolve("broker"))) {
+        {
             String b = broker.bootstrap();
             Feed.createTopics(b, 2, "p.events", "p.decisions");
             Feed.publish(b, "p.events", Feed.events(data));
@@ -62,6 +80,62 @@ class StreamParityIT {
                     .containsExactlyInAnyOrderElementsOf(Arrays.stream(FindingCode.values()).filter(FindingCode::inContract).map(Enum::name).toList());
             System.err.println("stream-vs-batch: " + streamFindings.size() + " stream findings, " + batchFindings.size() + " batch findings, equal");
         }
+    }
+
+    /**
+     * The last nightly state seeds a stream started mid-period: the nightly audit of [start, T) leaves carried states at T;
+     * a stream started from them (--state) over everything settles exactly the findings of a batch audit of [T, end) rated
+     * from the periods' starts (--full), and leaves everything before T to the nightly (flagged late).
+     */
+    @Test
+    void aStreamSeededFromTheNightlyStateFindsWhatTheBatchAuditOfTheRestFinds(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        new Generator(1, Generator.DEFAULT_CHUNK_ROWS).generate(data, Integer.getInteger("attest.stream.events", 2000), 9);
+        GeneratedData generated = GeneratedData.read(data);
+        Path nightly = tmp.resolve("nightly");
+        ScenarioIT.Run first = ScenarioIT.Run.of(window(generated.auditArguments(nightly, Metadata.h2(tmp.resolve("meta"))), "--to", T).toArray(String[]::new));
+        assertThat(first.exit()).as(first.stderr()).isIn(0, 1);
+        assertThat(StateStore.list(nightly)).as("the nightly audit left a carried state").isNotEmpty();
+        List<String> args = window(generated.auditArguments(tmp.resolve("rest"), Metadata.h2(tmp.resolve("meta2"))), "--from", T);
+        args.add("--full");
+        ScenarioIT.Run rest = ScenarioIT.Run.of(args.toArray(String[]::new));
+        assertThat(rest.exit()).as(rest.stderr()).isIn(0, 1);
+        List<String> batch = batchFindings(Path.of(rest.lastStdoutLine()));
+
+        {
+            String b = broker.bootstrap();
+            Feed.createTopics(b, 2, "s.events", "s.decisions");
+            Feed.publish(b, "s.events", Feed.events(data));
+            Feed.publish(b, "s.decisions", Feed.decisions(data));
+            ScenarioIT.Run stream = ScenarioIT.Run.of("stream", "--bootstrap-servers", b, "--events-topic", "s.events", "--decisions-topic", "s.decisions",
+                    "--verdicts-topic", "s.verdicts", "--findings-topic", "s.findings", "--dead-letter-topic", "s.dlq", "--group-id", "seed",
+                    "--policies", data.resolve("policies").toString(), "--customers", generated.customers(), "--late-after", "PT1H",
+                    "--hold", "PT12H", "--idle", "2s", "--exit-when-idle", "3s", "--state", nightly.toString());
+            assertThat(stream.exit()).as(stream.stderr()).isZero();
+            List<String> streamed = new ArrayList<>();
+            for (ConsumerRecord<String, String> r : Feed.readCommitted(b, "s.findings")) {
+                JsonNode f = Feed.JSON.readTree(r.value());
+                streamed.add(String.join("|", f.get("fingerprint").asString(), f.get("code").asString(), text(f, "event_id"),
+                        text(f, "decision_id"), num(text(f, "expected_amount")),
+                        num(text(f, "actual_amount")), num(text(f, "difference")),
+                        num(text(f, "money_effect")), text(f, "billing_period"),
+                        text(f, "severity"), text(f, "money_class"), text(f, "explanation")));
+            }
+            streamed.sort(null);
+            assertThat(streamed).as("seeded stream vs batch of the rest").containsExactlyElementsOf(batch);
+            assertThat(Feed.readCommitted(b, "s.dlq")).as("what came before T is flagged late").isNotEmpty()
+                    .allMatch(r -> r.value().contains("\"late\":true"));
+            System.err.println("stream-from-seed-vs-batch: " + streamed.size() + " findings each, equal");
+        }
+    }
+
+    /** The truth's audit arguments with {@code option} set to {@code value}. */
+    static List<String> window(List<String> args, String option, String value) {
+        List<String> out = new ArrayList<>(args);
+        int i = out.indexOf(option);
+        if (i >= 0) out.set(i + 1, value);
+        else out.addAll(List.of(option, value));
+        return out;
     }
 
     static List<String> batchFindings(Path run) throws Exception {

@@ -36,8 +36,8 @@ import tools.jackson.databind.JsonNode;
 class StreamKillIT {
     private static final Logger LOG = LoggerFactory.getLogger(StreamKillIT.class);
     static final int EVENTS = Integer.getInteger("attest.stream.events", 2000);
-    /** SIGKILLs before the last, uninterrupted restart: 3 in verify, more with -Plong. */
-    static final int KILLS = Integer.getInteger("attest.stream.kills", 3);
+    /** SIGKILLs before the last, uninterrupted restart: 2 in verify, 8 with -Plong. */
+    static final int KILLS = Integer.getInteger("attest.stream.kills", 2);
 
     @TempDir
     static Path tmp;
