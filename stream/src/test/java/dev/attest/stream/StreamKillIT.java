@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Exactly once under kill -9 (issue 17). The generator's data (faults of every code) is on the broker; one `attest stream`
- * JVM reads it uninterrupted, another is killed with SIGKILL three times mid-stream and restarted. The killed run's
+ * JVM reads it uninterrupted, another is killed with SIGKILL mid-stream (twice; 8 times with -Plong) and restarted. The killed run's
  * committed output must hold no duplicate verdict or finding, every decision's verdicts must form one unbroken chain
  * (#1, #2 superseding #1, ...: nothing lost), and its final verdicts and settled findings must equal the uninterrupted
  * run's, which equal the generator's truth (the findings a batch audit must make: GeneratedTruthIT).
