@@ -28,6 +28,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--stream", description = "Also stream the data through Kafka (a local one-node broker from this build's Kafka jars, unless "
+            + "--bootstrap-servers), print verdicts/s, findings per code and latency percentiles, and compare with the batch audit: exit 0 only when they agree.")
+    boolean stream;
+
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "2000", description = "With --stream: messages per second to publish (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "With --stream: use this broker instead of starting one.")
+    String bootstrap;
+
     /** (code, event_id, decision_id) of every finding of a run, sorted. */
     static List<String> findings(Path run) {
         try (Duck duck = Duck.inMemory()) {
@@ -61,6 +71,20 @@ public final class DemoCommand implements Callable<Integer> {
                 exact ? "exactly those" : "NOT those (a bug: please report it with the data folder)");
         System.err.println("attest: totals and parameters in " + run.resolve("summary.json"));
         System.err.println("attest: open the report in a browser: " + run.resolve("report.html"));
+        if (stream) {
+            if (rate < 1) {
+                System.err.println("attest: --rate must be >= 1");
+                return 2;
+            }
+            System.err.println("attest: streaming the same data through Kafka at " + rate + " messages/s"
+                    + (bootstrap == null ? " (starting a local broker)" : " via " + bootstrap));
+            dev.attest.stream.StreamDemo.Result r = dev.attest.stream.StreamDemo.run(data, generated.customers(), root, bootstrap, rate);
+            dev.attest.stream.StreamDemo.describe(r).forEach(l -> System.err.println("attest: " + l));
+            boolean same = r.findings().equals(found);
+            System.err.println("attest: stream vs batch: " + (same ? "the same " + found.size() + " findings" : "DIFFERENT: stream " + r.findings().size()
+                    + " findings, batch " + found.size()));
+            exact &= same;
+        }
         System.out.println(run);
         return exact ? 0 : 1;
     }

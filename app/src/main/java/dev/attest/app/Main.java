@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = {"Proves that a live billing or policy system did what its rules said.", ""},
         subcommands = {AuditCommand.class, LineageCommand.class, ExplainCommand.class, VerifyCommand.class, BackfillCommand.class,
                 ScheduleCommand.class, RunsCommand.class, AckCommand.class, AcceptCommand.class, FindingsCommand.class, DemoCommand.class,
-                GenerateCommand.class, BenchCommand.class, StateCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
+                GenerateCommand.class, BenchCommand.class, StateCommand.class, dev.attest.stream.StreamCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -58,7 +58,29 @@ public final class PeriodRater {
      */
     public List<ExpectedEvent> rate(List<RatingEvent> partition) {
         if (partition.isEmpty()) return List.of();
-        return new Partition(partition, PeriodState.START).fold(null).expected();
+        return new Partition(partition, PeriodState.START).fold(null, null).expected();
+    }
+
+    /**
+     * The incremental entry point of a live audit (issue 17): the fold of {@code partition} from {@code start}, with the
+     * state after each event. A stream that learns of an event out of order re-folds only from the event's position,
+     * starting from the state after its predecessor; the expectations are those of rating the period at once.
+     */
+    public Steps steps(List<RatingEvent> partition, PeriodState start) {
+        if (start == null) throw new IllegalArgumentException("the start state is required (PeriodState.START for a new period)");
+        if (partition.isEmpty()) return new Steps(List.of(), List.of());
+        List<PeriodState> after = new ArrayList<>(partition.size());
+        Folded f = new Partition(partition, start).fold(null, after);
+        return new Steps(f.expected(), after);
+    }
+
+    /** Expectations in input order, and the fold's state after each event (same index). */
+    public record Steps(List<ExpectedEvent> expected, List<PeriodState> after) {
+        public Steps {
+            if (expected.size() != after.size()) throw new IllegalArgumentException("one state after each event");
+            expected = List.copyOf(expected);
+            after = List.copyOf(after);
+        }
     }
 
     /**
@@ -70,7 +92,7 @@ public final class PeriodRater {
     public Folded rate(List<RatingEvent> partition, PeriodState start, Instant snapshotAt) {
         if (start == null) throw new IllegalArgumentException("the start state is required (PeriodState.START for a new period)");
         if (partition.isEmpty()) return new Folded(List.of(), start);
-        return new Partition(partition, start).fold(snapshotAt);
+        return new Partition(partition, start).fold(snapshotAt, null);
     }
 
     /** A partition's expectations, in input order, and the fold's state at the snapshot instant. */
@@ -132,7 +154,7 @@ public final class PeriodRater {
          * folds are in the same state, the as-corrected expectation is the as-known one too: computed once,
          * shared. Resolved results are canonical instances, so comparing them is an identity check.
          */
-        Folded fold(Instant snapshotAt) {
+        Folded fold(Instant snapshotAt, List<PeriodState> after) {
             View known = new View(start.knownBefore(), start.knownVolumeFeeDue());
             View corrected = new View(start.correctedBefore(), start.correctedVolumeFeeDue());
             List<ExpectedEvent> out = new ArrayList<>(events.size());
@@ -158,6 +180,7 @@ public final class PeriodRater {
                     asKnown = same ? share(asCorrected, known, corrected) : step(known, e, entK, discK, priceK);
                 }
                 out.add(new ExpectedEvent(e, asKnown, asCorrected));
+                if (after != null) after.add(state(known, corrected));
             }
             return new Folded(out, snapshot != null ? snapshot : state(known, corrected));
         }

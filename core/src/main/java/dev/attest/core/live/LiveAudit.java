@@ -1,0 +1,732 @@
+package dev.attest.core.live;
+
+import dev.attest.core.findings.DecisionRecord;
+import dev.attest.core.findings.Finding;
+import dev.attest.core.findings.FindingCode;
+import dev.attest.core.findings.Reconciler;
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.core.policy.Rule;
+import dev.attest.core.policy.VersionRef;
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.core.rating.BillingPeriod;
+import dev.attest.core.rating.ExpectedEvent;
+import dev.attest.core.rating.PeriodRater;
+import dev.attest.core.rating.PeriodState;
+import dev.attest.core.rating.RatingEvent;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * A live audit (issue 17): events and decisions arrive one at a time and out of order; each decision is joined with its
+ * event and checked by the batch audit's own fold ({@link PeriodRater#steps}) and finding rules ({@link Reconciler}), in
+ * both knowledge views. Pure and single-threaded: time comes from the {@link Clock} given, output goes to the consumer
+ * given, and the state of each customer can be taken ({@link #snapshot}) and put back ({@link #restore}) whole, which is
+ * what a stream checkpoints.
+ *
+ * <p>Watermark: per (customer, meter, billing period) partition, {@code min(latest event_time of the partition, latest
+ * decided_at of the customer) - hold}; both inputs must have moved on, because events and decisions come on two topics
+ * read at their own pace. A partition that received nothing for {@code idle} of wall-clock time, while the reader has
+ * caught up, moves to {@code now - hold}. Events before the watermark are settled: their findings are final and
+ * published once, their decisions get a final verdict when the last one was provisional, and they are folded into the
+ * partition's start state. A volume-priced partition settles only when the watermark passes the period's end (its total
+ * moves every amount). Data for a settled event or behind the watermark is late: counted, flagged, left to the nightly
+ * audit.
+ */
+public final class LiveAudit {
+    /** @param hold how long (event time) to wait for late data; @param idle wall-clock quiet after which an idle partition follows the clock */
+    public record Settings(Duration hold, Duration idle) {
+        public Settings {
+            if (hold == null || hold.isNegative()) throw new IllegalArgumentException("the hold is a duration >= 0");
+            if (idle == null || idle.isNegative()) throw new IllegalArgumentException("the idle time is a duration >= 0");
+        }
+    }
+
+    /** The nightly audit's carried states: where partitions start, and the instant before which the nightly covered everything. */
+    /**
+     * @param eventsBefore per customer, the ids of events before {@code through} (the nightly's): a decision that comes
+     *                     later for one of them is the nightly audit's (late), not an orphan
+     */
+    public record Seed(Instant through, Map<SeedKey, PeriodState> states, Map<String, Set<String>> eventsBefore) {
+        public static final Seed NONE = new Seed(null, Map.of(), Map.of());
+
+        public Seed {
+            states = Map.copyOf(states);
+            eventsBefore = Map.copyOf(eventsBefore);
+            if (through == null && (!states.isEmpty() || !eventsBefore.isEmpty()))
+                throw new IllegalArgumentException("carried states need the instant they were taken at");
+        }
+
+        boolean before(String customer, String eventId) {
+            Set<String> ids = eventsBefore.get(customer);
+            return ids != null && ids.contains(eventId);
+        }
+    }
+
+    public record SeedKey(String customerId, String meter, Instant periodStart) {}
+
+    /** Totals over every customer: data later than the hold, and identical re-deliveries. */
+    public record Counters(long late, long redelivered, long customers, long pendingEvents) {}
+
+    private static final Comparator<RatingEvent> ORDER = (a, b) -> {
+        int c = a.eventTime().compareTo(b.eventTime());
+        return c != 0 ? c : PeriodRater.compareEventIds(a.eventId(), b.eventId());
+    };
+
+    private PolicyRegistry registry;
+    private Reconciler reconciler;
+    private final BillingCycles cycles;
+    private final Reconciler.Params params;
+    private final Settings settings;
+    private final Clock clock;
+    private final Seed seed;
+    private final Map<String, CustomerState> customers = new HashMap<>();
+    private final Set<String> dirty = new LinkedHashSet<>();
+
+    public LiveAudit(PolicyRegistry registry, BillingCycles cycles, Reconciler.Params params, Settings settings, Clock clock, Seed seed) {
+        if (registry == null || cycles == null || params == null || settings == null || clock == null || seed == null)
+            throw new IllegalArgumentException("registry, cycles, params, settings, clock and seed are required");
+        this.registry = registry;
+        this.reconciler = new Reconciler(registry, params);
+        this.cycles = cycles;
+        this.params = params;
+        this.settings = settings;
+        this.clock = clock;
+        this.seed = seed;
+    }
+
+    // ---- input ----
+
+    public void onEvent(LiveEvent in, Consumer<Emission> out) {
+        RatingEvent e = in.event();
+        CustomerState c = customer(e.customerId());
+        Instant now = clock.instant();
+        c.lastArrival = now;
+        Part p = c.part(e.meter(), periodOf(e.customerId(), e.eventTime()));
+        p.lastArrival = now;
+        Slot s = c.events.get(e.eventId());
+        if (s != null) {
+            if (in.sameContent(s.first)) { // a re-delivery: one event (contracts section 1)
+                s.rows++;
+                c.redelivered++;
+                return;
+            }
+            if (s.state == SlotState.SETTLED) {
+                late(c, out, "event", e.eventId(), e.eventTime(), p.watermark, "a conflicting copy of event " + e.eventId() + " came after the event settled");
+                return;
+            }
+            s.rows++;
+            if (s.variants.stream().noneMatch(in::sameContent)) s.variants.add(in);
+            if (s.state == SlotState.PENDING) { // the event is no longer rated; its period's other events are re-rated without it
+                s.state = SlotState.CONFLICT;
+                Part home = c.parts.get(s.partKey);
+                int i = home.pending.indexOf(s.first.eventId());
+                ensureRated(c, home);
+                home.pending.remove(i);
+                home.expected.remove(i);
+                home.after.remove(i);
+                refold(c, home, i, out);
+                conflictVerdicts(c, s, out);
+            }
+            return;
+        }
+        if (p.watermark != null && e.eventTime().isBefore(p.watermark)) {
+            late(c, out, "event", e.eventId(), e.eventTime(), p.watermark, "event_time " + e.eventTime() + " is before the partition's watermark "
+                    + p.watermark + " (later than the hold)");
+            return;
+        }
+        s = new Slot(in, p.key);
+        c.events.put(e.eventId(), s);
+        if (p.maxEventTime == null || e.eventTime().isAfter(p.maxEventTime)) p.maxEventTime = e.eventTime();
+        c.waiting.remove(e.eventId());
+        if (c.maxEventTime == null || e.eventTime().isAfter(c.maxEventTime)) {
+            c.maxEventTime = e.eventTime();
+            releaseWaiting(c, out);
+        }
+        ensureRated(c, p);
+        int i = insertionPoint(c, p, e);
+        p.pending.add(i, e.eventId());
+        p.expected.add(i, null);
+        p.after.add(i, null);
+        refold(c, p, i, out);
+    }
+
+    public void onDecision(DecisionRecord d, Consumer<Emission> out) {
+        if (d.customerId() == null) throw new IllegalArgumentException("a live decision needs its customer_id (its key)");
+        CustomerState c = customer(d.customerId());
+        Instant now = clock.instant();
+        c.lastArrival = now;
+        if (c.maxDecidedAt == null || d.decidedAt().isAfter(c.maxDecidedAt)) c.maxDecidedAt = d.decidedAt();
+        if (seed.through() != null && d.decidedAt().isBefore(seed.through())) { // the nightly audit's, as batch's window says
+            late(c, out, "decision", d.decisionId(), d.decidedAt(), seed.through(), "decided_at " + d.decidedAt()
+                    + " is before the nightly state's instant " + seed.through() + " (the nightly audit's)");
+            return;
+        }
+        if (d.eventId() == null) { // UNLINKED_DECISION needs nothing else: final at once
+            if (c.verdicts.containsKey(d.decisionId())) {
+                c.redelivered++;
+                return;
+            }
+            Finding f = reconciler.unlinked(d);
+            out.accept(settled(f, d.customerId()));
+            offer(c, linkVerdict(d, f, false), out);
+            c.verdicts.get(d.decisionId()).unlinked = true;
+            return;
+        }
+        List<DecisionRecord> ds = c.decisions.computeIfAbsent(d.eventId(), k -> new ArrayList<>());
+        if (ds.stream().anyMatch(x -> x.decisionId().equals(d.decisionId()))) {
+            c.redelivered++;
+            return;
+        }
+        Slot s = c.events.get(d.eventId());
+        if (s == null && seed.before(c.customerId, d.eventId())) {
+            if (ds.isEmpty()) c.decisions.remove(d.eventId());
+            late(c, out, "decision", d.decisionId(), d.decidedAt(), seed.through(), "event " + d.eventId()
+                    + " is before the nightly state's instant " + seed.through() + " (the nightly audit's)");
+            return;
+        }
+        if (s == null) {
+            Instant w = c.watermark;
+            if (w != null && d.decidedAt().isBefore(w)) {
+                if (ds.isEmpty()) c.decisions.remove(d.eventId());
+                late(c, out, "decision", d.decisionId(), d.decidedAt(), w, "decided_at " + d.decidedAt() + " is before the customer's watermark " + w
+                        + " and event " + d.eventId() + " is not held (later than the hold)");
+                return;
+            }
+            ds.add(d); // an orphan until its event comes within the hold
+            c.waiting.add(d.eventId());
+            // Its event is most likely just not read yet when the customer's events are behind its decided_at (the two
+            // topics are read at their own pace): its first verdict waits for them, instead of a provisional orphan
+            // verdict superseded a moment later.
+            if (c.maxEventTime != null && !c.maxEventTime.isBefore(d.decidedAt())) offer(c, linkVerdict(d, reconciler.orphan(d), true), out);
+            return;
+        }
+        if (s.state == SlotState.SETTLED) {
+            if (ds.isEmpty()) c.decisions.remove(d.eventId());
+            late(c, out, "decision", d.decisionId(), d.decidedAt(), c.parts.get(s.partKey).watermark,
+                    "event " + d.eventId() + " settled before this decision came (later than the hold)");
+            return;
+        }
+        Instant knownBefore = knownAt(ds);
+        ds.add(d);
+        Part p = c.parts.get(s.partKey);
+        p.lastArrival = now;
+        if (s.state == SlotState.CONFLICT) {
+            conflictVerdicts(c, s, out);
+            return;
+        }
+        ensureRated(c, p);
+        int i = p.pending.indexOf(d.eventId());
+        if (knownBefore != null && !d.decidedAt().isBefore(knownBefore)) verdicts(c, p, i, false, out); // knowledge time unchanged
+        else refold(c, p, i, out);
+    }
+
+    /** Decisions without their event get their provisional orphan verdict once the customer's events passed their decided_at. */
+    private void releaseWaiting(CustomerState c, Consumer<Emission> out) {
+        if (c.waiting.isEmpty()) return;
+        for (String eventId : c.waiting.stream().sorted().toList())
+            for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
+                if (!c.verdicts.containsKey(d.decisionId()) && !c.maxEventTime.isBefore(d.decidedAt()))
+                    offer(c, linkVerdict(d, reconciler.orphan(d), true), out);
+    }
+
+    /** A new policy registry (the policies path changed): every pending event is rated again, in both views. */
+    public void replacePolicies(PolicyRegistry next, Consumer<Emission> out) {
+        this.registry = next;
+        this.reconciler = new Reconciler(next, params);
+        for (CustomerState c : customers.values()) {
+            for (Part p : c.parts.values()) {
+                if (p.pending.isEmpty()) continue;
+                p.expected = null;
+                ensureRated(c, p);
+                refold(c, p, 0, out);
+            }
+        }
+    }
+
+    /**
+     * Moves watermarks and settles what is behind them. {@code caughtUp}: the reader has read everything there is, so a
+     * partition that received nothing for the idle time is idle indeed (not waiting behind a backlog).
+     */
+    public void settle(boolean caughtUp, Consumer<Emission> out) {
+        Instant now = clock.instant();
+        Instant wallMark = now.minus(settings.hold());
+        for (CustomerState c : customers.values()) {
+            boolean changed = false;
+            Instant cw = max(c.watermark, seed.through());
+            if (c.maxEventTime != null && c.maxDecidedAt != null) cw = max(cw, min(c.maxEventTime, c.maxDecidedAt).minus(settings.hold()));
+            if (caughtUp && c.lastArrival != null && !now.isBefore(c.lastArrival.plus(settings.idle()))) cw = max(cw, wallMark);
+            boolean moved = cw != null && !cw.equals(c.watermark);
+            c.watermark = cw;
+            for (Part p : c.parts.values()) {
+                Instant w = p.watermark;
+                if (p.maxEventTime != null && c.maxDecidedAt != null) w = max(w, min(p.maxEventTime, c.maxDecidedAt).minus(settings.hold()));
+                if (caughtUp && p.lastArrival != null && !now.isBefore(p.lastArrival.plus(settings.idle()))) w = max(w, wallMark);
+                if (w == null || w.equals(p.watermark)) continue;
+                p.watermark = w;
+                moved = true;
+                changed |= settlePart(c, p, out);
+            }
+            if (!moved) continue;
+            changed |= settleConflictsAndOrphans(c, out);
+            changed |= prune(c);
+            // A watermark that moved and settled nothing is not worth a checkpoint: after a restart it follows again from
+            // the same arrivals and clock.
+            if (changed) dirty.add(c.customerId);
+        }
+    }
+
+    /** Customers whose state changed since the last call: what a checkpoint writes. */
+    public Set<String> drainDirty() {
+        Set<String> d = new LinkedHashSet<>(dirty);
+        dirty.clear();
+        return d;
+    }
+
+    public Counters counters() {
+        long late = 0, re = 0, pending = 0;
+        for (CustomerState c : customers.values()) {
+            late += c.late;
+            re += c.redelivered;
+            for (Part p : c.parts.values()) pending += p.pending.size();
+        }
+        return new Counters(late, re, customers.size(), pending);
+    }
+
+    // ---- checkpoint ----
+
+    /** The whole state of one customer, as plain records (a stream writes it beside the verdicts, in one transaction). */
+    public CustomerSnapshot snapshot(String customerId) {
+        CustomerState c = customers.get(customerId);
+        if (c == null) return null;
+        List<CustomerSnapshot.EventRow> events = new ArrayList<>();
+        for (Slot s : c.events.values())
+            events.add(new CustomerSnapshot.EventRow(s.first, s.state.name(), s.rows, List.copyOf(s.variants), s.partKey.meter(), s.partKey.periodStart()));
+        events.sort(Comparator.comparing(r -> r.first().eventId()));
+        List<DecisionRecord> decisions = new ArrayList<>();
+        c.decisions.values().forEach(decisions::addAll);
+        decisions.sort(Comparator.comparing(DecisionRecord::decisionId));
+        List<CustomerSnapshot.PartRow> parts = new ArrayList<>();
+        for (Part p : c.parts.values())
+            parts.add(new CustomerSnapshot.PartRow(p.key.meter(), p.key.periodStart(), p.seed, p.watermark, p.maxEventTime, p.lastArrival,
+                    List.copyOf(p.pending), p.volume));
+        List<CustomerSnapshot.MarkRow> marks = new ArrayList<>();
+        c.verdicts.forEach((id, m) -> marks.add(new CustomerSnapshot.MarkRow(id, m.eventId, m.seq, m.content, m.provisional, m.settled, m.unlinked)));
+        marks.sort(Comparator.comparing(CustomerSnapshot.MarkRow::decisionId));
+        return new CustomerSnapshot(customerId, events, decisions, parts, marks, c.maxEventTime, c.maxDecidedAt, c.lastArrival, c.watermark,
+                c.late, c.redelivered);
+    }
+
+    /** Puts back a customer's state from its snapshot; expectations are rated again on first use (same registry, same result). */
+    public void restore(CustomerSnapshot s) {
+        CustomerState c = new CustomerState(s.customerId());
+        for (CustomerSnapshot.PartRow r : s.parts()) {
+            PartKey key = new PartKey(r.meter(), r.periodStart());
+            Part p = new Part(key, periodOf(s.customerId(), r.periodStart()), r.seed());
+            p.watermark = r.watermark();
+            p.maxEventTime = r.maxEventTime();
+            p.lastArrival = r.lastArrival();
+            p.pending.addAll(r.pending());
+            p.volume = r.volume();
+            p.expected = null;
+            c.parts.put(key, p);
+        }
+        for (CustomerSnapshot.EventRow r : s.events()) {
+            Slot slot = new Slot(r.first(), new PartKey(r.meter(), r.periodStart()));
+            slot.state = SlotState.valueOf(r.state());
+            slot.rows = r.rows();
+            slot.variants.clear();
+            slot.variants.addAll(r.variants());
+            c.events.put(r.first().eventId(), slot);
+        }
+        for (DecisionRecord d : s.decisions()) {
+            c.decisions.computeIfAbsent(d.eventId(), k -> new ArrayList<>()).add(d);
+            if (!c.events.containsKey(d.eventId())) c.waiting.add(d.eventId());
+        }
+        for (CustomerSnapshot.MarkRow m : s.verdicts()) {
+            Mark mark = new Mark(m.eventId(), m.seq(), m.content(), m.provisional(), m.settled());
+            mark.unlinked = m.unlinked();
+            c.verdicts.put(m.decisionId(), mark);
+        }
+        c.maxEventTime = s.maxEventTime();
+        c.maxDecidedAt = s.maxDecidedAt();
+        c.lastArrival = s.lastArrival();
+        c.watermark = s.watermark();
+        c.late = s.late();
+        c.redelivered = s.redelivered();
+        customers.put(s.customerId(), c);
+    }
+
+    // ---- the fold ----
+
+    private BillingPeriod periodOf(String customer, Instant t) {
+        return cycles.of(customer).periodOf(t);
+    }
+
+    private CustomerState customer(String id) {
+        dirty.add(id);
+        return customers.computeIfAbsent(id, CustomerState::new);
+    }
+
+    /** As the batch audit rates (RatePass): without the computation text, so findings explain themselves in the same words. */
+    private PeriodRater rater() {
+        return new PeriodRater(registry, clock.instant(), false, cycles);
+    }
+
+    /** The event as the rater sees it: its knowledge time is the earliest decided_at of its decisions (contracts section 9). */
+    private RatingEvent rating(CustomerState c, String eventId) {
+        RatingEvent e = c.events.get(eventId).first.event();
+        Instant k = knownAt(c.decisions.get(eventId));
+        return k == null ? e : new RatingEvent(e.eventId(), e.customerId(), e.meter(), e.quantity(), e.eventTime(), k, e.value(), e.dimensions());
+    }
+
+    private static Instant knownAt(List<DecisionRecord> ds) {
+        Instant k = null;
+        if (ds != null) for (DecisionRecord d : ds) if (k == null || d.decidedAt().isBefore(k)) k = d.decidedAt();
+        return k;
+    }
+
+    private int insertionPoint(CustomerState c, Part p, RatingEvent e) {
+        int lo = 0, hi = p.pending.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ORDER.compare(c.events.get(p.pending.get(mid)).first.event(), e) < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /** Expectations of every pending event (after a restore or a policy change they are rated again). */
+    private void ensureRated(CustomerState c, Part p) {
+        if (p.expected != null) return;
+        p.expected = new ArrayList<>();
+        p.after = new ArrayList<>();
+        if (p.pending.isEmpty()) return;
+        PeriodRater.Steps st = rater().steps(p.pending.stream().map(id -> rating(c, id)).toList(), p.seed);
+        p.expected.addAll(st.expected());
+        p.after.addAll(st.after());
+    }
+
+    /** Rates the partition again from pending index {@code from} on, and gives the decisions of those events their verdicts (null {@code out}: none). */
+    private void refold(CustomerState c, Part p, int from, Consumer<Emission> out) {
+        if (p.volume) from = 0; // volume's period total moves every amount of the period
+        int n = p.pending.size();
+        if (from < n) {
+            List<RatingEvent> evs = new ArrayList<>(n - from);
+            for (int i = from; i < n; i++) evs.add(rating(c, p.pending.get(i)));
+            PeriodState start = from == 0 ? p.seed : p.after.get(from - 1);
+            PeriodRater.Steps st = rater().steps(evs, start);
+            for (int i = from; i < n; i++) {
+                p.expected.set(i, st.expected().get(i - from));
+                p.after.set(i, st.after().get(i - from));
+            }
+            if (!p.volume && st.expected().stream().anyMatch(this::volumePriced)) {
+                p.volume = true;
+                if (from > 0) {
+                    refold(c, p, 0, out);
+                    return;
+                }
+            }
+        }
+        if (out != null) for (int i = from; i < n; i++) verdicts(c, p, i, false, out);
+    }
+
+    private boolean volumePriced(ExpectedEvent x) {
+        return volume(x.asKnown().price()) || volume(x.asCorrected().price());
+    }
+
+    private boolean volume(VersionRef ref) {
+        return ref != null && registry.find(ref.policyId(), ref.version()).map(v -> v.rule() instanceof Rule.Volume).orElse(false);
+    }
+
+    /** Settles the pending events behind the partition's watermark: findings once, final verdicts, state folded. */
+    private boolean settlePart(CustomerState c, Part p, Consumer<Emission> out) {
+        if (p.pending.isEmpty()) return false;
+        ensureRated(c, p);
+        int n;
+        if (p.volume) {
+            if (p.watermark.isBefore(p.period.end())) return false;
+            refold(c, p, 0, null); // with the period's whole total; the final verdicts follow
+            n = p.pending.size();
+        } else {
+            n = 0;
+            while (n < p.pending.size() && p.expected.get(n).event().eventTime().isBefore(p.watermark)) n++;
+        }
+        if (n == 0) return false;
+        String period = p.period.toString();
+        for (int i = 0; i < n; i++) {
+            ExpectedEvent x = p.expected.get(i);
+            List<DecisionRecord> ds = c.decisions.getOrDefault(x.event().eventId(), List.of());
+            reconciler.check(x, ds, f -> out.accept(new Emission.Settled(f, fingerprint(f), period)));
+            verdicts(c, p, i, true, out);
+            c.events.get(x.event().eventId()).state = SlotState.SETTLED;
+        }
+        p.seed = p.after.get(n - 1);
+        p.pending.subList(0, n).clear();
+        p.expected.subList(0, n).clear();
+        p.after.subList(0, n).clear();
+        return true;
+    }
+
+    private boolean settleConflictsAndOrphans(CustomerState c, Consumer<Emission> out) {
+        boolean changed = false;
+        List<Slot> conflicts = new ArrayList<>();
+        for (Slot s : c.events.values()) {
+            if (s.state != SlotState.CONFLICT) continue;
+            Instant w = c.parts.get(s.partKey).watermark;
+            Instant t = s.eventTime();
+            if (w != null && t.isBefore(w)) conflicts.add(s);
+        }
+        conflicts.sort(Comparator.comparing(s -> s.first.eventId()));
+        for (Slot s : conflicts) {
+            RatingEvent e = s.first.event();
+            Finding f = reconciler.duplicateEventConflict(e.eventId(), e.customerId(), e.meter(), s.eventTime(), s.variants.size(), s.rows);
+            out.accept(settled(f, c.customerId));
+            s.state = SlotState.SETTLED;
+            changed = true;
+            for (DecisionRecord d : c.decisions.getOrDefault(e.eventId(), List.of())) offer(c, conflictVerdict(c, s, d, true), out);
+        }
+        if (c.watermark == null) return changed;
+        List<String> orphaned = new ArrayList<>();
+        for (Map.Entry<String, List<DecisionRecord>> en : c.decisions.entrySet()) if (!c.events.containsKey(en.getKey())) orphaned.add(en.getKey());
+        orphaned.sort(null);
+        for (String eventId : orphaned) {
+            List<DecisionRecord> ds = c.decisions.get(eventId);
+            for (Iterator<DecisionRecord> it = ds.iterator(); it.hasNext(); ) {
+                DecisionRecord d = it.next();
+                if (!d.decidedAt().isBefore(c.watermark)) continue;
+                Finding f = reconciler.orphan(d);
+                out.accept(settled(f, c.customerId));
+                offer(c, linkVerdict(d, f, false), out);
+                c.verdicts.remove(d.decisionId()); // final: nothing can reach it any more
+                it.remove();
+                changed = true;
+            }
+            if (ds.isEmpty()) {
+                c.decisions.remove(eventId);
+                c.waiting.remove(eventId);
+            }
+        }
+        return changed;
+    }
+
+    /** Settled events are kept for one hold after their watermark, for duplicate and late checks; then they go. */
+    private boolean prune(CustomerState c) {
+        int before = c.events.size() + c.verdicts.size();
+        for (Iterator<Slot> it = c.events.values().iterator(); it.hasNext(); ) {
+            Slot s = it.next();
+            if (s.state != SlotState.SETTLED) continue;
+            Instant w = c.parts.get(s.partKey).watermark;
+            if (w == null || !s.eventTime().isBefore(w.minus(settings.hold()))) continue;
+            List<DecisionRecord> ds = c.decisions.remove(s.first.eventId());
+            if (ds != null) for (DecisionRecord d : ds) c.verdicts.remove(d.decisionId());
+            it.remove();
+        }
+        // Unlinked decisions' marks stay: without an event they have no time to expire by, and a re-delivery must not be judged twice.
+        return c.events.size() + c.verdicts.size() != before;
+    }
+
+    // ---- verdicts ----
+
+    /** The verdicts of the decisions of pending event {@code i}. */
+    private void verdicts(CustomerState c, Part p, int i, boolean settled, Consumer<Emission> out) {
+        ExpectedEvent x = p.expected.get(i);
+        List<DecisionRecord> ds = c.decisions.get(x.event().eventId());
+        if (ds == null || ds.isEmpty()) return;
+        List<Finding> fs = new ArrayList<>();
+        reconciler.check(x, ds, fs::add);
+        for (DecisionRecord d : ds) {
+            List<String> codes = fs.stream().filter(f -> f.decisionId() == null || f.decisionId().equals(d.decisionId()))
+                    .map(f -> f.code()).filter(code -> code != FindingCode.MISSING_DECISION).map(Enum::name).distinct().sorted().toList();
+            BigDecimal money = null;
+            for (Finding f : fs)
+                if (d.decisionId().equals(f.decisionId()) && f.moneyEffect() != null) money = money == null ? f.moneyEffect() : money.add(f.moneyEffect());
+            boolean provisional = !settled && (p.volume || x.asKnown().provisional());
+            Verdict.Status status = provisional ? Verdict.Status.PROVISIONAL : codes.isEmpty() ? Verdict.Status.OK : Verdict.Status.FINDING;
+            offer(c, new Verdict("?", d.decisionId(), d.eventId(), c.customerId, x.event().meter(), p.period.toString(), status, codes,
+                    x.asKnown().amount(), d.amount(), d.currency(), money, text(x.asKnown().price()), text(x.asCorrected().price()),
+                    d.appliedPriceText(), d.decidedAt(), null, settled), out);
+        }
+    }
+
+    /** A decision whose event is missing (orphan, provisional until the hold closes) or absent (unlinked). */
+    private Verdict linkVerdict(DecisionRecord d, Finding f, boolean provisional) {
+        String period = periodOf(d.customerId(), d.decidedAt()).toString();
+        return new Verdict("?", d.decisionId(), d.eventId(), d.customerId(), d.meter(), period,
+                provisional ? Verdict.Status.PROVISIONAL : Verdict.Status.FINDING, List.of(f.code().name()), null, d.amount(), d.currency(),
+                f.moneyEffect(), null, null, d.appliedPriceText(), d.decidedAt(), null, !provisional);
+    }
+
+    private void conflictVerdicts(CustomerState c, Slot s, Consumer<Emission> out) {
+        for (DecisionRecord d : c.decisions.getOrDefault(s.first.eventId(), List.of())) offer(c, conflictVerdict(c, s, d, false), out);
+    }
+
+    /** A decision of a DUPLICATE_EVENT_CONFLICT is neither an orphan nor checked (contracts section 9): the event's finding is its verdict. */
+    private Verdict conflictVerdict(CustomerState c, Slot s, DecisionRecord d, boolean settled) {
+        return new Verdict("?", d.decisionId(), d.eventId(), c.customerId, s.first.event().meter(), periodOf(c.customerId, s.eventTime()).toString(),
+                Verdict.Status.FINDING, List.of(FindingCode.DUPLICATE_EVENT_CONFLICT.name()), null, d.amount(), d.currency(), null, null, null,
+                d.appliedPriceText(), d.decidedAt(), null, settled);
+    }
+
+    /**
+     * Publishes {@code v} when it says something new: its first verdict, a changed one, or the final one after a provisional
+     * one. Provisional verdicts are not re-published while they stay provisional (a volume period moves every amount with
+     * each event; its final verdict comes when it settles).
+     */
+    private void offer(CustomerState c, Verdict v, Consumer<Emission> out) {
+        Mark m = c.verdicts.get(v.decisionId());
+        String content = v.content();
+        if (m != null) {
+            if (m.content.equals(content)) {
+                m.settled |= v.settled();
+                return;
+            }
+            if (m.provisional && v.status() == Verdict.Status.PROVISIONAL) return;
+        }
+        int seq = m == null ? 1 : m.seq + 1;
+        Verdict numbered = new Verdict(v.decisionId() + "#" + seq, v.decisionId(), v.eventId(), v.customerId(), v.meter(), v.billingPeriod(),
+                v.status(), v.codes(), v.expectedAmount(), v.actualAmount(), v.currency(), v.moneyEffect(), v.versionAsKnown(),
+                v.versionAsCorrected(), v.versionApplied(), v.decidedAt(), m == null ? null : v.decisionId() + "#" + m.seq, v.settled());
+        out.accept(numbered);
+        Mark next = new Mark(v.eventId(), seq, content, v.status() == Verdict.Status.PROVISIONAL, v.settled());
+        if (m != null) next.unlinked = m.unlinked;
+        c.verdicts.put(v.decisionId(), next);
+    }
+
+    private Emission.Settled settled(Finding f, String customer) {
+        Instant t = f.eventTime() != null ? f.eventTime() : f.decidedAt();
+        String period = t == null ? null : periodOf(customer, t).toString();
+        return new Emission.Settled(f, fingerprint(f), period);
+    }
+
+    private void late(CustomerState c, Consumer<Emission> out, String kind, String id, Instant t, Instant watermark, String why) {
+        c.late++;
+        out.accept(new Emission.Late(kind, id, c.customerId, t, watermark, why));
+    }
+
+    /** The fingerprint of findings.csv: sha256(code|event_id|decision_id), first 16 hex digits (ReconcilePass). */
+    public static String fingerprint(Finding f) {
+        String key = f.code().name() + "|" + (f.eventId() == null ? "" : f.eventId()) + "|" + (f.decisionId() == null ? "" : f.decisionId());
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
+    private static String text(VersionRef r) {
+        return r == null ? null : r.toString();
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    // ---- state ----
+
+    private record PartKey(String meter, Instant periodStart) {}
+
+    private enum SlotState { PENDING, CONFLICT, SETTLED }
+
+    private static final class Slot {
+        final LiveEvent first;
+        final PartKey partKey;
+        final List<LiveEvent> variants = new ArrayList<>();
+        SlotState state = SlotState.PENDING;
+        int rows = 1;
+
+        Slot(LiveEvent first, PartKey partKey) {
+            this.first = first;
+            this.partKey = partKey;
+            variants.add(first);
+        }
+
+        /** The event_time of a conflict is the earliest of its copies' (as the batch staging takes it). */
+        Instant eventTime() {
+            Instant t = first.event().eventTime();
+            for (LiveEvent v : variants) if (v.event().eventTime().isBefore(t)) t = v.event().eventTime();
+            return t;
+        }
+    }
+
+    private static final class Mark {
+        final String eventId;
+        final int seq;
+        final String content;
+        final boolean provisional;
+        boolean settled;
+        boolean unlinked;
+
+        Mark(String eventId, int seq, String content, boolean provisional, boolean settled) {
+            this.eventId = eventId;
+            this.seq = seq;
+            this.content = content;
+            this.provisional = provisional;
+            this.settled = settled;
+        }
+    }
+
+    private static final class Part {
+        final PartKey key;
+        final BillingPeriod period;
+        PeriodState seed;
+        Instant watermark;
+        Instant maxEventTime;
+        Instant lastArrival;
+        boolean volume;
+        final List<String> pending = new ArrayList<>();
+        List<ExpectedEvent> expected = new ArrayList<>(); // null: to be rated again
+        List<PeriodState> after = new ArrayList<>();
+
+        Part(PartKey key, BillingPeriod period, PeriodState seed) {
+            this.key = key;
+            this.period = period;
+            this.seed = seed;
+        }
+    }
+
+    private final class CustomerState {
+        final String customerId;
+        final Map<String, Slot> events = new HashMap<>();
+        final Map<String, List<DecisionRecord>> decisions = new HashMap<>();
+        final Map<PartKey, Part> parts = new TreeMap<>(Comparator.comparing(PartKey::meter).thenComparing(PartKey::periodStart));
+        final Map<String, Mark> verdicts = new HashMap<>();
+        final Set<String> waiting = new java.util.HashSet<>(); // event ids that decisions name and no event has come for
+        Instant maxEventTime, maxDecidedAt, lastArrival, watermark;
+        long late, redelivered;
+
+        CustomerState(String customerId) {
+            this.customerId = customerId;
+            this.watermark = seed.through(); // before it, everything is the nightly audit's
+        }
+
+        Part part(String meter, BillingPeriod period) {
+            PartKey key = new PartKey(meter, period.start());
+            return parts.computeIfAbsent(key, k -> {
+                Part p = new Part(k, period, seed.states().getOrDefault(new SeedKey(customerId, meter, period.start()), PeriodState.START));
+                p.watermark = seed.through();
+                return p;
+            });
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package dev.attest.core.live;
+
+import static dev.attest.core.policy.Policies.price;
+import static dev.attest.core.policy.Policies.tiers;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attest.core.findings.DecisionRecord;
+import dev.attest.core.findings.Reconciler;
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.core.policy.Rule;
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.core.rating.ExpectedEvent;
+import dev.attest.core.rating.Outcome;
+import dev.attest.core.rating.PeriodRater;
+import dev.attest.core.rating.RatingEvent;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The live audit against the batch fold and rules it is built on: whatever the arrival order, the same findings. */
+class LiveAuditTest {
+    static final Instant T0 = Instant.parse("2026-01-10T00:00:00Z");
+    static final PolicyRegistry GRADUATED = new PolicyRegistry(List.of(price("p", "api", null, new Rule.Graduated(tiers("10", "1", null, "0.5")))));
+    static final PolicyRegistry VOLUME = new PolicyRegistry(List.of(price("p", "api", null, new Rule.Volume(tiers("10", "1", null, "0.5")))));
+
+    /** A clock the test moves. */
+    static final class TestClock extends Clock {
+        Instant now = Instant.parse("2026-06-01T00:00:00Z");
+
+        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(java.time.ZoneId z) { return this; }
+        @Override public Instant instant() { return now; }
+    }
+
+    record Data(List<LiveEvent> events, List<DecisionRecord> decisions) {}
+
+    /** Events of two customers with decisions, some charged wrong, one missing, one orphan, one duplicate. */
+    static Data data(Random rnd) {
+        List<LiveEvent> events = new ArrayList<>();
+        List<DecisionRecord> decisions = new ArrayList<>();
+        for (String customer : List.of("a", "b")) {
+            for (int i = 0; i < 12; i++) {
+                String id = customer + "-e" + i;
+                Instant t = T0.plusSeconds(60L * i);
+                events.add(new LiveEvent(new RatingEvent(id, customer, "api", BigDecimal.valueOf(1 + rnd.nextInt(4)), t, null, null, Map.of()), null));
+                if (i == 5) continue; // MISSING_DECISION
+                BigDecimal amount = new BigDecimal(rnd.nextInt(3) == 0 ? "1.5" : "2"); // mostly wrong on purpose: amounts decide the findings
+                decisions.add(new DecisionRecord(customer + "-d" + i, id, customer, "api", Outcome.CHARGED, amount, "EUR", "p", 1, null, null, null, null,
+                        t.plusSeconds(1 + rnd.nextInt(30)), null));
+                if (i == 7) decisions.add(new DecisionRecord(customer + "-d" + i + "r", id, customer, "api", Outcome.CHARGED, amount, "EUR", "p", 1, null,
+                        null, null, null, t.plusSeconds(40), null));
+            }
+            decisions.add(new DecisionRecord(customer + "-orphan", customer + "-nope", customer, "api", Outcome.CHARGED, BigDecimal.ONE, "EUR", "p", 1,
+                    null, null, null, null, T0.plusSeconds(100), null));
+        }
+        return new Data(events, decisions);
+    }
+
+    /** What the batch audit says of the same data: sorted partitions rated at once, each event checked with its decisions. */
+    static List<String> batch(Data d, PolicyRegistry registry, Instant cutoff) {
+        Reconciler rec = new Reconciler(registry, new Reconciler.Params(BigDecimal.ZERO, null));
+        Map<String, List<DecisionRecord>> byEvent = d.decisions().stream().collect(Collectors.groupingBy(DecisionRecord::eventId));
+        List<String> out = new ArrayList<>();
+        Map<String, List<LiveEvent>> byCustomer = d.events().stream().collect(Collectors.groupingBy(e -> e.event().customerId()));
+        for (List<LiveEvent> evs : byCustomer.values()) {
+            List<RatingEvent> part = evs.stream().map(e -> {
+                RatingEvent r = e.event();
+                Instant k = byEvent.getOrDefault(r.eventId(), List.of()).stream().map(DecisionRecord::decidedAt).min(Comparator.naturalOrder()).orElse(null);
+                return new RatingEvent(r.eventId(), r.customerId(), r.meter(), r.quantity(), r.eventTime(), k, r.value(), r.dimensions());
+            }).sorted(Comparator.comparing(RatingEvent::eventTime).thenComparing(RatingEvent::eventId)).toList();
+            for (ExpectedEvent x : new PeriodRater(registry, cutoff).rate(part))
+                rec.check(x, byEvent.getOrDefault(x.event().eventId(), List.of()), f -> out.add(key(f)));
+        }
+        d.decisions().stream().filter(x -> x.eventId().endsWith("-nope")).forEach(x -> out.add(key(rec.orphan(x))));
+        out.sort(null);
+        return out;
+    }
+
+    static String key(dev.attest.core.findings.Finding f) {
+        return f.code() + "|" + f.eventId() + "|" + f.decisionId() + "|" + plain(f.expectedAmount()) + "|" + plain(f.actualAmount());
+    }
+
+    static String plain(BigDecimal x) {
+        return x == null ? "" : x.stripTrailingZeros().toPlainString();
+    }
+
+    /** Every arrival order, the snapshot of each customer taken and put back half way: the settled findings are batch's. */
+    @Test
+    void settledFindingsEqualTheBatchFoldWhateverTheArrivalOrder() {
+        for (PolicyRegistry registry : List.of(GRADUATED, VOLUME)) {
+            for (int seed = 1; seed <= 25; seed++) {
+                Random rnd = new Random(seed);
+                Data d = data(rnd);
+                List<Object> arrivals = new ArrayList<>(d.events());
+                arrivals.addAll(d.decisions());
+                arrivals.add(d.events().get(3)); // an identical re-delivery: one event
+                Collections.shuffle(arrivals, rnd);
+                TestClock clock = new TestClock();
+                LiveAudit.Settings settings = new LiveAudit.Settings(Duration.ofDays(30), Duration.ofSeconds(5));
+                LiveAudit live = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clock,
+                        LiveAudit.Seed.NONE);
+                List<Emission> out = new ArrayList<>();
+                for (int i = 0; i < arrivals.size(); i++) {
+                    if (i == arrivals.size() / 2) live = restart(live, registry, settings, clock);
+                    Object a = arrivals.get(i);
+                    if (a instanceof LiveEvent e) live.onEvent(e, out::add);
+                    else live.onDecision((DecisionRecord) a, out::add);
+                    live.settle(false, out::add);
+                }
+                assertThat(out).noneMatch(e -> e instanceof Emission.Settled);
+                clock.now = clock.now.plusSeconds(10);
+                live.settle(true, out::add);
+                List<String> settled = out.stream().filter(e -> e instanceof Emission.Settled).map(e -> key(((Emission.Settled) e).finding())).sorted().toList();
+                assertThat(settled).as("seed " + seed).isEqualTo(batch(d, registry, clock.now));
+                assertThat(live.counters().redelivered()).isEqualTo(1);
+                assertThat(live.counters().pendingEvents()).isZero();
+                // Every decision's last verdict is settled (not provisional) and its chain is unbroken.
+                Map<String, List<Verdict>> chains = out.stream().filter(e -> e instanceof Verdict).map(e -> (Verdict) e)
+                        .collect(Collectors.groupingBy(Verdict::decisionId));
+                for (List<Verdict> chain : chains.values()) {
+                    for (int i = 0; i < chain.size(); i++) {
+                        assertThat(chain.get(i).verdictId()).isEqualTo(chain.get(i).decisionId() + "#" + (i + 1));
+                        assertThat(chain.get(i).supersedes()).isEqualTo(i == 0 ? null : chain.get(i).decisionId() + "#" + i);
+                    }
+                    assertThat(chain.get(chain.size() - 1).status()).isNotEqualTo(Verdict.Status.PROVISIONAL);
+                }
+                assertThat(chains).hasSize(d.decisions().size());
+            }
+        }
+    }
+
+    /** What a stream does after a crash: a new audit from each customer's checkpoint. */
+    static LiveAudit restart(LiveAudit live, PolicyRegistry registry, LiveAudit.Settings settings, Clock clock) {
+        LiveAudit next = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clock,
+                LiveAudit.Seed.NONE);
+        for (String c : List.of("a", "b")) {
+            CustomerSnapshot s = live.snapshot(c);
+            if (s != null) next.restore(s);
+        }
+        return next;
+    }
+
+    @Test
+    void aLateEventWithinTheHoldCorrectsTheVerdictItMovesAndOneAfterTheWatermarkIsLate() {
+        TestClock clock = new TestClock();
+        LiveAudit live = new LiveAudit(GRADUATED, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null),
+                new LiveAudit.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5)), clock, LiveAudit.Seed.NONE);
+        List<Emission> out = new ArrayList<>();
+        Function<Integer, Instant> at = m -> T0.plusSeconds(60L * m);
+        live.onEvent(new LiveEvent(new RatingEvent("e1", "a", "api", new BigDecimal("8"), at.apply(0), null, null, Map.of()), null), out::add);
+        live.onEvent(new LiveEvent(new RatingEvent("e3", "a", "api", new BigDecimal("4"), at.apply(10), null, null, Map.of()), null), out::add);
+        live.onDecision(new DecisionRecord("d3", "e3", "a", "api", Outcome.CHARGED, new BigDecimal("3.00"), "EUR", "p", 1, null, null, null, null,
+                at.apply(10).plusSeconds(1), null), out::add);
+        assertThat(out).singleElement().satisfies(v -> assertThat(((Verdict) v).status()).isEqualTo(Verdict.Status.OK));
+        live.onEvent(new LiveEvent(new RatingEvent("e2", "a", "api", new BigDecimal("5"), at.apply(5), null, null, Map.of()), null), out::add);
+        Verdict corrected = (Verdict) out.get(1);
+        assertThat(corrected.verdictId()).isEqualTo("d3#2");
+        assertThat(corrected.supersedes()).isEqualTo("d3#1");
+        assertThat(corrected.codes()).containsExactly("AMOUNT_MISMATCH");
+        assertThat(corrected.expectedAmount()).isEqualByComparingTo("2");
+
+        clock.now = clock.now.plusSeconds(6);
+        live.settle(true, out::add);
+        assertThat(out.stream().filter(e -> e instanceof Emission.Settled).map(e -> ((Emission.Settled) e).finding().code().name()))
+                .containsExactlyInAnyOrder("AMOUNT_MISMATCH", "MISSING_DECISION", "MISSING_DECISION");
+        live.onEvent(new LiveEvent(new RatingEvent("e0", "a", "api", BigDecimal.ONE, at.apply(1), null, null, Map.of()), null), out::add);
+        assertThat(out.get(out.size() - 1)).isInstanceOf(Emission.Late.class);
+        assertThat(live.counters().late()).isEqualTo(1);
+    }
+
+    /** Policies change while streaming: a correction recorded now changes the as-corrected view of pending events only. */
+    @Test
+    void aCorrectionRecordedWhileStreamingMakesRetroactiveCorrectionAsInBatch() {
+        TestClock clock = new TestClock();
+        clock.now = Instant.parse("2026-01-10T00:30:00Z");
+        PolicyRegistry v1 = new PolicyRegistry(List.of(price("p", "api", null, new Rule.Unit(new BigDecimal("2")))));
+        LiveAudit live = new LiveAudit(v1, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null),
+                new LiveAudit.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5)), clock, LiveAudit.Seed.NONE);
+        List<Emission> out = new ArrayList<>();
+        live.onEvent(new LiveEvent(new RatingEvent("e1", "a", "api", new BigDecimal("3"), T0, null, null, Map.of()), null), out::add);
+        live.onDecision(new DecisionRecord("d1", "e1", "a", "api", Outcome.CHARGED, new BigDecimal("6"), "EUR", "p", 1, null, null, null, null,
+                T0.plusSeconds(1), null), out::add);
+        assertThat(((Verdict) out.get(0)).status()).isEqualTo(Verdict.Status.OK);
+        // Version 2 (price 3) for the same valid time, recorded after the decision: as-known stays 6, as-corrected is 9.
+        var v2 = dev.attest.core.policy.Policies.version("p", 2, dev.attest.core.policy.Policies.JAN_2026, null, clock.now, new Rule.Unit(new BigDecimal("3")));
+        var v1v = dev.attest.core.policy.Policies.version("p", 1, new Rule.Unit(new BigDecimal("2")));
+        PolicyRegistry corrected = new PolicyRegistry(List.of(dev.attest.core.policy.Policies.policy("p", dev.attest.core.policy.PolicyKind.PRICE, "api", null, v1v, v2)));
+        live.replacePolicies(corrected, out::add);
+        Verdict after = (Verdict) out.get(1);
+        assertThat(after.supersedes()).isEqualTo("d1#1");
+        assertThat(after.codes()).containsExactly("RETROACTIVE_CORRECTION");
+        assertThat(after.versionAsKnown()).isEqualTo("p@v1");
+        assertThat(after.versionAsCorrected()).isEqualTo("p@v2");
+        clock.now = clock.now.plusSeconds(6);
+        live.settle(true, out::add);
+        assertThat(out.stream().filter(e -> e instanceof Emission.Settled).map(e -> ((Emission.Settled) e).finding().code().name()))
+                .containsExactly("RETROACTIVE_CORRECTION");
+    }
+}

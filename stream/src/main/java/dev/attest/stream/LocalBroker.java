@@ -1,0 +1,136 @@
+package dev.attest.stream;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real one-node Apache Kafka (KRaft, broker and controller in one process) for tests and {@code attest demo --stream}:
+ * formatted with {@code kafka.tools.StorageTool} and run as {@code kafka.Kafka} in a child JVM (-Xmx512m) from the
+ * kafka_2.13 jars the build resolved ({@link #buildClasspath()}), in a folder of its own, on free loopback ports.
+ */
+public final class LocalBroker implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private final Process process;
+
+    private LocalBroker(Path dir, int port, Process process) {
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+    }
+
+    public static LocalBroker start(Path dir, String classpath) throws Exception {
+        Files.createDirectories(dir);
+        int port = freePort(), controller = freePort();
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controller);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", dir.resolve("data").toString());
+        p.put("num.partitions", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+        Path props = dir.resolve("server.properties");
+        try (var w = Files.newBufferedWriter(props)) {
+            p.store(w, "one-node KRaft broker for tests");
+        }
+        Path log = dir.resolve("broker.log");
+        Process format = new ProcessBuilder(java(classpath, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
+        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0)
+            throw new IllegalStateException("formatting the broker's storage failed: " + Files.readString(dir.resolve("format.log")));
+        Process broker = new ProcessBuilder(java(classpath, "kafka.Kafka", props.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        LocalBroker b = new LocalBroker(dir, port, broker);
+        b.awaitReady(Duration.ofSeconds(90), log);
+        return b;
+    }
+
+    /**
+     * The class path of the Kafka broker as this build resolved it (kafka_2.13 and its dependencies in the local Maven
+     * repository): written at build time by the dependency plugin, so a jar built here can start a broker here.
+     */
+    public static String buildClasspath() throws IOException {
+        try (var in = LocalBroker.class.getResourceAsStream("broker.classpath")) {
+            if (in == null) throw new IllegalStateException("this build has no broker.classpath resource");
+            String cp = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            for (String entry : cp.split(java.io.File.pathSeparator))
+                if (entry.contains("kafka_2.13") && !Files.exists(Path.of(entry)))
+                    throw new IllegalStateException("the Kafka broker jars of this build are gone (" + entry + "): build again with ./mvnw package");
+            return cp;
+        }
+    }
+
+    public String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    private void awaitReady(Duration timeout, Path log) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        p.put("request.timeout.ms", "3000");
+        p.put("default.api.timeout.ms", "5000");
+        while (System.nanoTime() < end) { // the port first: an admin client on a closed port logs a warning per retry
+            if (!process.isAlive()) throw new IllegalStateException("the broker exited: " + Files.readString(log));
+            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                break;
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) throw new IllegalStateException("the broker exited: " + Files.readString(log));
+            try (Admin a = Admin.create(p)) {
+                if (!a.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) return;
+            } catch (Exception e) {
+                Thread.sleep(300);
+            }
+        }
+        close();
+        throw new IllegalStateException("the broker did not answer within " + timeout + ": " + Files.readString(log));
+    }
+
+    /** A java command line running {@code main} on this JVM's class path, heap capped (the machine is shared). */
+    public static List<String> java(String classpath, String main, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-XX:+UseSerialGC", "-cp", classpath, main));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

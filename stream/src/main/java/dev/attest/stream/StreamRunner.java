@@ -1,0 +1,374 @@
+package dev.attest.stream;
+
+import dev.attest.core.checks.Checks;
+import dev.attest.core.findings.DecisionRecord;
+import dev.attest.core.findings.Reconciler;
+import dev.attest.core.live.CustomerSnapshot;
+import dev.attest.core.live.Emission;
+import dev.attest.core.live.LiveAudit;
+import dev.attest.core.live.LiveEvent;
+import dev.attest.core.live.Verdict;
+import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.core.rating.BillingCycles;
+import dev.attest.io.checks.ChecksLoader;
+import dev.attest.io.customers.CustomersLoader;
+import dev.attest.io.policy.PolicyLoader;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code attest stream}: reads events and decisions from Kafka, runs a {@link LiveAudit}, and publishes verdicts, settled
+ * findings, dead letters and the audit's per-customer checkpoint in one Kafka transaction per batch read, together with
+ * the input offsets (consume, produce and commit in one transaction). A kill at any moment aborts the open transaction;
+ * a restart reads the last committed checkpoint and offsets, so no verdict is lost and none is published twice.
+ *
+ * <p>One process reads every partition of both input topics (manual assignment) under one transactional id: a second
+ * process with the same group id fences the first. Events and decisions must be keyed by customer_id with the same
+ * partition count, so that a customer's messages of both topics share a partition number; the checkpoint of a customer
+ * goes to that partition of the state topic.
+ */
+public final class StreamRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamRunner.class);
+    private static final Duration POLICY_CHECK = Duration.ofSeconds(2);
+
+    /** How a run ended. */
+    public sealed interface Outcome permits Stopped, Idle {}
+
+    /** Stopped from outside (a signal, {@link #stop()}). */
+    public record Stopped(Totals totals) implements Outcome {}
+
+    /** Nothing to read and nothing pending for {@code --exit-when-idle}. */
+    public record Idle(Totals totals) implements Outcome {}
+
+    public record Totals(long read, long verdicts, long findings, long deadLetters, long late, long transactions) {}
+
+    private final StreamOptions opt;
+    private final Clock clock;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+    private final Map<String, Integer> customerPartition = new HashMap<>();
+    private KafkaConsumer<String, String> consumer;
+    private KafkaProducer<String, String> producer;
+    private LiveAudit audit;
+    private PolicyWatch policies;
+    private HourlyFindings hourly;
+    private int statePartitions;
+    private long read, verdicts, findings, deadLetters, late, transactions;
+    private long processNanos, commitNanos, snapshotNanos, snapshots; // where the time goes (logged every 10 s)
+    private long lastReport = System.nanoTime();
+
+    public StreamRunner(StreamOptions options, Clock clock) {
+        this.opt = options;
+        this.clock = clock;
+    }
+
+    /** True once the topics exist, the state is restored and the reader sits at the committed offsets. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return ready.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    public void stop() {
+        running.set(false);
+        KafkaConsumer<String, String> c = consumer;
+        if (c != null) c.wakeup();
+    }
+
+    public Outcome run() throws Exception {
+        Checks checks = opt.checks() == null ? Checks.NONE : ChecksLoader.load(opt.checks());
+        java.math.BigDecimal tolerance = opt.tolerance() != null ? opt.tolerance() : checks.tolerance();
+        Reconciler.Params params = new Reconciler.Params(tolerance, opt.lateAfter(), checks.tolerancePerCurrency(), checks.tolerancePerMeter(),
+                checks.severities());
+        BillingCycles cycles = opt.customers() == null ? BillingCycles.calendarMonths() : CustomersLoader.load(opt.customers());
+        policies = new PolicyWatch(opt.policies());
+        PolicyRegistry registry = new PolicyRegistry(PolicyLoader.load(opt.policies()));
+        LiveAudit.Seed seed = opt.nightlyState() == null ? LiveAudit.Seed.NONE : NightlySeed.load(opt.nightlyState());
+        audit = new LiveAudit(registry, cycles, params, new LiveAudit.Settings(opt.hold(), opt.idle()), clock, seed);
+        if (opt.out() != null) hourly = new HourlyFindings(opt.out(), opt.metadataUrl(), "stream:" + opt.groupId());
+
+        List<TopicPartition> inputs = prepareTopics();
+        producer = new KafkaProducer<>(producerProps());
+        producer.initTransactions(); // fences an earlier process of this group and ends its open transaction
+        restoreState();
+        consumer = new KafkaConsumer<>(consumerProps());
+        consumer.assign(inputs);
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(inputs));
+        for (TopicPartition tp : inputs) {
+            OffsetAndMetadata o = committed.get(tp);
+            if (o == null) consumer.seekToBeginning(List.of(tp));
+            else consumer.seek(tp, o.offset());
+        }
+        ready.countDown();
+        LOG.info("streaming {} and {} from {}; hold {}, idle {}", opt.eventsTopic(), opt.decisionsTopic(), opt.bootstrapServers(), opt.hold(), opt.idle());
+        Instant lastPolicyCheck = clock.instant();
+        Instant idleSince = clock.instant();
+        try {
+            while (running.get()) {
+                ConsumerRecords<String, String> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(100));
+                } catch (WakeupException e) {
+                    break;
+                }
+                long pollEnd = System.nanoTime();
+                if (pollEnd - lastReport > 10_000_000_000L) {
+                    lastReport = pollEnd;
+                    LOG.info("{}; processing {} ms, snapshots {} ({} ms), commits {} ms", totals(), processNanos / 1_000_000, snapshots,
+                            snapshotNanos / 1_000_000, commitNanos / 1_000_000);
+                }
+                List<ProducerRecord<String, String>> out = new ArrayList<>();
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                if (!records.isEmpty()) {
+                    idleSince = clock.instant();
+                    // Events of the batch before its decisions: a decision read with its event is then joined at once, not first
+                    // published as a provisional orphan and superseded a moment later. Each partition keeps its own order.
+                    for (String topic : List.of(opt.eventsTopic(), opt.decisionsTopic())) {
+                        for (ConsumerRecord<String, String> r : records) {
+                            if (!r.topic().equals(topic)) continue;
+                            handle(r, out);
+                            offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                        }
+                    }
+                    audit.settle(false, e -> emit(e, out, null));
+                } else {
+                    Instant now = clock.instant();
+                    if (Duration.between(lastPolicyCheck, now).compareTo(POLICY_CHECK) >= 0) {
+                        lastPolicyCheck = now;
+                        policies.changed().ifPresent(next -> audit.replacePolicies(next, e -> emit(e, out, null)));
+                    }
+                    audit.settle(caughtUp(), e -> emit(e, out, null));
+                }
+                processNanos += System.nanoTime() - pollEnd;
+                Set<String> dirty = audit.drainDirty();
+                if (out.isEmpty() && dirty.isEmpty() && offsets.isEmpty()) {
+                    if (opt.exitWhenIdle() != null && audit.counters().pendingEvents() == 0
+                            && Duration.between(idleSince, clock.instant()).compareTo(opt.exitWhenIdle()) >= 0)
+                        return new Idle(totals());
+                    continue;
+                }
+                commit(out, dirty, offsets);
+            }
+        } finally {
+            LOG.info("stream stopping: {}", totals());
+        }
+        return new Stopped(totals());
+    }
+
+    /**
+     * Read everything there is: an empty poll alone may be a slow fetch, and a partition taken for idle while its data
+     * waits in the log would settle too early (and its data would then count as late).
+     */
+    private boolean caughtUp() {
+        for (TopicPartition tp : consumer.assignment()) {
+            java.util.OptionalLong lag = consumer.currentLag(tp);
+            if (lag.isEmpty() || lag.getAsLong() > 0) return false;
+        }
+        return true;
+    }
+
+    public Totals totals() {
+        return new Totals(read, verdicts, findings, deadLetters, late, transactions);
+    }
+
+    /** One transaction: the outputs, the checkpoints of the customers they changed, and the input offsets. */
+    private void commit(List<ProducerRecord<String, String>> out, Set<String> dirty, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        List<Emission.Settled> settledNow = new ArrayList<>();
+        producer.beginTransaction();
+        for (ProducerRecord<String, String> r : out) producer.send(r);
+        long t0 = System.nanoTime();
+        for (String customer : dirty) {
+            snapshots++;
+            CustomerSnapshot s = audit.snapshot(customer);
+            Integer p = customerPartition.get(customer);
+            int partition = p == null ? Math.floorMod(customer.hashCode(), statePartitions) : p % statePartitions;
+            producer.send(new ProducerRecord<>(opt.stateTopic(), partition, customer, s == null ? null : Messages.snapshot(s)));
+        }
+        long t1 = System.nanoTime();
+        snapshotNanos += t1 - t0;
+        if (!offsets.isEmpty()) producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        producer.commitTransaction(); // any failure here ends the process: a restart resumes from the last committed one
+        transactions++;
+        commitNanos += System.nanoTime() - t1;
+        if (hourly != null) hourly.flush();
+    }
+
+    private void handle(ConsumerRecord<String, String> r, List<ProducerRecord<String, String>> out) {
+        read++;
+        Position at = new Position(r.topic(), r.partition(), r.offset());
+        try {
+            if (r.topic().equals(opt.eventsTopic())) {
+                LiveEvent e = Messages.event(r.value(), opt.eventsMap());
+                customerPartition.put(e.event().customerId(), r.partition());
+                audit.onEvent(e, x -> emit(x, out, at));
+            } else {
+                DecisionRecord d = Messages.decision(r.value(), opt.decisionsMap());
+                customerPartition.put(d.customerId(), r.partition());
+                audit.onDecision(d, x -> emit(x, out, at));
+            }
+        } catch (Messages.BadMessage bad) {
+            deadLetters++;
+            out.add(new ProducerRecord<>(opt.deadLetterTopic(), r.key(),
+                    Messages.deadLetter(bad.getMessage(), r.topic(), r.partition(), r.offset(), r.key(), r.value())));
+        }
+    }
+
+    private record Position(String topic, int partition, long offset) {}
+
+    private void emit(Emission e, List<ProducerRecord<String, String>> out, Position at) {
+        if (e instanceof Verdict v) {
+            verdicts++;
+            out.add(new ProducerRecord<>(opt.verdictsTopic(), v.customerId(), Messages.verdict(v, clock.instant())));
+        } else if (e instanceof Emission.Settled s) {
+            findings++;
+            String json = Messages.finding(s, "stream:" + opt.groupId());
+            out.add(new ProducerRecord<>(opt.findingsTopic(), s.finding().customerId(), json));
+            if (hourly != null) hourly.add(clock.instant(), json, s.fingerprint(), s.finding().code().name());
+        } else if (e instanceof Emission.Late l) {
+            late++;
+            out.add(new ProducerRecord<>(opt.deadLetterTopic(), l.customerId(),
+                    Messages.late(l, at == null ? null : at.topic(), at == null ? -1 : at.partition(), at == null ? -1 : at.offset())));
+        }
+    }
+
+    /** Reads every committed checkpoint (the state topic is compacted: the last one per customer counts). */
+    private void restoreState() {
+        Properties p = consumerProps();
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        int restored = 0;
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (int i = 0; i < statePartitions; i++) parts.add(new TopicPartition(opt.stateTopic(), i));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            Map<String, String> latest = new HashMap<>();
+            Map<String, Integer> where = new HashMap<>();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    latest.put(r.key(), r.value());
+                    where.put(r.key(), r.partition());
+                }
+            }
+            for (Map.Entry<String, String> en : latest.entrySet()) {
+                if (en.getValue() == null) continue;
+                audit.restore(Messages.snapshot(en.getValue()));
+                customerPartition.put(en.getKey(), where.get(en.getKey()));
+                restored++;
+            }
+        }
+        audit.drainDirty();
+        LOG.info("restored the state of {} customers from {}", restored, opt.stateTopic());
+    }
+
+    /** The input topics' partitions; the outputs and the compacted state topic are created when missing. */
+    private List<TopicPartition> prepareTopics() throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(common())) {
+            Set<String> existing = admin.listTopics().names().get();
+            for (String t : List.of(opt.eventsTopic(), opt.decisionsTopic()))
+                if (!existing.contains(t)) create(admin, t, 1, Map.of());
+            Map<String, TopicDescription> d = admin.describeTopics(List.of(opt.eventsTopic(), opt.decisionsTopic())).allTopicNames().get();
+            int ep = d.get(opt.eventsTopic()).partitions().size(), dp = d.get(opt.decisionsTopic()).partitions().size();
+            if (ep != dp)
+                throw new IllegalArgumentException("topics " + opt.eventsTopic() + " (" + ep + " partitions) and " + opt.decisionsTopic() + " (" + dp
+                        + ") must have the same partition count: a customer's events and decisions are joined by partition");
+            for (String t : List.of(opt.verdictsTopic(), opt.findingsTopic(), opt.deadLetterTopic()))
+                if (!existing.contains(t)) create(admin, t, ep, Map.of());
+            if (!existing.contains(opt.stateTopic())) create(admin, opt.stateTopic(), ep, Map.of("cleanup.policy", "compact"));
+            statePartitions = partitions(admin, opt.stateTopic());
+            for (String t : List.of(opt.verdictsTopic(), opt.findingsTopic(), opt.deadLetterTopic())) partitions(admin, t);
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int i = 0; i < ep; i++) {
+                tps.add(new TopicPartition(opt.eventsTopic(), i));
+                tps.add(new TopicPartition(opt.decisionsTopic(), i));
+            }
+            return tps;
+        }
+    }
+
+    /** A topic's partition count, once the broker knows it (a topic just created takes a moment to be described). */
+    private static int partitions(Admin admin, String topic) throws InterruptedException, ExecutionException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > end) throw e;
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static void create(Admin admin, String topic, int partitions, Map<String, String> config) throws InterruptedException, ExecutionException {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty()).configs(config))).all().get();
+            LOG.info("created topic {} ({} partitions)", topic, partitions);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        }
+    }
+
+    private Properties common() {
+        Properties p = new Properties();
+        p.putAll(opt.kafka());
+        p.put("bootstrap.servers", opt.bootstrapServers());
+        return p;
+    }
+
+    private Properties consumerProps() {
+        Properties p = common();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, opt.groupId());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Small batches: a verdict is readable only once its transaction commits, so the batch bounds the latency.
+        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "250");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return p;
+    }
+
+    private Properties producerProps() {
+        Properties p = common();
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, opt.groupId() + ".stream");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "2");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return p;
+    }
+
+    @Override
+    public void close() {
+        if (consumer != null) consumer.close();
+        if (producer != null) producer.close(Duration.ofSeconds(5));
+        if (hourly != null) hourly.close();
+    }
+}
