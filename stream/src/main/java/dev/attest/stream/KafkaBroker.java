@@ -3,7 +3,7 @@ package dev.attest.stream;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The tests' broker: a {@link LocalBroker} from the test class path's kafka_2.13 jars. One per test class. */
+/** The tests' broker (kept in main so that app's tests share it): a {@link LocalBroker} from the test class path's kafka_2.13 jars. */
 public final class KafkaBroker implements AutoCloseable {
     private final LocalBroker broker;
 
