@@ -21,13 +21,15 @@ import tools.jackson.databind.JsonNode;
 class RateParallelismIT {
 
     @Test
-    void oneTwoAndThreeSlicesWriteByteIdenticalOutputs(@TempDir Path tmp) throws Exception {
+    void oneTwoAndThreeSlicesAndManySmallRangesWriteByteIdenticalOutputs(@TempDir Path tmp) throws Exception {
         new Generator().generate(tmp.resolve("data"), 20_000, 7);
         GeneratedData data = GeneratedData.read(tmp.resolve("data"));
         List<JsonNode> outputs = new ArrayList<>();
-        for (int slices : new int[] {1, 2, 3}) {
+        // 4: two threads rating ranges of at most 3,000 events, a few at a time (more ranges than threads).
+        for (int slices : new int[] {1, 2, 3, 4}) {
             String previous = System.getProperty(RatePass.PARALLELISM_PROPERTY);
-            System.setProperty(RatePass.PARALLELISM_PROPERTY, Integer.toString(slices));
+            System.setProperty(RatePass.PARALLELISM_PROPERTY, Integer.toString(slices == 4 ? 2 : slices));
+            if (slices == 4) System.setProperty(RatePass.RANGE_EVENTS_PROPERTY, "3000");
             try {
                 List<String> args = data.auditArguments(tmp.resolve("out-" + slices), Metadata.h2(tmp.resolve("meta-" + slices)));
                 ScenarioIT.Run run = ScenarioIT.Run.of(args.toArray(String[]::new));
@@ -37,6 +39,7 @@ class RateParallelismIT {
                 outputs.add(Json.MAPPER.readTree(Files.readString(folder.resolve("manifest.json"))).get("outputs"));
                 assertThat(rowsOutOfOrder(folder.resolve("expected.parquet"))).as("%d slice(s)", slices).isZero();
             } finally {
+                System.clearProperty(RatePass.RANGE_EVENTS_PROPERTY);
                 if (previous == null) System.clearProperty(RatePass.PARALLELISM_PROPERTY);
                 else System.setProperty(RatePass.PARALLELISM_PROPERTY, previous);
             }
@@ -44,6 +47,7 @@ class RateParallelismIT {
         assertThat(outputs.get(0).toString()).contains("findings.parquet", "expected.parquet");
         assertThat(outputs.get(1)).as("2 slices").isEqualTo(outputs.get(0));
         assertThat(outputs.get(2)).as("3 slices").isEqualTo(outputs.get(0));
+        assertThat(outputs.get(3)).as("ranges of 3,000 events on 2 threads").isEqualTo(outputs.get(0));
     }
 
     /** Rows of the file (in file order) that sort before the row above them by (customer_id, meter, event_time, event_id). */

@@ -371,6 +371,9 @@ public final class RatePass {
 
     private int ranges; // customer_id ranges of the last pass
 
+    /** System property: events per customer_id range, instead of the size derived from DuckDB's memory limit. */
+    public static final String RANGE_EVENTS_PROPERTY = "attest.rate.rangeEvents";
+
     /** Events per range of each rating thread per GiB of DuckDB memory: a range's sort of them fits in memory, unspilled. */
     static final long EVENTS_PER_GIB = 1_500_000;
 
@@ -382,7 +385,8 @@ public final class RatePass {
      */
     private int ranges(long events) {
         if (parquetOut == null || parallelism == 1 && events == 0) return parallelism;
-        long perRange = Math.max(250_000, EVENTS_PER_GIB * Duck.memoryLimitBytes() / parallelism / (1L << 30));
+        long perRange = Long.getLong(RANGE_EVENTS_PROPERTY, Math.max(250_000, EVENTS_PER_GIB * Duck.memoryLimitBytes() / parallelism / (1L << 30)));
+        if (perRange < 1) throw new IllegalArgumentException("-D" + RANGE_EVENTS_PROPERTY + " must be >= 1");
         long needed = (events + perRange - 1) / perRange;
         return (int) Math.max(parallelism, Math.min(1024, needed));
     }
