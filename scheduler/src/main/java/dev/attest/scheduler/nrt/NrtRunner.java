@@ -67,6 +67,8 @@ public final class NrtRunner {
     private final Alerts alerts;
     private final Node node;
     private final Landings landings;
+    /** Consecutive tries per span that found the workspace held (the backoff's exponent), as {@code WindowRunner} keeps. */
+    private final Map<Instant, Integer> waits = new java.util.concurrent.ConcurrentHashMap<>();
 
     public NrtRunner(WindowLedger ledger, Landings landings, AuditLauncher launcher, Alerts alerts, Node node) {
         this.ledger = ledger;
@@ -155,9 +157,7 @@ public final class NrtRunner {
         List<Arrivals.Late> late = s.hold() == null ? List.of()
                 : arrivals.late(span.start(), span.end(), previousWatermark, plan.origin(), length, s.hold());
         Instant started = node.clock().instant();
-        AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), span.start(), span.end(), asOf,
-                s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers(),
-                s.checks());
+        AuditRequest request = request(s, span, asOf);
         AuditOutcome outcome;
         try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), epoch, node.clock().instant().plus(node.lease())))) {
             Map<String, String> context = new LinkedHashMap<>();
@@ -174,10 +174,26 @@ public final class NrtRunner {
             outcome = launcher.run(request, context, () -> ledger.lost(s.name(), span.start(), node.id(), epoch));
         }
         String lost = ledger.lost(s.name(), span.start(), node.id(), epoch);
-        if (lost != null)
+        if (lost != null) {
+            waits.remove(span.start());
             return new WindowResult(s.name(), span, WindowResult.Status.SKIPPED, attempt, false, null, 0, Map.of(),
                     "attempt abandoned: " + lost + "; nothing published");
+        }
         Instant finished = node.clock().instant();
+        if (outcome instanceof AuditOutcome.AlreadyRunning running) {
+            // The workspace is held by another process (a former holder paused past its lease, still auditing): give the
+            // claim back without using up an attempt and try again after 1 s, 2 s, 4 s, ... up to the lease. The
+            // watermark stays, so the data this pass saw is audited by the retry; burning attempts would FAIL the span.
+            int k = waits.merge(span.start(), 1, Integer::sum);
+            Duration wait = Duration.ofSeconds(1L << Math.min(k - 1, 20));
+            if (wait.compareTo(node.lease()) > 0) wait = node.lease();
+            Instant next = finished.plus(wait);
+            String msg = "workspace held by another process (" + running.message() + "); waiting " + dev.attest.core.Durations.human(wait)
+                    + ", next try at " + next;
+            ledger.release(s.name(), span.start(), node.id(), epoch, next, msg);
+            return new WindowResult(s.name(), span, WindowResult.Status.SKIPPED, attempt, false, null, 0, Map.of(), msg);
+        }
+        waits.remove(span.start());
         boolean isLate = !late.isEmpty();
         if (outcome instanceof AuditOutcome.Completed c) {
             Map<String, Long> severities = RunFolders.severities(c.runDir());
@@ -217,6 +233,12 @@ public final class NrtRunner {
         if (last) alerts.send(s, new Alert.RunFailed(s.name(), span.start(), span.end(), attempt, null, message));
         return new WindowResult(s.name(), span, last ? WindowResult.Status.FAILED : WindowResult.Status.RETRY, attempt, isLate, null,
                 outcome.exitStatus(), Map.of(), message);
+    }
+
+    /** The audit of a span with knowledge cut-off {@code asOf}, rated from the periods' starts. */
+    public static AuditRequest request(AuditSchedule s, Window span, Instant asOf) {
+        return new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), span.start(), span.end(), asOf,
+                s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers(), s.checks());
     }
 
     /** Retention ({@code keep:}) after a pass; a failure to clean up is logged, it never fails the pass. */
