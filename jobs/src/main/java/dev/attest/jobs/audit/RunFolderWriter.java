@@ -106,8 +106,11 @@ final class RunFolderWriter {
         else copy("SELECT * FROM expected", partial.resolve("expected.parquet"), dev.attest.engine.audit.RatePass.EXPECTED_PARQUET_OPTIONS);
         copy(MONEY_BREAKDOWN, partial.resolve("money.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy(MONEY_BREAKDOWN, partial.resolve("money.csv"), "FORMAT csv, HEADER true");
-        copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
-        copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
+        // Gap rows name the run by its id, as findings do: the command works from the run folder, --out and the one above.
+        String gaps = "SELECT * REPLACE (" + dev.attest.engine.audit.LineageGaps.explainCommand(runId, "decision_id", "event_id")
+                + " AS explain) FROM lineage_gaps";
+        copy(gaps, partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
+        copy(gaps, partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
         copy("SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM quarantine ORDER BY input, src_file, src_row", partial.resolve("quarantine.parquet"),
                 "FORMAT parquet, COMPRESSION zstd");
