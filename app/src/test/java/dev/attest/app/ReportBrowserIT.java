@@ -73,7 +73,7 @@ class ReportBrowserIT {
             assertThat(driver.getTitle()).startsWith("Attest audit");
 
             // The sections, with charts drawn as inline SVG.
-            for (String id : List.of("verdict", "totals", "risk", "per-day", "timeline", "lineage", "findings"))
+            for (String id : List.of("verdict", "totals", "since", "risk", "per-day", "timeline", "lineage", "findings"))
                 assertThat(driver.findElement(By.id(id)).isDisplayed()).as(id).isTrue();
             assertThat(driver.findElements(By.cssSelector("#day-chart g.day rect")).size()).as("bars per day").isGreaterThan(5);
             assertThat(driver.findElement(By.id("day-chart")).getSize().getHeight()).isGreaterThan(100);
@@ -81,6 +81,8 @@ class ReportBrowserIT {
             assertThat(driver.findElements(By.cssSelector("svg.timeline rect.ver.corr"))).as("the generator's retroactive correction").isNotEmpty();
             assertThat(driver.findElements(By.cssSelector("svg.timeline line.switch"))).as("the scheduled mid-month change").isNotEmpty();
             assertThat(driver.findElement(By.id("coverage-overall")).getText()).endsWith("%");
+            // Night two against night one (the same inputs and window): the same findings, still open.
+            assertThat(driver.findElement(By.id("since")).getText()).contains("Against run", "0 new", "0 resolved", "still open");
 
             // The search box filters the rows as one types.
             List<WebElement> rows = driver.findElements(By.cssSelector("#findings-table tbody tr"));
