@@ -59,9 +59,10 @@ final class NrtBench {
             duck.execute("CREATE TABLE de AS SELECT d.*, coalesce(e.t, d.decided_at) AS __t FROM read_parquet(" + Duck.literal(data.dir().resolve("decisions")
                     + "/**/*.parquet") + ", hive_partitioning = false) d LEFT JOIN (SELECT event_id, min(event_time) AS t FROM ev GROUP BY event_id) e "
                     + "ON e.event_id = d.event_id");
-            long perHour = Math.max(1, duck.queryLong("SELECT count(*) FROM ev WHERE event_time >= " + ts(MONTH) + " AND event_time < " + ts(T0))
-                    / Duration.between(MONTH, T0).toHours());
-            long hours = Math.max(1, (newEvents + perHour - 1) / perHour);
+            // Whole hours from T0 until about newEvents have happened (usage is not spread evenly over the day).
+            long hours = 1;
+            while (hours < 24 * 10 && duck.queryLong("SELECT count(*) FROM ev WHERE event_time >= " + ts(T0) + " AND event_time < "
+                    + ts(T0.plus(Duration.ofHours(hours)))) < newEvents) hours++;
             t1 = T0.plus(Duration.ofHours(hours));
             initial = write(duck, live, MONTH, T0, "part-0");
             batch = -1;

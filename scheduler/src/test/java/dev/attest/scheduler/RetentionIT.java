@@ -115,6 +115,7 @@ class RetentionIT {
     private String pass(ScheduleService node) throws Exception {
         PassReport r = node.once();
         assertThat(r.windows()).hasSize(1);
+        assertThat(r.windows().get(0).status()).as(r.windows().get(0).message()).isEqualTo(dev.attest.scheduler.run.WindowResult.Status.DONE);
         Path dir = r.windows().get(0).runDir();
         // Read now: retention may delete the folder on a later pass.
         digests.put(dir.getFileName().toString(),
