@@ -114,13 +114,14 @@ public final class NrtRunner {
             spans = unfinished;
             if (spans.isEmpty()) return new PassReport(results, alerts.drainFailures());
         }
-        Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed, s.assumeZone());
-        Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
-        for (Window span : spans) {
-            if (node.stopping()) break;
-            Arrivals.Seen seen = watched.getOrDefault(span.start(), new Arrivals.Seen(span.start(), null, 0));
-            WindowResult r = node.report(span(s, plan, arrivals, length, span, seen, now));
-            if (r != null) results.add(r);
+        try (Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed, s.assumeZone())) {
+            Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
+            for (Window span : spans) {
+                if (node.stopping()) break;
+                Arrivals.Seen seen = watched.getOrDefault(span.start(), new Arrivals.Seen(span.start(), null, 0));
+                WindowResult r = node.report(span(s, plan, arrivals, length, span, seen, now));
+                if (r != null) results.add(r);
+            }
         }
         retain(s);
         return new PassReport(results, alerts.drainFailures());
@@ -254,16 +255,16 @@ public final class NrtRunner {
                 outcome.exitStatus(), Map.of(), message);
     }
 
-    /**
-     * The audit of the span's windows after the last audit's end, started from the periods' state that audit kept, or
-     * null when the whole span must be audited: this pass closes its last window, rows arrived (or went) for the
-     * windows it already covered (their findings may change: a late event moves its period's counters), the state it
-     * kept is not usable
-     * ({@link dev.attest.jobs.audit.CarriedStates}: inputs, policies or customers changed, a file of earlier days is
-     * not pinned), or its run folder has no span findings to carry on.
-     */
+    /** A pass's audit of a span's later windows from a carried state, or (request null) why the whole span is audited. */
     private record Tail(AuditRequest request, String whyNot) {}
 
+    /**
+     * The audit of the span's windows after the last audit's end, started from the periods' state that audit kept, or
+     * why the whole span must be audited: this pass closes its last window, rows arrived (or went) for the windows it
+     * already covered (their findings may change: a late event moves its period's counters), the state it kept is not
+     * usable ({@link dev.attest.jobs.audit.CarriedStates}: inputs, policies or customers changed, a file of earlier
+     * days is not pinned), or its run folder has no span findings to carry on.
+     */
     private Tail tail(AuditSchedule s, WindowPlan plan, Arrivals arrivals, Window span, LedgerRow last, Instant asOf) {
         Instant covered = last.windowEnd();
         if (last.runDir() == null || !covered.isAfter(span.start()) || !covered.isBefore(span.end()))
