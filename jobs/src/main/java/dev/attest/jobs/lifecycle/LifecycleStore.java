@@ -89,11 +89,18 @@ public final class LifecycleStore {
                 // Runs of overlapping windows report the same fingerprints; recording them one at a time keeps
                 // every count and first/last seen (otherwise both insert the same history row, or one update is lost).
                 MetadataLock.FINDING_HISTORY.hold(c);
-                try (PreparedStatement ps = c.prepareStatement("SELECT recorded_at FROM finding_runs WHERE run_id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT recorded_at, scope FROM finding_runs WHERE run_id = ?")) {
                     ps.setString(1, runId);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             Instant first = rs.getObject(1, OffsetDateTime.class).toInstant();
+                            if (rs.getString(2) == null && scope != null) {
+                                // Recorded by a version without scopes: complete it, so that re-rendering this run (verify)
+                                // says what a first rendering says now. Its counts and first/last seen stay as recorded.
+                                scope(c, runId, scope, codeByFingerprint);
+                                c.commit();
+                                return first;
+                            }
                             c.rollback();
                             return first;
                         }
@@ -110,19 +117,7 @@ public final class LifecycleStore {
                     ps.setObject(7, scope == null || scope.to() == null ? null : odt(scope.to()));
                     ps.executeUpdate();
                 }
-                if (scope != null) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO finding_run_members (run_id, fingerprint, code) VALUES (?, ?, ?)")) {
-                        int pending = 0;
-                        for (Map.Entry<String, String> e : codeByFingerprint.entrySet()) {
-                            ps.setString(1, runId);
-                            ps.setString(2, e.getKey());
-                            ps.setString(3, e.getValue());
-                            ps.addBatch();
-                            if (++pending % 1000 == 0) ps.executeBatch();
-                        }
-                        ps.executeBatch();
-                    }
-                }
+                if (scope != null) members(c, runId, codeByFingerprint);
                 Map<String, Seen> existing = seen(c, codeByFingerprint.keySet());
                 try (PreparedStatement ins = c.prepareStatement("INSERT INTO finding_history (fingerprint, code, first_seen_run, first_seen_at, "
                         + "last_seen_run, last_seen_at, times_seen) VALUES (?, ?, ?, ?, ?, ?, 1)");
@@ -208,6 +203,35 @@ public final class LifecycleStore {
             }
         }
         return out;
+    }
+
+    private static void scope(Connection c, String runId, Scope scope, Map<String, String> codeByFingerprint) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE finding_runs SET scope = ?, window_from = ?, window_to = ? WHERE run_id = ? AND scope IS NULL")) {
+            ps.setString(1, scope.key());
+            ps.setObject(2, scope.from() == null ? null : odt(scope.from()));
+            ps.setObject(3, scope.to() == null ? null : odt(scope.to()));
+            ps.setString(4, runId);
+            if (ps.executeUpdate() == 0) return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM finding_run_members WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            ps.executeUpdate();
+        }
+        members(c, runId, codeByFingerprint);
+    }
+
+    private static void members(Connection c, String runId, Map<String, String> codeByFingerprint) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO finding_run_members (run_id, fingerprint, code) VALUES (?, ?, ?)")) {
+            int pending = 0;
+            for (Map.Entry<String, String> e : codeByFingerprint.entrySet()) {
+                ps.setString(1, runId);
+                ps.setString(2, e.getKey());
+                ps.setString(3, e.getValue());
+                ps.addBatch();
+                if (++pending % 1000 == 0) ps.executeBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /**

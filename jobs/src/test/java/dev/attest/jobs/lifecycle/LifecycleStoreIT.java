@@ -106,5 +106,8 @@ class LifecycleStoreIT {
         assertThat(s.sincePrevious("late").resolvedCount()).isEqualTo(3);
         s.recordRun("no-scope", MAR_3, t.plusSeconds(6), Map.of("a", "AMOUNT_MISMATCH"));
         assertThat(s.sincePrevious("no-scope")).as("recorded without a scope: not compared").isNull();
+        // Recorded again with its scope (verify re-renders a run an older version recorded): completed, then compared.
+        s.recordRun("no-scope", MAR_3, t.plusSeconds(7), Map.of("a", "AMOUNT_MISMATCH"), new LifecycleStore.Scope("inputs-z", jan, upTo11.to()));
+        assertThat(s.sincePrevious("no-scope")).isEqualTo(dev.attest.reports.SincePrevious.none());
     }
 }
