@@ -29,8 +29,9 @@ public final class ExplainCommand implements Callable<Integer> {
         String decision;
     }
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "The run folder (the last line `attest audit` printed), or its run id: "
-            + "found from the run folder itself, the folder holding it, or the one above (as the `explain` column of findings.csv writes it).")
+    @Parameters(index = "0", paramLabel = "RUN", description = "The run folder (the last line `attest audit` printed) or a lineage report "
+            + "folder (`attest lineage`), or its id: found from the folder itself, the folder holding it, or the one above (as the "
+            + "`explain` column of findings.csv and lineage_gaps.csv writes it).")
     String run;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -39,7 +40,7 @@ public final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            RunManifest manifest = RunManifest.read(RunFolders.resolve(run, Path.of("")));
+            RunManifest manifest = RunManifest.readRunOrLineage(RunFolders.resolve(run, Path.of(""), java.util.List.of("manifest.json", "lineage.json")));
             Explainer.Outcome outcome = new Explainer(manifest).explain(target.event != null
                     ? new Explainer.Target.Event(target.event) : new Explainer.Target.Decision(target.decision));
             if (outcome instanceof Explainer.Outcome.NotFound nf) {

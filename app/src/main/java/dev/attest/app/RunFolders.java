@@ -3,6 +3,7 @@ package dev.attest.app;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -15,22 +16,32 @@ final class RunFolders {
     private RunFolders() {}
 
     static Path resolve(String ref, Path from) {
+        return resolve(ref, from, List.of("manifest.json"));
+    }
+
+    /** As {@link #resolve(String, Path)}, for folders marked by any of {@code markers} (explain also takes lineage.json). */
+    static Path resolve(String ref, Path from, List<String> markers) {
         Path direct = from.resolve(ref).toAbsolutePath().normalize();
-        if (Files.isRegularFile(direct.resolve("manifest.json")) || ref.contains("/") || ref.equals(".") || ref.equals(".."))
+        if (marked(direct, markers) || ref.contains("/") || ref.equals(".") || ref.equals(".."))
             return direct;
         for (Path dir = from.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
             Path here = dir.resolve(ref);
-            if (Files.isRegularFile(here.resolve("manifest.json"))) return here;
-            Optional<Path> below = oneLevelDown(dir, ref);
+            if (marked(here, markers)) return here;
+            Optional<Path> below = oneLevelDown(dir, ref, markers);
             if (below.isPresent()) return below.get();
         }
         return direct; // not found: the caller says that it is not a run folder
     }
 
-    private static Optional<Path> oneLevelDown(Path dir, String ref) {
+    private static boolean marked(Path dir, List<String> markers) {
+        for (String m : markers) if (Files.isRegularFile(dir.resolve(m))) return true;
+        return false;
+    }
+
+    private static Optional<Path> oneLevelDown(Path dir, String ref, List<String> markers) {
         try (Stream<Path> children = Files.list(dir)) {
             return children.filter(Files::isDirectory).sorted().map(c -> c.resolve(ref))
-                    .filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).findFirst();
+                    .filter(p -> marked(p, markers)).findFirst();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -102,6 +102,11 @@ class BackfillIT {
         assertThat(summary.path("findings_in_window").path("RETROACTIVE_CORRECTION").asLong()).isPositive();
         assertThat(run.stderr()).contains("--apply --preview " + id);
         assertThat(out.resolve("corrections")).as("a preview writes no correction").doesNotExist();
+        // The same for people: report.html with the totals in minor units, the correcting versions, the lines and the command.
+        String html = Files.readString(preview.resolve("report.html"));
+        assertThat(html).contains("Attest backfill preview", "preview <code>" + id + "</code>", summary.path("apply_command").asString(),
+                dev.attest.core.findings.Money.formatSigned("USD", totalDelta()), "price-api_calls@v3", "id=\"impact-table\"");
+        assertThat(html.split("<tr>", -1).length).as("a row per impact line, besides the other tables").isGreaterThan(expectedLines().size());
 
         ScenarioIT.Run again = run(out, "p");
         assertThat(again.stderr()).contains("already previewed");

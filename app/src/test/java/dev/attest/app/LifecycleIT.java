@@ -81,6 +81,11 @@ class LifecycleIT {
                 "ana");
         assertThat(row(run2, fpB)).contains("first seen 2026-03-01, 1 d", "accepted until 2026-03-02", "credit issued");
         assertThat(Files.readString(run2.resolve("report.html"))).contains("1 more accepted as risk (not counted)");
+        // The same inputs and window a night later: the previous run of the same scope is night 1, and nothing changed.
+        assertThat(Files.readString(run2.resolve("report.html"))).contains("Against run <code>" + run1.getFileName() + "</code>",
+                "<b>0 new</b>, <b>0 resolved</b>, <b>2 still open</b>");
+        assertThat(night2.stderr()).contains("since the previous run of this scope (" + run1.getFileName() + "): 0 new, 0 resolved, 2 still open");
+        assertThat(Files.readString(run1.resolve("report.html"))).contains("No earlier run of this scope is recorded");
 
         // Night 3: the acceptance of B expired yesterday: raised again; A is now accepted instead of acknowledged.
         assertThat(ScenarioIT.Run.of("accept", fpA, "--until", "2026-03-10", "--note", "refund batch on the 10th", "--metadata", metadata).exit())

@@ -53,9 +53,45 @@ class LineageIT {
                 .containsExactlyElementsOf(expected);
         assertThat(rows("SELECT gap, src_file, src_row, rule_kind, policy_id, version, explain FROM read_parquet('"
                 + folder.resolve("lineage_gaps.parquet") + "') WHERE decision_id = 'd4'"))
-                .containsExactly("RULE_REF_UNRESOLVED," + DIR.resolve("decisions.csv") + ",3,price,price-api,9,attest explain . --decision d4");
+                .containsExactly("RULE_REF_UNRESOLVED," + DIR.resolve("decisions.csv") + ",3,price,price-api,9,attest explain "
+                        + folder.getFileName() + " --decision d4");
         assertThat(rows("SELECT detail FROM read_parquet('" + folder.resolve("lineage_gaps.parquet") + "') WHERE decision_id = 'd5'"))
                 .containsExactly("price version price-api@v2 has no change_ref");
+    }
+
+    @Test
+    void theExplainCommandOfAGapWorksFromTheLineageFolderAndAnywhereAbove(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("reports").resolve("lineage");
+        Path folder = Path.of(lineage(out, "2026-03-01T00:00:00Z").lastStdoutLine());
+        assertThat(folder.resolve("manifest.json")).doesNotExist();
+        List<String> commands = rows("SELECT explain FROM read_parquet('" + folder.resolve("lineage_gaps.parquet") + "') WHERE decision_id IN ('d4', 'd5') ORDER BY decision_id");
+        assertThat(commands).hasSize(2);
+        String id = folder.getFileName().toString();
+        // The id in the command resolves from the lineage folder, from --out and from the folder above, as a run id does.
+        for (Path from : List.of(folder, out, out.getParent()))
+            assertThat(RunFolders.resolve(id, from, List.of("manifest.json", "lineage.json"))).as("from " + from).isEqualTo(folder.toAbsolutePath().normalize());
+        assertThat(RunFolders.resolve(".", folder, List.of("manifest.json", "lineage.json"))).isEqualTo(folder.toAbsolutePath().normalize());
+        for (String command : commands) {
+            String[] words = command.split(" ");
+            assertThat(words).hasSize(5).startsWith("attest", "explain", id);
+            Run explain = Run.of("explain", folder.toString(), words[3], words[4]);
+            assertThat(explain.exit()).as(command + "\n" + explain.stderr()).isZero();
+            assertThat(explain.stdout()).as(command).contains("of run " + id).contains("Lineage gaps of the run")
+                    .doesNotContain("Findings of the run");
+        }
+        Run d4 = Run.of("explain", folder.toString(), "--decision", "d4");
+        assertThat(d4.stdout()).contains("RULE_REF_UNRESOLVED").doesNotContain("WARNING: inputs changed");
+        // An input changed since the report: explain says so, as for a run folder.
+        Path copy = tmp.resolve("data");
+        Files.createDirectories(copy);
+        Files.copy(DIR.resolve("events.csv"), copy.resolve("events.csv"));
+        Files.copy(DIR.resolve("decisions.csv"), copy.resolve("decisions.csv"));
+        Path changed = Path.of(Run.of("lineage", "--events", copy.resolve("events.csv").toString(), "--decisions", copy.resolve("decisions.csv").toString(),
+                "--policies", DIR.resolve("policies").toString(), "--as-of", "2026-03-01T00:00:00Z", "--out", tmp.resolve("c").toString()).lastStdoutLine());
+        Files.writeString(copy.resolve("events.csv"), Files.readString(copy.resolve("events.csv")) + "\n");
+        Run warned = Run.of("explain", changed.toString(), "--decision", "d4");
+        assertThat(warned.exit()).as(warned.stderr()).isZero();
+        assertThat(warned.stdout()).contains("WARNING: inputs changed since the run");
     }
 
     @Test
@@ -87,9 +123,13 @@ class LineageIT {
                 "--policies", DIR.resolve("policies").toString(), "--as-of", "2026-03-01T00:00:00Z", "--out", tmp.resolve("a").toString(),
                 "--metadata", Metadata.h2(tmp.resolve("meta")));
         Path runDir = Path.of(audit.lastStdoutLine());
-        for (String f : List.of("lineage_gaps.parquet", "lineage_coverage.parquet"))
-            assertThat(rows("SELECT * FROM read_parquet('" + runDir.resolve(f) + "') ORDER BY ALL"))
-                    .as(f).containsExactlyElementsOf(rows("SELECT * FROM read_parquet('" + standalone.resolve(f) + "') ORDER BY ALL"));
+        for (String f : List.of("lineage_gaps.parquet", "lineage_coverage.parquet")) {
+            String cols = f.startsWith("lineage_gaps") ? "* EXCLUDE (explain)" : "*"; // each names its own folder
+            assertThat(rows("SELECT " + cols + " FROM read_parquet('" + runDir.resolve(f) + "') ORDER BY ALL"))
+                    .as(f).containsExactlyElementsOf(rows("SELECT " + cols + " FROM read_parquet('" + standalone.resolve(f) + "') ORDER BY ALL"));
+        }
+        assertThat(rows("SELECT DISTINCT split_part(explain, ' ', 3) FROM read_parquet('" + runDir.resolve("lineage_gaps.parquet") + "')"))
+                .containsExactly(runDir.getFileName().toString());
         JsonNode summary = Json.MAPPER.readTree(Files.readString(runDir.resolve("summary.json")));
         assertThat(summary.get("coverage").decimalValue()).isEqualByComparingTo("0.125");
     }

@@ -73,7 +73,7 @@ class ReportBrowserIT {
             assertThat(driver.getTitle()).startsWith("Attest audit");
 
             // The sections, with charts drawn as inline SVG.
-            for (String id : List.of("verdict", "totals", "risk", "per-day", "timeline", "lineage", "findings"))
+            for (String id : List.of("verdict", "totals", "since", "risk", "per-day", "timeline", "lineage", "findings"))
                 assertThat(driver.findElement(By.id(id)).isDisplayed()).as(id).isTrue();
             assertThat(driver.findElements(By.cssSelector("#day-chart g.day rect")).size()).as("bars per day").isGreaterThan(5);
             assertThat(driver.findElement(By.id("day-chart")).getSize().getHeight()).isGreaterThan(100);
@@ -81,6 +81,8 @@ class ReportBrowserIT {
             assertThat(driver.findElements(By.cssSelector("svg.timeline rect.ver.corr"))).as("the generator's retroactive correction").isNotEmpty();
             assertThat(driver.findElements(By.cssSelector("svg.timeline line.switch"))).as("the scheduled mid-month change").isNotEmpty();
             assertThat(driver.findElement(By.id("coverage-overall")).getText()).endsWith("%");
+            // Night two against night one (the same inputs and window): the same findings, still open.
+            assertThat(driver.findElement(By.id("since")).getText()).contains("Against run", "0 new", "0 resolved", "still open");
 
             // The search box filters the rows as one types.
             List<WebElement> rows = driver.findElements(By.cssSelector("#findings-table tbody tr"));
@@ -116,6 +118,43 @@ class ReportBrowserIT {
             Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
             System.out.println("report screenshot: " + SCREENSHOT.toAbsolutePath());
 
+            assertThat(consoleErrors(driver)).as("browser console errors").isEmpty();
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** A backfill preview's report.html (issue 15): the audit report's look, its sections render, the lines fit 1,400 px. */
+    @Test
+    void theBackfillPreviewReportWorksInChromium() throws Exception {
+        ChromeDriver driver = browser();
+        try {
+            Path data = tmp.resolve("data");
+            new Generator().generate(data, 3000, 7);
+            GeneratedData generated = GeneratedData.read(data);
+            AuditRequest r = generated.auditRequest(tmp.resolve("backfills"));
+            List<String> args = new java.util.ArrayList<>(List.of("backfill", "--events", data.resolve("events").toString(), "--decisions",
+                    data.resolve("decisions").toString(), "--policies", data.resolve("policies").toString(), "--from", r.from().toString(), "--to",
+                    r.to().toString(), "--as-of", r.asOf().toString(), "--out", tmp.resolve("backfills").toString(), "--metadata",
+                    Metadata.h2(tmp.resolve("meta-backfill"))));
+            if (r.customers() != null) args.addAll(List.of("--customers", r.customers()));
+            ScenarioIT.Run run = ScenarioIT.Run.of(args.toArray(String[]::new));
+            assertThat(run.exit()).as(run.stderr()).isZero();
+            Path report = Path.of(run.lastStdoutLine()).resolve("report.html");
+            driver.get(report.toUri().toString());
+            assertThat(driver.getTitle()).startsWith("Attest backfill preview");
+            for (String id : List.of("verdict", "totals", "versions", "events", "lines", "apply"))
+                assertThat(driver.findElement(By.id(id)).isDisplayed()).as(id).isTrue();
+            assertThat(driver.findElements(By.cssSelector("#impact-table tbody tr"))).as("the generated correction's lines").isNotEmpty();
+            Number right = (Number) driver.executeScript("return document.getElementById('impact-table').getBoundingClientRect().right");
+            assertThat(right.doubleValue()).as("the impact table's right edge").isLessThanOrEqualTo(1400);
+            assertThat(driver.findElement(By.cssSelector("#apply code.cmd")).getText()).contains("--apply --preview");
+            long height = (Long) driver.executeScript("return document.documentElement.scrollHeight");
+            driver.manage().window().setSize(new Dimension(1400, (int) Math.min(height, 9000)));
+            Path shot = Path.of("target/backfill-preview-screenshot.png");
+            Files.createDirectories(shot.toAbsolutePath().getParent());
+            Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), shot, StandardCopyOption.REPLACE_EXISTING);
+            System.out.println("backfill preview screenshot: " + shot.toAbsolutePath());
             assertThat(consoleErrors(driver)).as("browser console errors").isEmpty();
         } finally {
             driver.quit();

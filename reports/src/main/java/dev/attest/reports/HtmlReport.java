@@ -32,11 +32,14 @@ public final class HtmlReport {
         if (d.windowFrom() != null || d.windowTo() != null)
             h.append(" &middot; window ").append(d.windowFrom() == null ? "&hellip;" : d.windowFrom().toString()).append(" to ")
                     .append(d.windowTo() == null ? "&hellip;" : d.windowTo().toString());
-        h.append("</p><nav><a href=\"#money\">money</a> <a href=\"#totals\">totals</a> <a href=\"#risk\">amount at risk</a> <a href=\"#per-day\">per day</a> ")
+        h.append("</p><nav><a href=\"#money\">money</a> <a href=\"#totals\">totals</a> ")
+                .append(d.since() == null ? "" : "<a href=\"#since\">since the previous run</a> ")
+                .append("<a href=\"#risk\">amount at risk</a> <a href=\"#per-day\">per day</a> ")
                 .append(d.periods().isEmpty() ? "" : "<a href=\"#periods\">billing periods</a> ")
                 .append("<a href=\"#timeline\">policy timeline</a> <a href=\"#lineage\">lineage</a> <a href=\"#findings\">findings</a> <a href=\"#glossary\">codes</a></nav></header>\n");
         MoneySection.append(h, d);
         TotalsSection.append(h, d);
+        dev.attest.reports.html.SinceSection.append(h, d);
         RiskSection.append(h, d);
         DayChart.append(h, d.days());
         PeriodSection.append(h, d.periods());

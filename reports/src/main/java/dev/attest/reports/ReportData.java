@@ -16,11 +16,12 @@ import java.util.Map;
  * @param lifecycleTotals counts per lifecycle status, or null when no lifecycle store was used
  * @param runFolder      how the explain command names this run folder
  * @param periods        the window's events per billing period name (contracts section 10), in period order
+ * @param since          this run's findings against the previous run of the same scope; null when no lifecycle store was used
  */
 public record ReportData(RunSummary summary, List<CodeCount> codes, List<RiskRow> risk, List<DayCount> days,
                          List<PolicyVersionRow> policies, List<CoverageRow> coverage, List<GapCount> gaps, List<TopFinding> findings,
                          long totalFindings, Instant asOf, Instant windowFrom, Instant windowTo, Map<String, FindingLifecycle> lifecycle,
-                         LifecycleTotals lifecycleTotals, String runFolder, List<PeriodCount> periods) {
+                         LifecycleTotals lifecycleTotals, String runFolder, List<PeriodCount> periods, SincePrevious since) {
     /** Rows the findings table holds at most: a browser stays responsive, and the CSV has the rest. */
     public static final int TABLE_LIMIT = 5_000;
 
@@ -40,12 +41,21 @@ public record ReportData(RunSummary summary, List<CodeCount> codes, List<RiskRow
         periods = periods == null ? List.of() : List.copyOf(periods);
     }
 
+    /** Without the comparison with the previous run. */
+    public ReportData(RunSummary summary, List<CodeCount> codes, List<RiskRow> risk, List<DayCount> days,
+                      List<PolicyVersionRow> policies, List<CoverageRow> coverage, List<GapCount> gaps, List<TopFinding> findings,
+                      long totalFindings, Instant asOf, Instant windowFrom, Instant windowTo, Map<String, FindingLifecycle> lifecycle,
+                      LifecycleTotals lifecycleTotals, String runFolder, List<PeriodCount> periods) {
+        this(summary, codes, risk, days, policies, coverage, gaps, findings, totalFindings, asOf, windowFrom, windowTo, lifecycle,
+                lifecycleTotals, runFolder, periods, null);
+    }
+
     /** Without the per-period view. */
     public ReportData(RunSummary summary, List<CodeCount> codes, List<RiskRow> risk, List<DayCount> days,
                       List<PolicyVersionRow> policies, List<CoverageRow> coverage, List<GapCount> gaps, List<TopFinding> findings,
                       long totalFindings, Instant asOf, Instant windowFrom, Instant windowTo, Map<String, FindingLifecycle> lifecycle,
                       LifecycleTotals lifecycleTotals, String runFolder) {
         this(summary, codes, risk, days, policies, coverage, gaps, findings, totalFindings, asOf, windowFrom, windowTo, lifecycle,
-                lifecycleTotals, runFolder, List.of());
+                lifecycleTotals, runFolder, List.of(), null);
     }
 }

@@ -39,6 +39,22 @@ class HtmlReportTest {
     }
 
     @Test
+    void sinceThePreviousRunSaysNewResolvedAndStillOpen() {
+        String html = HtmlReport.render(ReportFixtures.small());
+        assertThat(html).contains("<a href=\"#since\">", "<section id=\"since\">", "Against run <code>run-9</code> (as of 2026-03-09T00:00:00Z): "
+                + "<b>1 new</b>, <b>1 resolved</b>, <b>3 still open</b>", "<td>AMOUNT_MISMATCH</td><td class=\"n\">0</td><td class=\"n\">1</td><td class=\"n\">2</td>",
+                "<code>fp00000000000009</code>");
+        ReportData d = ReportFixtures.small();
+        ReportData first = new ReportData(d.summary(), d.codes(), d.risk(), d.days(), d.policies(), d.coverage(), d.gaps(), d.findings(),
+                d.totalFindings(), d.asOf(), d.windowFrom(), d.windowTo(), d.lifecycle(), d.lifecycleTotals(), d.runFolder(), d.periods(),
+                SincePrevious.none());
+        assertThat(HtmlReport.render(first)).contains("No earlier run of this scope is recorded");
+        ReportData noStore = new ReportData(d.summary(), d.codes(), d.risk(), d.days(), d.policies(), d.coverage(), d.gaps(), d.findings(),
+                d.totalFindings(), d.asOf(), d.windowFrom(), d.windowTo(), d.lifecycle(), d.lifecycleTotals(), d.runFolder(), d.periods(), null);
+        assertThat(HtmlReport.render(noStore)).doesNotContain("id=\"since\"", "href=\"#since\"");
+    }
+
+    @Test
     void noWallClockTimeIsShown() {
         String html = HtmlReport.render(ReportFixtures.small());
         assertThat(html).doesNotContain("2026-03-10T01:00:00Z", "2026-03-10T01:00:05Z").contains("as of 2026-03-10T00:00:00Z");

@@ -93,6 +93,11 @@ final class ReportFixtures {
                 Instant.parse("2026-03-01T00:00:00Z"), lifecycle, new LifecycleTotals(1, 0, 1, 1, 1, 1), runId,
                 // A UTC-month customer (2026-01-01, 2026-02-01) beside one anchored on the 15th (2026-01-15, 2026-02-15).
                 List.of(new PeriodCount("2026-01-01", 3, 120, 4, 0), new PeriodCount("2026-01-15", 1, 40, 1, 0),
-                        new PeriodCount("2026-02-01", 3, 90, 0, 0), new PeriodCount("2026-02-15", 1, 12, 0, 12)));
+                        new PeriodCount("2026-02-01", 3, 90, 0, 0), new PeriodCount("2026-02-15", 1, 12, 0, 12)),
+                // The previous run of the same scope reported a, b, d and an AMOUNT_MISMATCH that is gone; c is new.
+                new SincePrevious("run-9", Instant.parse("2026-03-09T00:00:00Z"), 1, 1, 3,
+                        List.of(new SincePrevious.CodeChange("AMOUNT_MISMATCH", 0, 1, 2), new SincePrevious.CodeChange("MISSING_DECISION", 1, 0, 0),
+                                new SincePrevious.CodeChange("RETROACTIVE_CORRECTION", 0, 0, 1)),
+                        List.of(new SincePrevious.Resolved("fp00000000000009", "AMOUNT_MISMATCH"))));
     }
 }

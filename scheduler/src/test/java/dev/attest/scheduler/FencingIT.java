@@ -144,6 +144,71 @@ class FencingIT {
         }
     }
 
+    @Test
+    void nearRealTimeWaitsForAHeldWorkspaceOnH2() throws Exception {
+        nearRealTimeWaits(Fixtures.h2(tmp.resolve("meta-nrt")));
+    }
+
+    @Test
+    void nearRealTimeWaitsForAHeldWorkspaceOnPostgres() throws Exception {
+        try (Fixtures.PgDatabase db = Fixtures.PgDatabase.create()) {
+            nearRealTimeWaits(db.url());
+        }
+    }
+
+    /**
+     * The near-real-time runner finds a span's workspace held (a former holder paused past its lease, still auditing):
+     * it waits with the same doubling delay as the nightly runner and uses up no attempt, so the span does not end
+     * FAILED after max_attempts passes; once the workspace is free the next pass audits it.
+     */
+    private void nearRealTimeWaits(String url) throws Exception {
+        Path data = Fixtures.generate(tmp.resolve("data"), 300, 4);
+        Path out = tmp.resolve("live");
+        AuditSchedule s = new AuditSchedule("live", AuditSchedule.Mode.NEAR_REAL_TIME, "0 */5 * * * ?", ZoneId.of("UTC"),
+                new dev.attest.scheduler.window.WindowSpec.Fixed(Duration.ofDays(1)), Duration.ZERO, JAN10.minus(Duration.ofDays(9)),
+                Instant.parse("2026-02-01T00:00:00Z"), Duration.ofDays(30), Duration.ofDays(40),
+                InputSource.files(data.resolve("events").toString()), InputSource.files(data.resolve("decisions").toString()),
+                data.resolve("policies").toString(), null, BigDecimal.ZERO, Duration.ofHours(1), out, Severity.ERROR,
+                2, Duration.ZERO, true, List.of());
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-12T00:00:00Z"));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (ConfigurableApplicationContext ctx = TestBoot.start(url);
+             ScheduleService q = new ScheduleService(new SchedulerConfig(List.of(s), Duration.ofHours(1), null, null, null),
+                     ctx.getBean(DataSource.class), ctx.getBean(AuditLauncher.class), clock, new PrintStream(log, true, StandardCharsets.UTF_8), "q")) {
+            WindowLedger ledger = new WindowLedger(ctx.getBean(DataSource.class)).create();
+            Instant spanStart = s.plan().origin();
+            Window span = new Window(spanStart, JAN12, s.plan().dueAt(JAN12));
+            AuditRequest first = dev.attest.scheduler.nrt.NrtRunner.request(s, span, clock.instant());
+            AuditWorkspace ws = AuditWorkspace.of(out, AuditIdentity.of(first).digest()).create();
+            List<Duration> waits = new ArrayList<>();
+            try (FileChannel ch = FileChannel.open(ws.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+                for (int i = 0; i < 4; i++) {
+                    PassReport r = q.passes().run("live");
+                    assertThat(r.windows()).as(log.toString(StandardCharsets.UTF_8)).hasSize(1);
+                    assertThat(r.windows().get(0).status()).as(r.windows().get(0).message()).isEqualTo(WindowResult.Status.SKIPPED);
+                    assertThat(r.windows().get(0).message()).contains("workspace held by another process");
+                    LedgerRow row = ledger.find("live", spanStart).orElseThrow();
+                    assertThat(row.status()).isEqualTo(LedgerRow.Status.RETRY);
+                    assertThat(row.attempts()).as("waiting uses up no attempt").isZero();
+                    waits.add(Duration.between(clock.instant(), row.notBefore()));
+                    // Before its retry is due a pass leaves the span alone.
+                    assertThat(q.passes().run("live").windows()).isEmpty();
+                    clock.set(row.notBefore());
+                }
+            }
+            assertThat(waits).as("the wait doubles").containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+                    Duration.ofSeconds(8));
+            PassReport freed = q.passes().sweep("live");
+            assertThat(freed.windows()).extracting(WindowResult::status).as(log.toString(StandardCharsets.UTF_8))
+                    .containsExactly(WindowResult.Status.DONE);
+            LedgerRow row = ledger.find("live", spanStart).orElseThrow();
+            assertThat(row.status()).isEqualTo(LedgerRow.Status.DONE);
+            assertThat(row.attempts()).isEqualTo(1);
+            assertThat(NearRealTimePassCostIT.runFolders(out)).isEqualTo(1);
+            System.out.printf("near-real-time fencing: waited %s without using attempts, then audited once%n", waits);
+        }
+    }
+
     private static AuditRequest request(Path data, Path out, Instant from, Instant to, Instant asOf) {
         return new AuditRequest(InputSource.files(data.resolve("events").toString()), InputSource.files(data.resolve("decisions").toString()),
                 data.resolve("policies").toString(), out, from, to, asOf, BigDecimal.ZERO, Duration.ofHours(1), Severity.ERROR, null, null, null);

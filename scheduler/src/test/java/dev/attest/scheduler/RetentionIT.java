@@ -39,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Retention (issue 16, item 10): a near-real-time span re-audited on every pass as its windows close keeps, with
- * {@code keep: {passes: 2}}, its first run, every run whose findings changed, and its last two passes; the other run
+ * {@code keep: {passes: 2}}, its first run, every run whose findings changed, its last two passes and the latest run
+ * that audited each window (a pass from a carried state audits only the windows that closed); the other run
  * folders are deleted, the carried states no kept run refers to are removed, and every state a kept run refers to stays.
  * The ledger still counts every audit.
  */
@@ -50,7 +51,19 @@ class RetentionIT {
     Path tmp;
 
     @Test
-    void keepsTheLastPassesAndEveryChangeAndTheStatesTheyReferTo() throws Exception {
+    void keepsTheLastPassesAndEveryChangeAndTheStatesTheyReferToOnH2() throws Exception {
+        keepsTheLastPassesAndEveryChangeAndTheStatesTheyReferTo(Fixtures.h2(tmp.resolve("meta")));
+    }
+
+    /** The ledger (current run, audits) and the landings live in PostgreSQL in production. */
+    @Test
+    void keepsTheLastPassesAndEveryChangeAndTheStatesTheyReferToOnPostgres() throws Exception {
+        try (Fixtures.PgDatabase db = Fixtures.PgDatabase.create()) {
+            keepsTheLastPassesAndEveryChangeAndTheStatesTheyReferTo(db.url());
+        }
+    }
+
+    private void keepsTheLastPassesAndEveryChangeAndTheStatesTheyReferTo(String metadataUrl) throws Exception {
         Path generated = Fixtures.generate(tmp.resolve("generated"), 600, 5);
         Path live = tmp.resolve("live");
         Files.createDirectories(live.resolve("events"));
@@ -63,7 +76,7 @@ class RetentionIT {
                 2, Duration.ZERO, true, List.of()).withKeep(new AuditSchedule.Keep(2));
         MutableClock clock = new MutableClock(Instant.parse("2026-01-10T00:00:00Z"));
         List<String> runs = new ArrayList<>(); // run folder of each pass, in order
-        try (ConfigurableApplicationContext ctx = TestBoot.start(Fixtures.h2(tmp.resolve("meta")));
+        try (ConfigurableApplicationContext ctx = TestBoot.start(metadataUrl);
              ScheduleService node = new ScheduleService(new SchedulerConfig(List.of(nrt), null, null, null, null), ctx.getBean(DataSource.class),
                      ctx.getBean(AuditLauncher.class), clock, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), "n1")) {
             deliver(generated, live, "2025-12-01T00:00:00Z", "2026-01-10T00:00:00Z", "1");
@@ -82,8 +95,11 @@ class RetentionIT {
             assertThat(digest(out, runs.get(5))).as("the data of 10-14 January brings findings").isNotEqualTo(digest(out, runs.get(4)));
             for (int i : new int[] {1, 2, 3, 4}) assertThat(digest(out, runs.get(i))).isEqualTo(digest(out, runs.get(0)));
 
-            assertThat(folders(out)).as("first run, the change, the last two passes")
-                    .containsExactlyInAnyOrder(runs.get(0), runs.get(5), runs.get(7), runs.get(8));
+            // Passes 1-4 and 6-8 audit only the window that closed, from the periods' state the pass before kept; pass 5
+            // re-audits the whole span (its new rows belong to windows audited before). Pass 6 is the only run that
+            // audited 15 January: the evidence of that window stays.
+            assertThat(folders(out)).as("first run, the change, the last two passes, the latest run of each window")
+                    .containsExactlyInAnyOrder(runs.get(0), runs.get(5), runs.get(6), runs.get(7), runs.get(8));
             LedgerRow row = new WindowLedger(ctx.getBean(DataSource.class)).find("live", ORIGIN).orElseThrow();
             assertThat(row.audits()).as("the ledger keeps every audit").isEqualTo(9);
             assertThat(Path.of(row.runDir()).getFileName().toString()).isEqualTo(runs.get(8));
@@ -99,6 +115,7 @@ class RetentionIT {
     private String pass(ScheduleService node) throws Exception {
         PassReport r = node.once();
         assertThat(r.windows()).hasSize(1);
+        assertThat(r.windows().get(0).status()).as(r.windows().get(0).message()).isEqualTo(dev.attest.scheduler.run.WindowResult.Status.DONE);
         Path dir = r.windows().get(0).runDir();
         // Read now: retention may delete the folder on a later pass.
         digests.put(dir.getFileName().toString(),

@@ -37,10 +37,11 @@ final class ReportQueries {
         this.duck = duck;
     }
 
-    ReportData data(RunSummary summary, AuditRequest request, Map<String, FindingLifecycle> lifecycle, LifecycleTotals totals) {
+    ReportData data(RunSummary summary, AuditRequest request, Map<String, FindingLifecycle> lifecycle, LifecycleTotals totals,
+                    dev.attest.reports.SincePrevious since) {
         return new ReportData(summary, codes(), risk(), days(), policies(), coverage(), gaps(), findings(ReportData.TABLE_LIMIT),
                 duck.queryLong("SELECT count(*) FROM findings"), request.asOf(), request.from(), request.to(), lifecycle, totals,
-                summary.runId(), periods());
+                summary.runId(), periods(), since);
     }
 
     /** The window's events per billing period name, with the events that have findings and the provisional amounts. */

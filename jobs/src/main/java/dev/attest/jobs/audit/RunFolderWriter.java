@@ -106,8 +106,11 @@ final class RunFolderWriter {
         else copy("SELECT * FROM expected", partial.resolve("expected.parquet"), dev.attest.engine.audit.RatePass.EXPECTED_PARQUET_OPTIONS);
         copy(MONEY_BREAKDOWN, partial.resolve("money.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy(MONEY_BREAKDOWN, partial.resolve("money.csv"), "FORMAT csv, HEADER true");
-        copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
-        copy("SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
+        // Gap rows name the run by its id, as findings do: the command works from the run folder, --out and the one above.
+        String gaps = "SELECT * REPLACE (" + dev.attest.engine.audit.LineageGaps.explainCommand(runId, "decision_id", "event_id")
+                + " AS explain) FROM lineage_gaps";
+        copy(gaps, partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
+        copy(gaps, partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
         copy("SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM quarantine ORDER BY input, src_file, src_row", partial.resolve("quarantine.parquet"),
                 "FORMAT parquet, COMPRESSION zstd");
@@ -120,7 +123,8 @@ final class RunFolderWriter {
         RunSummary shown = withLifecycle(summary, lifecycle);
         long t1 = System.nanoTime();
         Files.writeString(partial.resolve("report.html"), HtmlReport.render(new ReportQueries(duck).data(shown, request,
-                lifecycle == null ? Map.of() : lifecycle.byFingerprint(), lifecycle == null ? null : lifecycle.totals())));
+                lifecycle == null ? Map.of() : lifecycle.byFingerprint(), lifecycle == null ? null : lifecycle.totals(),
+                lifecycle == null ? null : lifecycle.since())));
         if (Boolean.getBoolean("attest.trace"))
             System.err.printf("TRACE write step: lifecycle %d ms, report.html %d ms%n", (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         Map<String, Object> timing = new LinkedHashMap<>();
@@ -145,11 +149,32 @@ final class RunFolderWriter {
         for (Map<String, Object> r : duck.queryRows("SELECT fingerprint, code, severity FROM findings ORDER BY fingerprint"))
             sightings.add(new Sighting((String) r.get("fingerprint"), (String) r.get("code"), Severity.parse((String) r.get("severity"))));
         try {
-            lifecycle = RunLifecycle.apply(lifecycleStore, runId, request.asOf(), clock.instant(), request.failOn(), sightings);
+            lifecycle = RunLifecycle.apply(lifecycleStore, runId, request.asOf(), clock.instant(), request.failOn(), sightings, scope(request));
             return lifecycle;
         } catch (SQLException e) {
             throw new IOException("cannot record the findings' lifecycle in the metadata database: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What a run audits, for "since the previous run": where its inputs are (not their content: a later run over
+     * grown or corrected data is the same scope) and its window. Near-real-time passes of a span, and repeated
+     * audits of one window, share a scope; nightly windows do not.
+     */
+    static LifecycleStore.Scope scope(AuditRequest r) {
+        String key = "attest-scope/1\nevents=" + describe(r.events()) + "\ndecisions=" + describe(r.decisions()) + "\npolicies=" + r.policies()
+                + "\ncustomers=" + r.customers() + "\n";
+        try {
+            String digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return new LifecycleStore.Scope(digest.substring(0, 32), r.from(), r.to());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String describe(dev.attest.io.input.InputSource s) {
+        return s instanceof dev.attest.io.input.InputSource.Files f ? "files:" + f.path() : "sql:" + ((dev.attest.io.input.InputSource.Sql) s).query();
     }
 
     /** The lifecycle of this run's findings once {@link #write()} has run; null without a lifecycle store. */

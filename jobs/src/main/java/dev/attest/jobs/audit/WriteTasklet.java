@@ -68,6 +68,10 @@ final class WriteTasklet implements Tasklet {
                 System.err.printf("attest: findings across runs: %d new, %d open, %d acknowledged, %d accepted, %d acceptance expired"
                         + "%s%n", t.fresh(), t.open(), t.acknowledged(), t.accepted(), t.acceptanceExpired(), t.suppressedFromExit() == 0 ? ""
                         : "; " + t.suppressedFromExit() + " at or above " + s.request().failOn().wire() + " accepted as risk, not counted in the exit status");
+                dev.attest.reports.SincePrevious since = l.since();
+                if (since != null && since.previousRunId() != null)
+                    System.err.printf("attest: since the previous run of this scope (%s): %d new, %d resolved, %d still open%n", since.previousRunId(),
+                            since.fresh(), since.resolvedCount(), since.stillOpen());
             }
         }
         ExecutionContext ctx = jobExecution.getExecutionContext();

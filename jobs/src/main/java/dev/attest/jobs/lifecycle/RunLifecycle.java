@@ -19,20 +19,26 @@ import java.util.Map;
  * age and latest decision as of the run, and counts the findings at or above the failing severity that an
  * acceptance in force keeps out of the exit status.
  */
-public record RunLifecycle(Map<String, FindingLifecycle> byFingerprint, LifecycleTotals totals) {
+public record RunLifecycle(Map<String, FindingLifecycle> byFingerprint, LifecycleTotals totals, dev.attest.reports.SincePrevious since) {
     public RunLifecycle {
         byFingerprint = Map.copyOf(byFingerprint);
+    }
+
+    public static RunLifecycle apply(LifecycleStore store, String runId, Instant asOf, Instant now, Severity failOn, List<Sighting> sightings)
+            throws SQLException {
+        return apply(store, runId, asOf, now, failOn, sightings, null);
     }
 
     /**
      * @param now when this happens (the run's write step): decisions made after the run was first recorded
      *            are not shown in its report, so the same run always renders the same report
      */
-    public static RunLifecycle apply(LifecycleStore store, String runId, Instant asOf, Instant now, Severity failOn, List<Sighting> sightings)
-            throws SQLException {
+    /** @param scope what the run audited (null: not compared with a previous run) */
+    public static RunLifecycle apply(LifecycleStore store, String runId, Instant asOf, Instant now, Severity failOn, List<Sighting> sightings,
+                                     LifecycleStore.Scope scope) throws SQLException {
         Map<String, String> codes = new LinkedHashMap<>();
         for (Sighting s : sightings) codes.putIfAbsent(s.fingerprint(), s.code());
-        Instant recorded = store.recordRun(runId, asOf, now, codes);
+        Instant recorded = store.recordRun(runId, asOf, now, codes, scope);
         Map<String, FindingHistory> histories = store.histories(codes.keySet(), recorded);
         LocalDate asOfDate = asOf.atZone(ZoneOffset.UTC).toLocalDate();
         Map<String, FindingLifecycle> out = new LinkedHashMap<>();
@@ -55,6 +61,6 @@ public record RunLifecycle(Map<String, FindingLifecycle> byFingerprint, Lifecycl
         }
         return new RunLifecycle(out, new LifecycleTotals(per.getOrDefault(FindingStatus.NEW, 0L), per.getOrDefault(FindingStatus.OPEN, 0L),
                 per.getOrDefault(FindingStatus.ACKNOWLEDGED, 0L), per.getOrDefault(FindingStatus.ACCEPTED, 0L),
-                per.getOrDefault(FindingStatus.ACCEPTANCE_EXPIRED, 0L), suppressed));
+                per.getOrDefault(FindingStatus.ACCEPTANCE_EXPIRED, 0L), suppressed), scope == null ? null : store.sincePrevious(runId));
     }
 }

@@ -287,14 +287,18 @@ public final class Explainer {
 
         /** The run's own findings and lineage gaps for the record, from its output files. */
         void appendFindings(String where) {
-            out.append("\nFindings of the run (findings.parquet)\n");
             Path findings = manifest.runDir().resolve("findings.parquet");
-            List<Map<String, Object>> rows = duck.queryRows("SELECT severity, code, fingerprint, explanation FROM read_parquet("
-                    + Duck.literal(findings.toString()) + ") WHERE " + where + " ORDER BY code, fingerprint");
-            if (rows.isEmpty()) out.append("  none\n");
-            for (Map<String, Object> r : rows)
-                out.append("  ").append(r.get("code")).append(" [").append(r.get("severity")).append(", ").append(r.get("fingerprint"))
-                        .append("]: ").append(r.get("explanation")).append('\n');
+            List<Map<String, Object>> rows;
+            // A lineage report folder (attest lineage) rates nothing: it has gaps but no findings.
+            if (Files.exists(findings)) {
+                out.append("\nFindings of the run (findings.parquet)\n");
+                rows = duck.queryRows("SELECT severity, code, fingerprint, explanation FROM read_parquet("
+                        + Duck.literal(findings.toString()) + ") WHERE " + where + " ORDER BY code, fingerprint");
+                if (rows.isEmpty()) out.append("  none\n");
+                for (Map<String, Object> r : rows)
+                    out.append("  ").append(r.get("code")).append(" [").append(r.get("severity")).append(", ").append(r.get("fingerprint"))
+                            .append("]: ").append(r.get("explanation")).append('\n');
+            }
             Path gaps = manifest.runDir().resolve("lineage_gaps.parquet");
             if (!Files.exists(gaps)) return;
             out.append("\nLineage gaps of the run (lineage_gaps.parquet)\n");

@@ -49,6 +49,43 @@ public record RunManifest(Path runDir, String runId, String programVersion, Inpu
         }
     }
 
+    /**
+     * A run folder's manifest, or what a lineage report folder ({@code attest lineage}) pins in its lineage.json: the
+     * inputs it read, the policies, the cut-off and the zone, which is all {@code attest explain} needs. It has no
+     * outputs to verify, so {@code verify} reads {@link #read} only.
+     */
+    public static RunManifest readRunOrLineage(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("manifest.json")) && Files.isRegularFile(dir.resolve("lineage.json"))) return readLineage(dir);
+        return read(dir);
+    }
+
+    private static RunManifest readLineage(Path dir) {
+        Path file = dir.resolve("lineage.json");
+        JsonNode m;
+        try {
+            m = Json.MAPPER.readTree(Files.readString(file));
+        } catch (IOException | JacksonException e) {
+            throw new NotARunFolder("cannot read " + file + ": " + e.getMessage());
+        }
+        try {
+            Map<String, String> params = new java.util.LinkedHashMap<>();
+            m.get("parameters").properties().forEach(en -> params.put(en.getKey(), en.getValue().isNull() ? null : en.getValue().asString()));
+            JsonNode sources = m.path("sources");
+            // Folders written before lineage.json pinned its inputs: the inputs as described, without file digests.
+            Input events = sources.has("events") ? input("events", sources.get("events")) : described("events", params.get("events"));
+            Input decisions = sources.has("decisions") ? input("decisions", sources.get("decisions")) : described("decisions", params.get("decisions"));
+            return new RunManifest(dir, m.get("report_id").asString(), m.path("program_version").asString(""), events, decisions,
+                    params.get("policies"), params.get("registry_digest"), List.of(), params, List.of(), customers(m.get("customers")), null, null);
+        } catch (RuntimeException e) {
+            throw new NotARunFolder(file + " is not an Attest lineage report: " + e);
+        }
+    }
+
+    private static Input described(String name, String described) {
+        return described.startsWith("sql:") ? new Input(name, "sql", described.substring(4), List.of())
+                : new Input(name, "files", described, List.of());
+    }
+
     public static RunManifest read(Path runDir) {
         Path file = runDir.resolve("manifest.json");
         JsonNode m;
@@ -107,7 +144,7 @@ public record RunManifest(Path runDir, String runId, String programVersion, Inpu
     private static List<PinnedFile> files(JsonNode arr) {
         List<PinnedFile> out = new ArrayList<>();
         for (JsonNode f : arr)
-            out.add(new PinnedFile(f.get("path").asString(), f.get("size").asLong(), f.has("rows") ? f.get("rows").asLong() : -1, f.get("sha256").asString()));
+            out.add(new PinnedFile(f.get("path").asString(), f.path("size").asLong(-1), f.has("rows") ? f.get("rows").asLong() : -1, f.get("sha256").asString()));
         return out;
     }
 

@@ -123,8 +123,11 @@ public final class LineageReport {
         try {
             Folders.deleteTree(partial);
             Files.createDirectories(partial);
-            copy(duck, "SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
-            copy(duck, "SELECT * FROM lineage_gaps", partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
+            // The explain command names this folder by its id, so it works from the folder, from --out and from the one above.
+            String gaps = "SELECT * REPLACE (" + dev.attest.engine.audit.LineageGaps.explainCommand(id, "decision_id", "event_id")
+                    + " AS explain) FROM lineage_gaps";
+            copy(duck, gaps, partial.resolve("lineage_gaps.parquet"), "FORMAT parquet, COMPRESSION zstd");
+            copy(duck, gaps, partial.resolve("lineage_gaps.csv"), "FORMAT csv, HEADER true");
             copy(duck, "SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.parquet"), "FORMAT parquet, COMPRESSION zstd");
             copy(duck, "SELECT * FROM lineage_coverage", partial.resolve("lineage_coverage.csv"), "FORMAT csv, HEADER true");
             copy(duck, "SELECT * FROM quarantine ORDER BY input, src_file, src_row", partial.resolve("quarantine.csv"), "FORMAT csv, HEADER true");
@@ -152,6 +155,11 @@ public final class LineageReport {
         inputs.put("policy_versions", registry.versionCount());
         inputs.put("quarantined", staging.quarantinedRows());
         m.put("inputs", inputs);
+        // What `attest explain` needs to re-read exactly these inputs (the manifest's shape): a lineage report has no manifest.
+        Map<String, Object> sources = new LinkedHashMap<>();
+        sources.put("events", source(staging.events()));
+        sources.put("decisions", source(staging.decisions()));
+        m.put("sources", sources);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("events", describe(r.events()));
         params.put("decisions", describe(r.decisions()));
@@ -175,6 +183,23 @@ public final class LineageReport {
         m.put("closed_period", "a charged decision must name its invoice once the billing period of its event has ended at or "
                 + "before as_of: the customer's own cycle when the customers input gives one (contracts section 10), else the "
                 + "calendar month (UTC)");
+        return m;
+    }
+
+    private static Map<String, Object> source(StagingReport.InputReport r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", r.source());
+        m.put("location", r.location());
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (StagingReport.FileRead f : r.files()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("path", f.path());
+            o.put("size", f.sizeBytes());
+            o.put("rows", f.rows());
+            o.put("sha256", f.sha256());
+            files.add(o);
+        }
+        m.put("files", files);
         return m;
     }
 

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * (contracts section 10). Without customers of their own cycle, that is exactly the rows of the span's UTC month.
  * Such a row can thus count for two spans (the periods of a customer billed from the 15th overlap two UTC months).
  */
-public final class Arrivals {
+public final class Arrivals implements AutoCloseable {
     /** The arrivals a span watches; {@code latest} is null when it watches none. */
     public record Seen(Instant spanStart, Instant latest, long rows) {}
 
@@ -44,6 +44,8 @@ public final class Arrivals {
 
     private final Map<String, Instant> landed;
     private final String assumeZone;
+    /** The arrivals, read once per pass (the first question reads them; {@link #close} drops them). */
+    private Duck duck;
 
     public Arrivals(InputSource events, InputSource decisions) {
         this(events, decisions, Map.of());
@@ -108,9 +110,9 @@ public final class Arrivals {
         List<BillingCycle> distinct = new ArrayList<>(cycles.distinct()); // index 0: the UTC calendar month, everyone else's
         Map<BillingCycle, Integer> index = new HashMap<>();
         for (int i = 0; i < distinct.size(); i++) index.put(distinct.get(i), i);
-        try (Duck duck = Duck.inMemory()) {
-            arrivals(duck);
-            duck.execute("CREATE TEMP TABLE reach (span INTEGER, cycle INTEGER, lo TIMESTAMPTZ, hi TIMESTAMPTZ)");
+        {
+            Duck duck = read();
+            duck.execute("CREATE OR REPLACE TEMP TABLE reach (span INTEGER, cycle INTEGER, lo TIMESTAMPTZ, hi TIMESTAMPTZ)");
             List<String> rows = new ArrayList<>();
             for (int i = 0; i < spans.size(); i++) {
                 Window w = spans.get(i);
@@ -123,7 +125,7 @@ public final class Arrivals {
                 duck.execute("INSERT INTO reach VALUES " + String.join(", ", rows.subList(i, Math.min(rows.size(), i + 1000))));
             String join = "", cycleOf = "0";
             if (!cycles.allCalendarMonths()) {
-                duck.execute("CREATE TEMP TABLE customer_cycle (customer_id VARCHAR PRIMARY KEY, cycle INTEGER)");
+                duck.execute("CREATE OR REPLACE TEMP TABLE customer_cycle (customer_id VARCHAR PRIMARY KEY, cycle INTEGER)");
                 List<String> cc = new ArrayList<>();
                 for (Map.Entry<String, BillingCycle> e : cycles.listed().entrySet())
                     if (!e.getValue().isCalendarMonthUtc()) cc.add("(" + literal(e.getKey()) + ", " + index.get(e.getValue()) + ")");
@@ -150,8 +152,8 @@ public final class Arrivals {
         List<Late> out = new ArrayList<>();
         long o = origin.toEpochMilli() * 1000, len = length.toMillis() * 1000;
         String windowStart = "make_timestamp(" + o + " + floor((epoch_us(t) - " + o + ") / " + len + ")::BIGINT * " + len + ")";
-        try (Duck duck = Duck.inMemory()) {
-            arrivals(duck);
+        {
+            Duck duck = read();
             for (Map<String, Object> r : duck.queryRows("SELECT strftime(ws, '%Y-%m-%dT%H:%M:%S.%fZ') AS ws, count(*) AS n, "
                     + "strftime(max(a), '%Y-%m-%dT%H:%M:%S.%fZ') AS latest FROM (SELECT " + windowStart + " AS ws, t, a FROM arrivals "
                     + "WHERE t >= " + ts(from) + " AND t < " + ts(to) + (after == null ? "" : " AND a > " + ts(after)) + ") "
@@ -160,6 +162,27 @@ public final class Arrivals {
             }
         }
         return out;
+    }
+
+    /** The arrivals of this pass, read on first use: a pass asks several questions of the same rows. */
+    private Duck read() {
+        if (duck == null) {
+            Duck d = Duck.inMemory();
+            try {
+                arrivals(d);
+            } catch (RuntimeException e) {
+                d.close();
+                throw e;
+            }
+            duck = d;
+        }
+        return duck;
+    }
+
+    @Override
+    public void close() {
+        if (duck != null) duck.close();
+        duck = null;
     }
 
     private static String ts(Instant t) {

@@ -19,6 +19,7 @@ import dev.attest.scheduler.run.WindowResult;
 import dev.attest.scheduler.window.Window;
 import dev.attest.scheduler.window.WindowPlan;
 import dev.attest.scheduler.window.WindowSpec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -67,6 +68,8 @@ public final class NrtRunner {
     private final Alerts alerts;
     private final Node node;
     private final Landings landings;
+    /** Consecutive tries per span that found the workspace held (the backoff's exponent), as {@code WindowRunner} keeps. */
+    private final Map<Instant, Integer> waits = new java.util.concurrent.ConcurrentHashMap<>();
 
     public NrtRunner(WindowLedger ledger, Landings landings, AuditLauncher launcher, Alerts alerts, Node node) {
         this.ledger = ledger;
@@ -111,13 +114,14 @@ public final class NrtRunner {
             spans = unfinished;
             if (spans.isEmpty()) return new PassReport(results, alerts.drainFailures());
         }
-        Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed, s.assumeZone());
-        Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
-        for (Window span : spans) {
-            if (node.stopping()) break;
-            Arrivals.Seen seen = watched.getOrDefault(span.start(), new Arrivals.Seen(span.start(), null, 0));
-            WindowResult r = node.report(span(s, plan, arrivals, length, span, seen, now));
-            if (r != null) results.add(r);
+        try (Arrivals arrivals = new Arrivals(s.events(), s.decisions(), landed, s.assumeZone())) {
+            Map<Instant, Arrivals.Seen> watched = arrivals.watched(spans, cycles(s), plan.origin(), closed);
+            for (Window span : spans) {
+                if (node.stopping()) break;
+                Arrivals.Seen seen = watched.getOrDefault(span.start(), new Arrivals.Seen(span.start(), null, 0));
+                WindowResult r = node.report(span(s, plan, arrivals, length, span, seen, now));
+                if (r != null) results.add(r);
+            }
         }
         retain(s);
         return new PassReport(results, alerts.drainFailures());
@@ -155,9 +159,18 @@ public final class NrtRunner {
         List<Arrivals.Late> late = s.hold() == null ? List.of()
                 : arrivals.late(span.start(), span.end(), previousWatermark, plan.origin(), length, s.hold());
         Instant started = node.clock().instant();
-        AuditRequest request = new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), span.start(), span.end(), asOf,
-                s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers(),
-                s.checks());
+        AuditRequest request = request(s, span, asOf);
+        // A pass costs what arrived: when only windows after the last audit's end have news, audit just those, from the
+        // periods' state the last audit left (issue 16). Re-claims of a completed span only: a retry or takeover audits
+        // the whole span, so the restarted Batch job is always the one the first attempt started.
+        String tailFrom = null, whole = null;
+        if (attempt == 1 && before.isPresent() && before.get().status() == LedgerRow.Status.DONE) {
+            Tail tail = tail(s, plan, arrivals, span, before.get(), asOf);
+            if (tail.request() != null) {
+                request = tail.request();
+                tailFrom = request.from().toString();
+            } else whole = tail.whyNot();
+        }
         AuditOutcome outcome;
         try (Node.Heartbeat hb = node.heartbeat(() -> ledger.heartbeat(s.name(), span.start(), node.id(), epoch, node.clock().instant().plus(node.lease())))) {
             Map<String, String> context = new LinkedHashMap<>();
@@ -166,6 +179,7 @@ public final class NrtRunner {
             context.put("started_at", started.toString());
             if (seen.latest() != null) context.put("latest_arrival", seen.latest().toString());
             context.put("rows_seen", String.valueOf(seen.rows()));
+            if (tailFrom != null) context.put("span_start", span.start().toString());
             if (!late.isEmpty()) {
                 long rows = 0;
                 for (Arrivals.Late l : late) rows += l.rows();
@@ -174,10 +188,26 @@ public final class NrtRunner {
             outcome = launcher.run(request, context, () -> ledger.lost(s.name(), span.start(), node.id(), epoch));
         }
         String lost = ledger.lost(s.name(), span.start(), node.id(), epoch);
-        if (lost != null)
+        if (lost != null) {
+            waits.remove(span.start());
             return new WindowResult(s.name(), span, WindowResult.Status.SKIPPED, attempt, false, null, 0, Map.of(),
                     "attempt abandoned: " + lost + "; nothing published");
+        }
         Instant finished = node.clock().instant();
+        if (outcome instanceof AuditOutcome.AlreadyRunning running) {
+            // The workspace is held by another process (a former holder paused past its lease, still auditing): give the
+            // claim back without using up an attempt and try again after 1 s, 2 s, 4 s, ... up to the lease. The
+            // watermark stays, so the data this pass saw is audited by the retry; burning attempts would FAIL the span.
+            int k = waits.merge(span.start(), 1, Integer::sum);
+            Duration wait = Duration.ofSeconds(1L << Math.min(k - 1, 20));
+            if (wait.compareTo(node.lease()) > 0) wait = node.lease();
+            Instant next = finished.plus(wait);
+            String msg = "workspace held by another process (" + running.message() + "); waiting " + dev.attest.core.Durations.human(wait)
+                    + ", next try at " + next;
+            ledger.release(s.name(), span.start(), node.id(), epoch, next, msg);
+            return new WindowResult(s.name(), span, WindowResult.Status.SKIPPED, attempt, false, null, 0, Map.of(), msg);
+        }
+        waits.remove(span.start());
         boolean isLate = !late.isEmpty();
         if (outcome instanceof AuditOutcome.Completed c) {
             Map<String, Long> severities = RunFolders.severities(c.runDir());
@@ -192,8 +222,13 @@ public final class NrtRunner {
             facts.put("late", isLate);
             facts.put("started_at", started.toString());
             facts.put("node", node.id());
-            // The findings' digest, for the alert below and for retention (keep: a run whose findings changed is kept).
-            String digest = RunFolders.findingsDigest(c.runDir());
+            // What this run audited: the whole span, or (from a carried state) only its windows from audit_from on.
+            facts.put("audit_from", request.from().toString());
+            if (request.carriedState() != null) facts.put("carried_state", request.carriedState());
+            // The span's current findings: this run's, and for the windows before audit_from those the span had.
+            RunFolders.writeSpanFindings(c.runDir(), tailFrom == null ? null : Path.of(before.get().runDir()), request.from());
+            // The digest of the span's findings, for the alert below and for retention (keep: a run whose findings changed is kept).
+            String digest = RunFolders.spanFindingsDigest(c.runDir());
             facts.put("findings_digest", digest);
             RunFolders.writeScheduleFacts(c.runDir(), facts);
             ledger.finish(s.name(), span.start(), node.id(), epoch, new WindowLedger.Finish(LedgerRow.Status.DONE, span.end(), finished, isLate,
@@ -207,7 +242,8 @@ public final class NrtRunner {
                 alerts.send(s, new Alert.Findings(s.name(), span.start(), span.end(), s.failOn(), RunFolders.atOrAbove(severities, s.failOn()), severities, c.runDir()));
             else if (c.exitStatus() != 1) ledger.alertFindings(s.name(), span.start(), "none");
             return new WindowResult(s.name(), span, WindowResult.Status.DONE, attempt, isLate, c.runDir(), c.exitStatus(), severities,
-                    before.isPresent() ? "re-audited: " + seen.rows() + " rows, latest arrival " + seen.latest() : "first audit");
+                    (before.isPresent() ? "re-audited: " + seen.rows() + " rows, latest arrival " + seen.latest() : "first audit")
+                            + (tailFrom != null ? "; windows from " + tailFrom + " from the periods' state" : whole != null ? "; whole span: " + whole : ""));
         }
         String message = outcome instanceof AuditOutcome.Failed f ? (f.failedStep() == null ? "" : "step " + f.failedStep() + ": ") + f.message()
                 : outcome instanceof AuditOutcome.BadInput b ? "bad input: " + b.message() : String.valueOf(outcome);
@@ -217,6 +253,49 @@ public final class NrtRunner {
         if (last) alerts.send(s, new Alert.RunFailed(s.name(), span.start(), span.end(), attempt, null, message));
         return new WindowResult(s.name(), span, last ? WindowResult.Status.FAILED : WindowResult.Status.RETRY, attempt, isLate, null,
                 outcome.exitStatus(), Map.of(), message);
+    }
+
+    /** A pass's audit of a span's later windows from a carried state, or (request null) why the whole span is audited. */
+    private record Tail(AuditRequest request, String whyNot) {}
+
+    /**
+     * The audit of the span's windows after the last audit's end, started from the periods' state that audit kept, or
+     * why the whole span must be audited: this pass closes its last window, rows arrived (or went) for the windows it
+     * already covered (their findings may change: a late event moves its period's counters), the state it kept is not
+     * usable ({@link dev.attest.jobs.audit.CarriedStates}: inputs, policies or customers changed, a file of earlier
+     * days is not pinned), or its run folder has no span findings to carry on.
+     */
+    private Tail tail(AuditSchedule s, WindowPlan plan, Arrivals arrivals, Window span, LedgerRow last, Instant asOf) {
+        Instant covered = last.windowEnd();
+        if (last.runDir() == null || !covered.isAfter(span.start()) || !covered.isBefore(span.end()))
+            return new Tail(null, "no window closed since its last audit");
+        // The pass that closes the span's last window audits the whole span: a volume price follows its period's total,
+        // so the amounts of earlier windows are provisional until then (contracts section 4; their findings say so),
+        // and the month's final findings are exactly those of one audit of the month.
+        Instant monthEnd = start(month(span.start()).plusMonths(1));
+        if (!span.end().isBefore(monthEnd) || (s.end() != null && !span.end().isBefore(plan.floor(s.end()))))
+            return new Tail(null, "its last window closed");
+        if (!java.nio.file.Files.isRegularFile(Path.of(last.runDir()).resolve(RunFolders.SPAN_FINDINGS)))
+            return new Tail(null, "its last run folder has no " + RunFolders.SPAN_FINDINGS);
+        // The rows the span watched up to the last audit's end are the same as then: the same count, none newer.
+        Arrivals.Seen before = arrivals.watched(List.of(span), cycles(s), plan.origin(), covered).get(span.start());
+        long rows = before == null ? 0 : before.rows();
+        Instant latest = before == null ? null : before.latest();
+        if (rows != last.seenRows() || (latest != null && (last.watermark() == null || latest.isAfter(last.watermark()))))
+            return new Tail(null, "rows arrived for windows audited before (" + rows + " rows, before " + last.seenRows() + ")");
+        try {
+            AuditRequest tail = request(s, new Window(covered, span.end(), span.dueAt()), asOf);
+            dev.attest.jobs.audit.CarriedStates.Choice choice = dev.attest.jobs.audit.CarriedStates.choose(tail);
+            return choice.stateId() == null ? new Tail(null, choice.note()) : new Tail(tail.withCarriedState(choice.stateId()), null);
+        } catch (RuntimeException e) {
+            return new Tail(null, e.getMessage()); // unreadable inputs or policies: the whole span's audit reports them
+        }
+    }
+
+    /** The audit of a span with knowledge cut-off {@code asOf}, rated from the periods' starts. */
+    public static AuditRequest request(AuditSchedule s, Window span, Instant asOf) {
+        return new AuditRequest(s.events(), s.decisions(), s.policies(), s.out(), span.start(), span.end(), asOf,
+                s.tolerance(), s.lateDecisionAfter(), s.failOn(), s.assumeZone(), s.customers(), s.checks());
     }
 
     /** Retention ({@code keep:}) after a pass; a failure to clean up is logged, it never fails the pass. */

@@ -36,6 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>every run whose findings differ from those of the run before it (the digest of the findings' code, severity
  *     and fingerprint, {@link RunFolders#findingsDigest}; a span's first run differs from nothing, so it is kept),</li>
  * <li>the run folder the ledger names as the span's current result, whatever its age,</li>
+ * <li>for each window, the latest run that audited it (a pass from a carried state audits only the span's later
+ *     windows; the earlier windows' findings stay those of the runs before it),</li>
  * </ul>
  * and deletes the others (renamed away first, so a reader never sees half a run folder). Then it removes the carried
  * states no remaining run folder refers to ({@link StatePrune}, as {@code attest state prune} does), but only those
@@ -56,7 +58,8 @@ public final class Retention {
         static final Result NONE = new Result(0, 0, 0);
     }
 
-    private record Run(Path dir, Instant windowStart, Instant startedAt, String digest) {}
+    /** {@code auditFrom}: where the run's audit started (the span's start, or a later window's for a run from a carried state). */
+    private record Run(Path dir, Instant windowStart, Instant startedAt, String digest, Instant auditFrom) {}
 
     public static Result apply(AuditSchedule s, WindowLedger ledger) {
         if (s.keep() == null || s.mode() != AuditSchedule.Mode.NEAR_REAL_TIME || !Files.isDirectory(s.out())) return Result.NONE;
@@ -69,11 +72,22 @@ public final class Retention {
         int kept = 0;
         for (List<Run> runs : bySpan.values()) {
             runs.sort(Comparator.comparing(Run::startedAt).thenComparing(r -> r.dir().getFileName().toString()));
+            // A run of the span's later windows only (from a carried state) leaves the earlier windows' findings to the runs
+            // before it: the latest run that audited each window is its evidence and stays.
+            Set<Path> evidence = new HashSet<>();
+            Instant coveredFrom = null;
+            for (int i = runs.size() - 1; i >= 0; i--) {
+                Run r = runs.get(i);
+                if (coveredFrom == null || r.auditFrom().isBefore(coveredFrom)) {
+                    evidence.add(r.dir());
+                    coveredFrom = r.auditFrom();
+                }
+            }
             for (int i = 0; i < runs.size(); i++) {
                 Run r = runs.get(i);
                 boolean last = i >= runs.size() - s.keep().passes();
                 boolean changed = i == 0 || !Objects.equals(r.digest(), runs.get(i - 1).digest());
-                if (last || changed || current.contains(norm(r.dir()))) kept++;
+                if (last || changed || evidence.contains(r.dir()) || current.contains(norm(r.dir()))) kept++;
                 else delete.add(r.dir());
             }
         }
@@ -110,7 +124,9 @@ public final class Retention {
                 if (!name.equals(f.path("schedule").asString(null)) || !"near-real-time".equals(f.path("mode").asString(null))
                         || !f.hasNonNull("window_start") || !f.hasNonNull("started_at")) continue;
                 String digest = f.hasNonNull("findings_digest") ? f.get("findings_digest").asString() : RunFolders.findingsDigest(dir);
-                runs.add(new Run(dir, Instant.parse(f.get("window_start").asString()), Instant.parse(f.get("started_at").asString()), digest));
+                Instant spanStart = Instant.parse(f.get("window_start").asString());
+                Instant auditFrom = f.hasNonNull("audit_from") ? Instant.parse(f.get("audit_from").asString()) : spanStart;
+                runs.add(new Run(dir, spanStart, Instant.parse(f.get("started_at").asString()), digest, auditFrom));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + out, e);

@@ -48,6 +48,41 @@ public final class RunFolders {
     public static String findingsDigest(Path runDir) {
         Path f = runDir == null ? null : runDir.resolve("findings.parquet");
         if (f == null || !Files.isRegularFile(f)) return null;
+        return digest(f);
+    }
+
+    /**
+     * A near-real-time span's current findings, beside the run's own: {@value #SPAN_FINDINGS} holds the code, severity,
+     * fingerprint, ids, data time (event_time, else decided_at), explanation and run id of every finding the span has now. A run of
+     * the whole span has its own findings there; a run of the span's later windows only (from a carried state) has its
+     * own, and for the windows before {@code auditFrom} the previous run's span findings.
+     */
+    public static final String SPAN_FINDINGS = "span_findings.parquet";
+
+    public static void writeSpanFindings(Path runDir, Path previousRunDir, java.time.Instant auditFrom) {
+        String own = "SELECT code, severity, fingerprint, event_id, decision_id, coalesce(event_time, decided_at) AS t, explanation, "
+                + dev.attest.io.duck.Duck.literal(runDir.getFileName().toString()) + " AS run_id FROM read_parquet("
+                + dev.attest.io.duck.Duck.literal(runDir.resolve("findings.parquet").toString()) + ")";
+        String sql = previousRunDir == null ? own : own + " UNION ALL SELECT * FROM read_parquet("
+                + dev.attest.io.duck.Duck.literal(previousRunDir.resolve(SPAN_FINDINGS).toString()) + ") WHERE t < TIMESTAMPTZ '" + auditFrom + "'";
+        Path tmp = runDir.resolve("." + SPAN_FINDINGS + ".tmp");
+        try (dev.attest.io.duck.Duck duck = dev.attest.io.duck.Duck.inMemory()) {
+            duck.execute("COPY (" + sql + " ORDER BY code, severity, fingerprint, t) TO " + dev.attest.io.duck.Duck.literal(tmp.toString())
+                    + " (FORMAT parquet, COMPRESSION zstd)");
+            Files.move(tmp, runDir.resolve(SPAN_FINDINGS), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + runDir.resolve(SPAN_FINDINGS), e);
+        }
+    }
+
+    /** {@link #findingsDigest} of a span's current findings ({@value #SPAN_FINDINGS}); null when there is none. */
+    public static String spanFindingsDigest(Path runDir) {
+        Path f = runDir == null ? null : runDir.resolve(SPAN_FINDINGS);
+        if (f == null || !Files.isRegularFile(f)) return null;
+        return digest(f);
+    }
+
+    private static String digest(Path f) {
         try (dev.attest.io.duck.Duck duck = dev.attest.io.duck.Duck.inMemory()) {
             List<Map<String, Object>> r = duck.queryRows("SELECT md5(coalesce(string_agg(code || ':' || severity || ':' || coalesce(fingerprint, ''), ',' "
                     + "ORDER BY code, severity, fingerprint), '')) AS d FROM read_parquet(" + dev.attest.io.duck.Duck.literal(f.toString()) + ")");
