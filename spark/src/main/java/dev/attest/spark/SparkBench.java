@@ -41,6 +41,7 @@ final class SparkBench implements Callable<Integer> {
     @Option(names = "--skew", paramLabel = "FRACTION", defaultValue = "0", description = "Make one customer hold this share of events (0: none).")
     double skew;
     @Option(names = "--reuse", description = "Reuse the data of an earlier run in --dir.") boolean reuse;
+    @Option(names = "--layout", defaultValue = "date", description = "date (default) or flat, as `attest bench`.") String layout;
 
     record Line(String engine, double seconds, long findings, String note) {}
 
@@ -52,7 +53,7 @@ final class SparkBench implements Callable<Integer> {
         if (!(reuse && Files.exists(data.resolve("truth.json")))) {
             Folders.deleteTree(data);
             if (skew > 0) Skewed.write(data, events, skew, seed);
-            else new Generator().generate(data, events, seed);
+            else ("flat".equals(layout) ? new Generator() : new Generator().withDateLayout()).generate(data, events, seed);
         }
         System.out.printf("events           %,d%s (generated in %.1f s)%n", events, skew > 0 ? String.format(" (one customer holds %.0f %%)", skew * 100) : "",
                 (System.nanoTime() - t0) / 1e9);

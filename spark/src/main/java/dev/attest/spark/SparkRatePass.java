@@ -65,6 +65,7 @@ public final class SparkRatePass implements AuditEngine {
     /** A period is split only when it holds more events than this and more than a task's share (system property). */
     public static final String SKEW_MIN_EVENTS = "attest.spark.skew.min.events";
 
+    private static final boolean TRACE = Boolean.getBoolean("attest.trace");
     private final SparkSession spark;
     private volatile Stats last;
 
@@ -82,6 +83,7 @@ public final class SparkRatePass implements AuditEngine {
 
     @Override
     public RatePass.Result rate(RateStep step) throws Exception {
+        long tStart = System.nanoTime();
         Duck duck = step.duck();
         AuditWindow window = step.window();
         Path dir = step.workDir().resolve("spark");
@@ -102,11 +104,12 @@ public final class SparkRatePass implements AuditEngine {
                     + "corrected_volume_fee_due AS st_corrected_fee_due FROM " + step.statesIn() + ") TO " + Duck.literal(statesIn.toString())
                     + " (FORMAT parquet)");
 
+        long t0 = System.nanoTime();
         RatingSpec spec = RatingSpec.of(step.request().policies(), window.cycles(), window.cutoff(), step.params());
         Path out = dir.resolve("out");
         Stats stats = runSpark(spec, window, step.registry(), events, decisions, step.statesIn() != null ? statesIn : null, out);
         last = stats;
-        log.info("spark rating: {}", stats);
+        long t1 = System.nanoTime();
 
         DuckDBConnection conn = (DuckDBConnection) duck.connection();
         FindingSink.createTable(conn, "findings_rate");
@@ -126,6 +129,8 @@ public final class SparkRatePass implements AuditEngine {
         long rated = duck.queryLong("SELECT count(*) FROM read_parquet(" + Duck.literal(events.toString()) + ")");
         long inWindow = duck.queryLong("SELECT count(*) FROM expected");
         long findings = duck.queryLong("SELECT count(*) FROM findings_rate");
+        if (TRACE) System.err.printf("TRACE spark rate: export %d ms, spark %d ms, import %d ms; %s%n", (t0 - tStart) / 1_000_000,
+                (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, stats);
         return new RatePass.Result(rated, inWindow, findings);
     }
 
@@ -168,6 +173,7 @@ public final class SparkRatePass implements AuditEngine {
                 spec.built().cycles().of(c).periodOf(t).start(), DataTypes.TimestampType);
         Dataset<Row> events = spark.read().parquet(eventsFile.toUri().toString())
                 .withColumn("period_start", callUDF("attest_period_start", col("customer_id"), col("event_time")));
+        long p0 = System.nanoTime();
         int tasks = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
         long total = events.count(); // Parquet metadata: no scan
 
@@ -200,6 +206,7 @@ public final class SparkRatePass implements AuditEngine {
             split++;
             chunks += cut.length + 1;
         }
+        long p1 = System.nanoTime();
         Map<String, long[]> cutMap = new HashMap<>(cuts);
         spark.udf().register("attest_chunk", (UDF4<String, String, Instant, Instant, Integer>) (c, m, ps, t) -> {
             long[] cut = cutMap.get(key(c, m, ps));
@@ -238,6 +245,7 @@ public final class SparkRatePass implements AuditEngine {
             });
         }
         Dataset<Row> offsetDf = spark.createDataFrame(offsets, offsetSchema);
+        long p2 = System.nanoTime();
 
         // Phase two: events with their decisions, start states and offsets; one fold per (customer, meter, period, chunk).
         Dataset<Row> decisions = spark.read().parquet(decisionsFile.toUri().toString());
@@ -259,6 +267,8 @@ public final class SparkRatePass implements AuditEngine {
                 .sortWithinPartitions("customer_id", "meter", "period_start", "chunk", "event_time", "event_id", "decided_at", "decision_id")
                 .mapPartitions(new PartitionFold(spec, window.to()), Encoders.row(Layout.SCHEMA))
                 .write().mode(SaveMode.Overwrite).partitionBy(Layout.KIND).parquet(out.toUri().toString());
+        if (TRACE) System.err.printf("TRACE spark phases: heavy keys %d ms, chunk sums %d ms, fold and write %d ms%n", (p1 - p0) / 1_000_000,
+                (p2 - p1) / 1_000_000, (System.nanoTime() - p2) / 1_000_000);
         return new Stats(tasks, heavy.size(), split, chunks, total, largest);
     }
 
