@@ -179,8 +179,9 @@ public final class SparkRatePass implements AuditEngine {
 
         // Skew, phase zero: the periods that hold more than a task's share of events (one partial aggregation).
         long share = Math.max(Long.getLong(SKEW_MIN_EVENTS, 50_000L), (total + tasks - 1) / Math.max(1, tasks));
-        List<Row> heavy = events.groupBy("customer_id", "meter", "period_start")
-                .agg(count(lit(1)).as("n"), sum("quantity").as("q")).filter(col("n").gt(share)).collectAsList();
+        List<Row> heavy = total <= share ? List.of() // no period can hold more than all events: skip the pass
+                : events.groupBy("customer_id", "meter", "period_start")
+                        .agg(count(lit(1)).as("n"), sum("quantity").as("q")).filter(col("n").gt(share)).collectAsList();
         Map<String, long[]> cuts = new HashMap<>();
         long largest = 0;
         int split = 0, chunks = 0;
@@ -216,7 +217,8 @@ public final class SparkRatePass implements AuditEngine {
             while (i < cut.length && cut[i] <= micros) i++;
             return i + 1; // chunks of a split period count from 1; 0 is an unsplit period
         }, DataTypes.IntegerType);
-        Dataset<Row> chunked = events.withColumn("chunk", callUDF("attest_chunk", col("customer_id"), col("meter"), col("period_start"), col("event_time")));
+        Dataset<Row> chunked = cutMap.isEmpty() ? events.withColumn("chunk", lit(0))
+                : events.withColumn("chunk", callUDF("attest_chunk", col("customer_id"), col("meter"), col("period_start"), col("event_time")));
 
         // Phase one: each chunk's quantity; the driver turns them into each chunk's offset (the quantity of the chunks before it).
         StructType offsetSchema = DataTypes.createStructType(List.of(
