@@ -20,6 +20,10 @@ public final class SparkSessions {
             b.config("spark.ui.enabled", "false"); // a local audit needs no web UI and no port
             b.config("spark.driver.host", "127.0.0.1");
             b.config("spark.driver.bindAddress", "127.0.0.1");
+            // A shared, overloaded machine can stall the JVM for minutes (measured: a 150 s pause at load 46 on 2 cores);
+            // in local mode the driver is the executor, so a missed heartbeat only kills the run.
+            b.config("spark.executor.heartbeatInterval", "60s");
+            b.config("spark.network.timeout", "900s");
         }
         // Core's fold gets java.time.Instant for TIMESTAMP, and every instant is written as UTC micros (not INT96).
         b.config("spark.sql.datetime.java8API.enabled", "true");
