@@ -99,6 +99,10 @@ public final class SparkAudit implements Callable<Integer> {
         @Option(names = "--shuffle-partitions", paramLabel = "N", defaultValue = "0",
                 description = "Tasks of the rating shuffle (default: 4 per core).")
         int shufflePartitions;
+        @Option(names = "--spark-scratch", paramLabel = "URI",
+                description = "A folder every executor can read (hdfs://..., s3a://...) for the staged inputs and Spark's output; "
+                        + "default: the run's workspace under --out, which suits local masters.")
+        String scratch;
 
         @Override
         public Integer call() {
@@ -135,6 +139,7 @@ public final class SparkAudit implements Callable<Integer> {
                 System.err.println("attest: " + e.getMessage());
                 return 2;
             }
+            if (scratch != null) System.setProperty(SparkRatePass.SCRATCH, scratch);
             SparkSession spark = SparkSessions.start(master, shufflePartitions);
             try {
                 AuditOutcome outcome = run(spark, request, metadataUrl(metadata));

@@ -43,7 +43,7 @@ final class SparkBench implements Callable<Integer> {
     @Option(names = "--reuse", description = "Reuse the data of an earlier run in --dir.") boolean reuse;
     @Option(names = "--layout", defaultValue = "date", description = "date (default) or flat, as `attest bench`.") String layout;
 
-    record Line(String engine, double seconds, long findings, String note) {}
+    record Line(String engine, double seconds, double rateSeconds, long findings, String note) {}
 
     @Override
     public Integer call() throws Exception {
@@ -65,9 +65,9 @@ final class SparkBench implements Callable<Integer> {
             lines.add(timed("spark " + m, root, request, m, -1));
         }
         double embedded = lines.get(0).seconds();
-        System.out.printf("%-34s %9s %8s %10s  %s%n", "engine", "wall s", "x embed", "findings", "rating tasks");
+        System.out.printf("%-34s %9s %8s %9s %10s  %s%n", "engine", "wall s", "x embed", "rate s", "findings", "Spark tasks");
         for (Line l : lines)
-            System.out.printf("%-34s %9.2f %8.2f %,10d  %s%n", l.engine(), l.seconds(), l.seconds() / embedded, l.findings(), l.note());
+            System.out.printf("%-34s %9.2f %8.2f %9.2f %,10d  %s%n", l.engine(), l.seconds(), l.seconds() / embedded, l.rateSeconds(), l.findings(), l.note());
         double l1 = lines.stream().filter(l -> l.engine().equals("spark local[1]")).mapToDouble(Line::seconds).findFirst().orElse(0);
         double l2 = lines.stream().filter(l -> l.engine().equals("spark local[2]")).mapToDouble(Line::seconds).findFirst().orElse(0);
         if (l1 > 0 && l2 > 0) System.out.printf("local[2] / local[1] = %.2f (target <= 0.65); local[2] / embedded = %.2f (target <= 3)%n", l2 / l1, l2 / embedded);
@@ -108,7 +108,8 @@ final class SparkBench implements Callable<Integer> {
     private static Line line(String name, long started, AuditOutcome o, String note) {
         double s = (System.nanoTime() - started) / 1e9;
         if (!(o instanceof AuditOutcome.Completed c)) throw new IllegalStateException(name + ": the audit did not complete: " + o);
-        return new Line(name, s, c.findings(), note);
+        Duration rate = c.stepTimes().getOrDefault("rate", Duration.ZERO);
+        return new Line(name, s, rate.toMillis() / 1e3, c.findings(), note);
     }
 
     /** The largest shuffle read of one task (rows) and the longest task, over the audit's Spark jobs. */
@@ -165,6 +166,7 @@ final class SparkBench implements Callable<Integer> {
                         change_ref: CHG-1
                         author: bench
                         rule: {model: graduated, tiers: [{up_to: 1000, unit_price: 0.01}, {up_to: null, unit_price: 0.005}]}
+                        rounding: {scale: 2, mode: half_up}
                     """);
             long whale = Math.round(n * fraction);
             try (Duck duck = Duck.inMemory()) {

@@ -64,6 +64,11 @@ public final class SparkRatePass implements AuditEngine {
     private static final Logger log = LoggerFactory.getLogger(SparkRatePass.class);
     /** A period is split only when it holds more events than this and more than a task's share (system property). */
     public static final String SKEW_MIN_EVENTS = "attest.spark.skew.min.events";
+    /**
+     * A folder on a filesystem every executor reads (hdfs:, s3a:, a shared mount), for the staged inputs and Spark's output
+     * (system property). Without it they stay in the run's workspace under --out, which suits local masters.
+     */
+    public static final String SCRATCH = "attest.spark.scratch";
 
     private static final boolean TRACE = Boolean.getBoolean("attest.trace");
     private final SparkSession spark;
@@ -107,7 +112,25 @@ public final class SparkRatePass implements AuditEngine {
         long t0 = System.nanoTime();
         RatingSpec spec = RatingSpec.of(step.request().policies(), window.cycles(), window.cutoff(), step.params());
         Path out = dir.resolve("out");
-        Stats stats = runSpark(spec, window, step.registry(), events, decisions, step.statesIn() != null ? statesIn : null, out);
+        Stats stats;
+        String scratch = System.getProperty(SCRATCH);
+        if (scratch == null || scratch.isBlank()) {
+            stats = runSpark(spec, window, step.registry(), uri(events), uri(decisions), step.statesIn() != null ? uri(statesIn) : null, uri(out));
+        } else {
+            // Executors on a cluster cannot read the driver's disk: the staged inputs go to a shared filesystem and back.
+            org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(scratch, step.workDir().getFileName().toString());
+            org.apache.hadoop.fs.FileSystem fs = remote.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            fs.delete(remote, true);
+            fs.mkdirs(remote);
+            for (Path local : step.statesIn() != null ? List.of(events, decisions, statesIn) : List.of(events, decisions))
+                fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path(remote, local.getFileName().toString()));
+            org.apache.hadoop.fs.Path remoteOut = new org.apache.hadoop.fs.Path(remote, "out");
+            stats = runSpark(spec, window, step.registry(), new org.apache.hadoop.fs.Path(remote, "events.parquet").toString(),
+                    new org.apache.hadoop.fs.Path(remote, "decisions.parquet").toString(),
+                    step.statesIn() != null ? new org.apache.hadoop.fs.Path(remote, "states_in.parquet").toString() : null, remoteOut.toString());
+            fs.copyToLocalFile(false, remoteOut, new org.apache.hadoop.fs.Path(dir.toUri()), true);
+            fs.delete(remote, true);
+        }
         last = stats;
         long t1 = System.nanoTime();
 
@@ -167,11 +190,15 @@ public final class SparkRatePass implements AuditEngine {
                 + " o WHERE o.customer_id = i.customer_id AND o.meter = i.meter AND o.period_start = i.period_start)");
     }
 
-    private Stats runSpark(RatingSpec spec, AuditWindow window, PolicyRegistry registry, Path eventsFile, Path decisionsFile,
-                           Path statesFile, Path out) {
+    private static String uri(Path p) {
+        return p.toUri().toString();
+    }
+
+    private Stats runSpark(RatingSpec spec, AuditWindow window, PolicyRegistry registry, String eventsFile, String decisionsFile,
+                           String statesFile, String out) {
         spark.udf().register("attest_period_start", (UDF2<String, Instant, Instant>) (c, t) ->
                 spec.built().cycles().of(c).periodOf(t).start(), DataTypes.TimestampType);
-        Dataset<Row> events = spark.read().parquet(eventsFile.toUri().toString())
+        Dataset<Row> events = spark.read().parquet(eventsFile)
                 .withColumn("period_start", callUDF("attest_period_start", col("customer_id"), col("event_time")));
         long p0 = System.nanoTime();
         int tasks = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
@@ -196,7 +223,10 @@ public final class SparkRatePass implements AuditEngine {
                 log.info("heavy period {}/{}/{} ({} events) kept in one task: {}", c, m, period, n, why);
                 continue;
             }
-            int k = (int) Math.min(1024, (n + share - 1) / share);
+            // Chunks of half a task's share: hashing (key, chunk) to tasks puts two chunks in one task now and then, and
+            // smaller chunks even that out (measured: whole-share chunks left one task with 2 of 3 chunks).
+            long chunkSize = Math.max(1, share / 2);
+            int k = (int) Math.min(1024, (n + chunkSize - 1) / chunkSize);
             double[] probs = new double[k - 1];
             for (int i = 1; i < k; i++) probs[i - 1] = (double) i / k;
             // Cut points on event_time (micros): equal times stay in one chunk, so (event_time, event_id) order holds across chunks.
@@ -250,12 +280,12 @@ public final class SparkRatePass implements AuditEngine {
         long p2 = System.nanoTime();
 
         // Phase two: events with their decisions, start states and offsets; one fold per (customer, meter, period, chunk).
-        Dataset<Row> decisions = spark.read().parquet(decisionsFile.toUri().toString());
+        Dataset<Row> decisions = spark.read().parquet(decisionsFile);
         Dataset<Row> rows = chunked.join(decisions, col("event_id").equalTo(col("d_event_id")), "left_outer")
                 .join(broadcast(offsetDf), col("customer_id").equalTo(col("o_customer_id")).and(col("meter").equalTo(col("o_meter")))
                         .and(col("period_start").equalTo(col("o_period_start"))).and(col("chunk").equalTo(col("o_chunk"))), "left_outer");
         if (statesFile != null) {
-            Dataset<Row> states = spark.read().parquet(statesFile.toUri().toString());
+            Dataset<Row> states = spark.read().parquet(statesFile);
             rows = rows.join(states, col("customer_id").equalTo(col("st_customer_id")).and(col("meter").equalTo(col("st_meter")))
                     .and(col("period_start").equalTo(col("st_period_start"))), "left_outer");
         } else {
@@ -268,7 +298,7 @@ public final class SparkRatePass implements AuditEngine {
                 .repartition(tasks, col("customer_id"), col("meter"), col("period_start"), col("chunk"))
                 .sortWithinPartitions("customer_id", "meter", "period_start", "chunk", "event_time", "event_id", "decided_at", "decision_id")
                 .mapPartitions(new PartitionFold(spec, window.to()), Encoders.row(Layout.SCHEMA))
-                .write().mode(SaveMode.Overwrite).partitionBy(Layout.KIND).parquet(out.toUri().toString());
+                .write().mode(SaveMode.Overwrite).partitionBy(Layout.KIND).parquet(out);
         if (TRACE) System.err.printf("TRACE spark phases: heavy keys %d ms, chunk sums %d ms, fold and write %d ms%n", (p1 - p0) / 1_000_000,
                 (p2 - p1) / 1_000_000, (System.nanoTime() - p2) / 1_000_000);
         return new Stats(tasks, heavy.size(), split, chunks, total, largest);

@@ -55,15 +55,18 @@ class SparkParityIT {
     void generatedDataOfSeveralSeedsGivesTheSameRunFolder() throws Exception {
         long events = Long.getLong("attest.spark.events", 4000);
         Map<String, Long> codes = new TreeMap<>();
+        java.util.Set<String> models = new java.util.TreeSet<>();
         for (String s : System.getProperty("attest.spark.seeds", "7,11").split(",")) {
             long seed = Long.parseLong(s.trim());
             Path data = tmp.resolve("gen-" + seed);
             new Generator(2, Generator.DEFAULT_CHUNK_ROWS).generate(data, events, seed);
             AuditRequest request = SparkBench.request(data, tmp.resolve("unused"));
             Map<String, Long> found = sameRunFolder("seed " + seed, request);
+            models.addAll(priceModels(data, lastRunDir));
             found.forEach((c, n) -> codes.merge(c, n, Long::sum));
         }
-        System.out.println("SparkParityIT generated data: findings per code, all seeds: " + codes);
+        System.out.println("SparkParityIT generated data: findings per code, all seeds: " + codes + "; price models rated: " + models);
+        assertThat(models).as("every price model was rated").containsAll(List.of("unit", "graduated", "volume", "package", "percentage", "matrix"));
         // The generator injects a fault of every kind: each code of the contract is decided by Spark's pass or after it.
         for (FindingCode c : FindingCode.values())
             if (!c.name().startsWith("THRESHOLD_")) assertThat(codes.getOrDefault(c.name(), 0L)).as(c.name()).isPositive();
@@ -91,10 +94,13 @@ class SparkParityIT {
         SparkBench.Skewed.write(data, 6000, 0.3, 1);
         AuditRequest request = SparkBench.request(data, tmp.resolve("unused"));
         System.setProperty(SparkRatePass.SKEW_MIN_EVENTS, "100"); // every period above a task's share is split
+        // and through a scratch folder named by URI, as on a cluster (hdfs:, s3a:): the staged inputs go there and back
+        System.setProperty(SparkRatePass.SCRATCH, tmp.resolve("scratch").toUri().toString());
         try {
             sameRunFolder("skewed", request);
         } finally {
             System.clearProperty(SparkRatePass.SKEW_MIN_EVENTS);
+            System.clearProperty(SparkRatePass.SCRATCH);
         }
         SparkRatePass.Stats stats = lastStats;
         assertThat(stats.splitKeys()).as("the whale's period is split").isGreaterThanOrEqualTo(1);
@@ -129,6 +135,22 @@ class SparkParityIT {
     }
 
     private static SparkRatePass.Stats lastStats;
+    private static Path lastRunDir;
+
+    /** The models of the price versions the run's expectations applied (as-known or as-corrected). */
+    private static java.util.Set<String> priceModels(Path data, Path runDir) {
+        dev.attest.core.policy.PolicyRegistry registry = new dev.attest.core.policy.PolicyRegistry(
+                dev.attest.io.policy.PolicyLoader.load(data.resolve("policies").toString()));
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        try (dev.attest.io.duck.Duck duck = dev.attest.io.duck.Duck.inMemory()) {
+            String file = dev.attest.io.duck.Duck.literal(runDir.resolve("expected.parquet").toString());
+            for (Map<String, Object> r : duck.queryRows("SELECT DISTINCT price_policy_id AS p, price_version AS v FROM read_parquet(" + file
+                    + ") WHERE price_policy_id IS NOT NULL UNION SELECT DISTINCT corrected_price_policy_id, corrected_price_version FROM read_parquet("
+                    + file + ") WHERE corrected_price_policy_id IS NOT NULL"))
+                registry.find((String) r.get("p"), ((Number) r.get("v")).intValue()).ifPresent(v -> out.add(v.rule().model()));
+        }
+        return out;
+    }
 
     /** Audits {@code request} with both engines, each into its own out folder and run history; returns findings per code. */
     private static Map<String, Long> sameRunFolder(String what, AuditRequest request) throws Exception {
@@ -139,6 +161,7 @@ class SparkParityIT {
             dirs[engine] = completed(run(engine == 1, r, SparkAudit.h2(tmp.resolve(what.replace(' ', '-') + "-meta-" + engine))));
         }
         assertSameFolder(what, dirs[0], dirs[1]);
+        lastRunDir = dirs[1];
         JsonNode findings = JsonMapper.builder().build().readTree(Files.readString(dirs[1].resolve("summary.json"))).path("findings");
         Map<String, Long> codes = new TreeMap<>();
         for (String name : findings.propertyNames()) codes.put(name, findings.get(name).asLong());
