@@ -159,8 +159,15 @@ final class PartitionFold implements MapPartitionsFunction<Row, Row> {
                 Pending p = fold.get(j);
                 if (!p.inWindow()) continue;
                 ExpectedEvent e = rated.get(j);
-                built.reconciler().check(e, p.decisions(), f -> out.add(finding(f)));
-                out.add(expected(e, p, periodText));
+                try {
+                    built.reconciler().check(e, p.decisions(), f -> out.add(finding(f)));
+                    out.add(expected(e, p, periodText));
+                } catch (ArithmeticException tooLarge) { // as RatePass: an amount beyond DECIMAL(38,9) is the input's fault
+                    RatingEvent ev = e.event();
+                    throw new dev.attest.io.input.InputException(dev.attest.io.input.InputException.Code.OUT_OF_RANGE, "event "
+                            + ev.eventId() + " (customer " + ev.customerId() + ", meter " + ev.meter() + ", quantity "
+                            + ev.quantity().stripTrailingZeros().toPlainString() + "): " + tooLarge.getMessage(), tooLarge);
+                }
             }
             fold.clear();
             keyRow = null;
@@ -184,26 +191,38 @@ final class PartitionFold implements MapPartitionsFunction<Row, Row> {
         v[o + 2] = ev.meter();
         v[o + 3] = ev.eventTime();
         v[o + 4] = periodText;
-        v[o + 5] = ev.quantity();
+        v[o + 5] = dec("quantity", ev.quantity());
         v[o + 6] = p.decisions().size();
         v[o + 7] = ev.knownAt();
         v[o + 8] = k.outcome() == null ? null : k.outcome().wire();
-        v[o + 9] = k.amount();
+        v[o + 9] = dec("expected_amount", k.amount());
         v[o + 10] = k.currency();
         v[o + 11] = k.status().name();
         ref(v, o + 12, k.price());
         ref(v, o + 14, k.discount());
         ref(v, o + 16, k.entitlement());
-        v[o + 18] = k.before();
+        v[o + 18] = dec("before_quantity", k.before());
         v[o + 19] = k.provisional();
         v[o + 20] = c.outcome() == null ? null : c.outcome().wire();
-        v[o + 21] = c.amount();
+        v[o + 21] = dec("corrected_amount", c.amount());
         v[o + 22] = c.status().name();
         ref(v, o + 23, c.price());
         v[o + 25] = c.currency();
         ref(v, o + 26, c.discount());
         ref(v, o + 28, c.entitlement());
         return RowFactory.create(v);
+    }
+
+    /**
+     * A decimal as the workspace's DECIMAL(38,9) takes it, refused with DuckTableSink's message when it cannot be: Spark
+     * would otherwise fail the task in its encoder, an internal failure instead of the input error the embedded pass reports.
+     */
+    private static BigDecimal dec(String column, BigDecimal value) {
+        if (value == null) return null;
+        BigDecimal scaled = value.scale() == 9 ? value : value.setScale(9, java.math.RoundingMode.UNNECESSARY);
+        if (scaled.precision() > 38)
+            throw new ArithmeticException(column + " " + value.toPlainString() + " has more than 29 integer digits: amounts are kept as DECIMAL(38,9)");
+        return scaled;
     }
 
     private static void ref(Object[] v, int at, VersionRef ref) {
@@ -224,19 +243,19 @@ final class PartitionFold implements MapPartitionsFunction<Row, Row> {
         v[o + 5] = f.meter();
         v[o + 6] = f.eventTime();
         v[o + 7] = f.decidedAt();
-        v[o + 8] = f.expectedAmount();
-        v[o + 9] = f.actualAmount();
+        v[o + 8] = dec("expected_amount", f.expectedAmount());
+        v[o + 9] = dec("actual_amount", f.actualAmount());
         v[o + 10] = f.expectedOutcome();
         v[o + 11] = f.actualOutcome();
-        v[o + 12] = f.difference();
+        v[o + 12] = dec("difference", f.difference());
         v[o + 13] = f.currency();
         v[o + 14] = f.versionAsKnown();
         v[o + 15] = f.versionAsCorrected();
         v[o + 16] = f.versionApplied();
         v[o + 17] = f.explanation();
         v[o + 18] = f.moneyClass() == null ? null : f.moneyClass().wire();
-        v[o + 19] = f.moneyAmount();
-        v[o + 20] = f.moneyEffect();
+        v[o + 19] = dec("money_amount", f.moneyAmount());
+        v[o + 20] = dec("money_effect", f.moneyEffect());
         v[o + 21] = f.invoiceId();
         return RowFactory.create(v);
     }

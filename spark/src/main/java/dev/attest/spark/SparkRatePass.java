@@ -113,23 +113,14 @@ public final class SparkRatePass implements AuditEngine {
         RatingSpec spec = RatingSpec.of(step.request().policies(), window.cycles(), window.cutoff(), step.params());
         Path out = dir.resolve("out");
         Stats stats;
-        String scratch = System.getProperty(SCRATCH);
-        if (scratch == null || scratch.isBlank()) {
-            stats = runSpark(spec, window, step.registry(), uri(events), uri(decisions), step.statesIn() != null ? uri(statesIn) : null, uri(out));
-        } else {
-            // Executors on a cluster cannot read the driver's disk: the staged inputs go to a shared filesystem and back.
-            org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(scratch, step.workDir().getFileName().toString());
-            org.apache.hadoop.fs.FileSystem fs = remote.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            fs.delete(remote, true);
-            fs.mkdirs(remote);
-            for (Path local : step.statesIn() != null ? List.of(events, decisions, statesIn) : List.of(events, decisions))
-                fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path(remote, local.getFileName().toString()));
-            org.apache.hadoop.fs.Path remoteOut = new org.apache.hadoop.fs.Path(remote, "out");
-            stats = runSpark(spec, window, step.registry(), new org.apache.hadoop.fs.Path(remote, "events.parquet").toString(),
-                    new org.apache.hadoop.fs.Path(remote, "decisions.parquet").toString(),
-                    step.statesIn() != null ? new org.apache.hadoop.fs.Path(remote, "states_in.parquet").toString() : null, remoteOut.toString());
-            fs.copyToLocalFile(false, remoteOut, new org.apache.hadoop.fs.Path(dir.toUri()), true);
-            fs.delete(remote, true);
+        try {
+            stats = rateOnSpark(step, spec, dir, events, decisions, statesIn, out);
+        } catch (RuntimeException e) {
+            // A task's input error (an amount beyond DECIMAL(38,9)) reaches the driver inside Spark's job failure: rethrow it
+            // as itself, so the audit ends with exit 2 and its message as the embedded engine's does.
+            for (Throwable c = e; c != null; c = c.getCause())
+                if (c instanceof dev.attest.io.input.InputException input) throw input;
+            throw e;
         }
         last = stats;
         long t1 = System.nanoTime();
@@ -188,6 +179,31 @@ public final class SparkRatePass implements AuditEngine {
         duck.execute("INSERT INTO " + out + " SELECT i.* FROM " + in + " i WHERE i.period_start < " + AuditWindow.literal(window.to())
                 + " AND i.period_end > " + AuditWindow.literal(window.to()) + " AND NOT EXISTS (SELECT 1 FROM " + out
                 + " o WHERE o.customer_id = i.customer_id AND o.meter = i.meter AND o.period_start = i.period_start)");
+    }
+
+    private Stats rateOnSpark(RateStep step, RatingSpec spec, Path dir, Path events, Path decisions, Path statesIn, Path out)
+            throws IOException {
+        AuditWindow window = step.window();
+        Stats stats;
+        String scratch = System.getProperty(SCRATCH);
+        if (scratch == null || scratch.isBlank()) {
+            stats = runSpark(spec, window, step.registry(), uri(events), uri(decisions), step.statesIn() != null ? uri(statesIn) : null, uri(out));
+        } else {
+            // Executors on a cluster cannot read the driver's disk: the staged inputs go to a shared filesystem and back.
+            org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(scratch, step.workDir().getFileName().toString());
+            org.apache.hadoop.fs.FileSystem fs = remote.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            fs.delete(remote, true);
+            fs.mkdirs(remote);
+            for (Path local : step.statesIn() != null ? List.of(events, decisions, statesIn) : List.of(events, decisions))
+                fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path(remote, local.getFileName().toString()));
+            org.apache.hadoop.fs.Path remoteOut = new org.apache.hadoop.fs.Path(remote, "out");
+            stats = runSpark(spec, window, step.registry(), new org.apache.hadoop.fs.Path(remote, "events.parquet").toString(),
+                    new org.apache.hadoop.fs.Path(remote, "decisions.parquet").toString(),
+                    step.statesIn() != null ? new org.apache.hadoop.fs.Path(remote, "states_in.parquet").toString() : null, remoteOut.toString());
+            fs.copyToLocalFile(false, remoteOut, new org.apache.hadoop.fs.Path(dir.toUri()), true);
+            fs.delete(remote, true);
+        }
+        return stats;
     }
 
     private static String uri(Path p) {
