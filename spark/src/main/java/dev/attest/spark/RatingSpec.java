@@ -74,6 +74,7 @@ public record RatingSpec(String id, Map<String, byte[]> policyFiles, boolean pol
 
     /** Core's objects of this spec, on whichever JVM runs the task. */
     public Built built() {
+        if (BUILT.size() > 8 && !BUILT.containsKey(id)) BUILT.clear(); // a long-lived executor keeps the few latest audits
         return BUILT.computeIfAbsent(id, k -> build());
     }
 
@@ -88,7 +89,12 @@ public record RatingSpec(String id, Map<String, byte[]> policyFiles, boolean pol
                 Files.write(target, f.getValue());
             }
             String path = policyFolder ? dir.toString() : dir.resolve(policyFiles.keySet().iterator().next()).toString();
-            PolicyRegistry registry = new PolicyRegistry(PolicyLoader.load(path));
+            PolicyRegistry registry;
+            try {
+                registry = new PolicyRegistry(PolicyLoader.load(path));
+            } finally {
+                dev.attest.io.Folders.deleteTree(dir); // loaded: the copies are not needed again
+            }
             Map<String, BillingCycle> byCustomer = new HashMap<>();
             cycles.forEach((c, text) -> {
                 int bar = text.indexOf('|');
