@@ -13,7 +13,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The rows the fold emits, one wide schema for the three kinds so that one pass over the data writes them all (Parquet,
- * partitioned by {@code kind}): E an expectation, F a finding, S a period's state at the window's end. The columns are
+ * told apart by {@code kind}): E an expectation, F a finding, S a period's state at the window's end. The columns are
  * the embedded engine's own ({@link RatePass#EXPECTED_FIELDS}, {@link FindingSink#FIELDS}, {@link RatePass#STATE_FIELDS}),
  * prefixed e_, f_ and s_, in the same order: the driver copies them into the workspace by position.
  */

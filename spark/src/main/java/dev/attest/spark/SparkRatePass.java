@@ -127,17 +127,16 @@ public final class SparkRatePass implements AuditEngine {
 
         DuckDBConnection conn = (DuckDBConnection) duck.connection();
         FindingSink.createTable(conn, "findings_rate");
-        Path f = out.resolve("kind=F");
-        if (Files.isDirectory(f))
+        String parts = parts(out);
+        if (parts != null)
             duck.execute("INSERT INTO findings_rate SELECT " + Layout.columns("f_", FindingSink.FIELDS) + " FROM read_parquet("
-                    + Duck.literal(f.resolve("*.parquet").toString()) + ")");
-        writeExpected(duck, conn, out.resolve("kind=E"), step.expectedParquet());
+                    + parts + ") WHERE kind = 'F'");
+        writeExpected(duck, conn, parts, step.expectedParquet());
         if (step.statesOut() != null) {
             DuckTableSink.createTable(conn, step.statesOut(), RatePass.STATE_FIELDS);
-            Path s = out.resolve("kind=S");
-            if (Files.isDirectory(s))
+            if (parts != null)
                 duck.execute("INSERT INTO " + step.statesOut() + " SELECT " + Layout.columns("s_", RatePass.STATE_FIELDS) + " FROM read_parquet("
-                        + Duck.literal(s.resolve("*.parquet").toString()) + ")");
+                        + parts + ") WHERE kind = 'S'");
             carryUntouched(duck, window, step.statesIn(), step.statesOut());
         }
         long rated = duck.queryLong("SELECT count(*) FROM read_parquet(" + Duck.literal(events.toString()) + ")");
@@ -152,14 +151,23 @@ public final class SparkRatePass implements AuditEngine {
      * expected.parquet as the embedded pass writes it: the same rows in the same (customer_id, meter, event_time, event_id)
      * order through the same DuckDB COPY options, so the file (and the manifest's SHA-256 of it) is the same.
      */
-    private static void writeExpected(Duck duck, DuckDBConnection conn, Path parts, Path expectedParquet) throws SQLException, IOException {
+    /** The glob of Spark's output parts as a DuckDB literal, or null when it wrote none (no rows). */
+    private static String parts(Path out) throws IOException {
+        if (!Files.isDirectory(out)) return null;
+        try (Stream<Path> files = Files.list(out)) {
+            if (files.noneMatch(p -> p.getFileName().toString().endsWith(".parquet"))) return null;
+        }
+        return Duck.literal(out.resolve("*.parquet").toString());
+    }
+
+    private static void writeExpected(Duck duck, DuckDBConnection conn, String parts, Path expectedParquet) throws SQLException, IOException {
         String scratch = "__attest_spark_" + Long.toHexString(System.nanoTime());
         duck.execute("ATTACH ':memory:' AS " + scratch);
         try {
             DuckTableSink.createTable(conn, scratch + ".expected", RatePass.EXPECTED_FIELDS);
-            if (Files.isDirectory(parts))
+            if (parts != null)
                 duck.execute("INSERT INTO " + scratch + ".expected SELECT " + Layout.columns("e_", RatePass.EXPECTED_FIELDS) + " FROM read_parquet("
-                        + Duck.literal(parts.resolve("*.parquet").toString()) + ") ORDER BY e_customer_id, e_meter, e_event_time, e_event_id");
+                        + parts + ") WHERE kind = 'E' ORDER BY e_customer_id, e_meter, e_event_time, e_event_id");
             Path partial = expectedParquet.resolveSibling(expectedParquet.getFileName() + ".partial");
             Files.deleteIfExists(partial);
             duck.execute("COPY (SELECT * FROM " + scratch + ".expected) TO " + Duck.literal(partial.toString()) + " ("
@@ -314,7 +322,8 @@ public final class SparkRatePass implements AuditEngine {
                 .repartition(tasks, col("customer_id"), col("meter"), col("period_start"), col("chunk"))
                 .sortWithinPartitions("customer_id", "meter", "period_start", "chunk", "event_time", "event_id", "decided_at", "decision_id")
                 .mapPartitions(new PartitionFold(spec, window.to()), Encoders.row(Layout.SCHEMA))
-                .write().mode(SaveMode.Overwrite).partitionBy(Layout.KIND).parquet(out);
+                // One unpartitioned write: partitionBy(kind) would sort every task's output by kind before writing it.
+                .write().mode(SaveMode.Overwrite).parquet(out);
         if (TRACE) System.err.printf("TRACE spark phases: heavy keys %d ms, chunk sums %d ms, fold and write %d ms%n", (p1 - p0) / 1_000_000,
                 (p2 - p1) / 1_000_000, (System.nanoTime() - p2) / 1_000_000);
         return new Stats(tasks, heavy.size(), split, chunks, total, largest);
