@@ -32,8 +32,10 @@ public final class SparkSessions {
         // The skew split decides by itself which period to cut; AQE's own skew join handling has nothing to add to a repartition.
         b.config("spark.sql.adaptive.coalescePartitions.enabled", "false");
         SparkSession spark = b.getOrCreate();
-        int tasks = shufflePartitions > 0 ? shufflePartitions : Math.max(2, 4 * spark.sparkContext().defaultParallelism());
-        spark.conf().set("spark.sql.shuffle.partitions", Integer.toString(tasks));
+        // --shuffle-partitions, else spark-submit's --conf spark.sql.shuffle.partitions, else 4 tasks per core.
+        if (shufflePartitions > 0) spark.conf().set("spark.sql.shuffle.partitions", Integer.toString(shufflePartitions));
+        else if (!spark.sparkContext().getConf().contains("spark.sql.shuffle.partitions"))
+            spark.conf().set("spark.sql.shuffle.partitions", Integer.toString(Math.max(2, 4 * spark.sparkContext().defaultParallelism())));
         return spark;
     }
 
