@@ -103,8 +103,28 @@ public final class AuditCommand implements Callable<Integer> {
             description = "Run-history database (Spring Batch JobRepository). Default: $ATTEST_METADATA_URL, else an H2 file in ~/.attest.")
     String metadata;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "embedded",
+            description = "embedded (default): DuckDB and the core on this JVM; spark: the same audit rated on Apache Spark, in a "
+                    + "local runner with Spark on its class path (see 'Beyond one machine' in the README).")
+    String engine;
+
+    @Option(names = "--master", paramLabel = "URL", description = "With --engine spark: the Spark master (default local[2]).")
+    String master;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+        if ("spark".equals(engine)) return SparkRunner.run("audit", spec.commandLine().getParseResult().originalArgs());
+        if (!"embedded".equals(engine)) {
+            System.err.println("attest: --engine must be embedded or spark, got '" + engine + "'");
+            return 2;
+        }
+        if (master != null) {
+            System.err.println("attest: --master is for --engine spark");
+            return 2;
+        }
         AuditRequest request;
         try {
             validate();

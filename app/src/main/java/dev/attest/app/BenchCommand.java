@@ -68,11 +68,26 @@ public final class BenchCommand implements Callable<Integer> {
             description = "With --near-real-time: about how many new events land before the last pass (whole hours of data; default: ${DEFAULT-VALUE}).")
     long newEvents;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "embedded",
+            description = "spark: time the embedded engine and Spark at local[1] and local[2] on the same data (issue 19).")
+    String engine;
+
+    @Option(names = "--masters", paramLabel = "M1,M2", description = "With --engine spark: the Spark masters to time (default local[1],local[2]).")
+    String masters;
+
+    @Option(names = "--skew", paramLabel = "FRACTION", description = "With --engine spark: instead of the generator's data, one customer "
+            + "holding this share of all events in one meter and period; Spark is timed with its skew split on and off.")
+    String skew;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     /** One timed audit. */
     private record Run(AuditOutcome.Completed outcome, long wallNanos, long cpuNanos, long peakHeap) {}
 
     @Override
     public Integer call() throws Exception {
+        if ("spark".equals(engine)) return SparkRunner.run("bench", spec.commandLine().getParseResult().originalArgs());
         if (repeat < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--repeat must be >= 1");
         if (!"date".equals(layout) && !"flat".equals(layout))
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--layout must be date or flat, got '" + layout + "'");

@@ -299,19 +299,26 @@ public final class RatePass {
         return parquetOut.resolveSibling(parquetOut.getFileName() + ".slice-" + k);
     }
 
-    /** The slices' files, in range order, as one file (a lone slice's file is moved as it is). */
+    /** The slices' files, in range order, as one file. */
     private void joinSlices(List<Path> slices, Path target) throws SQLException, java.io.IOException {
-        if (slices.size() == 1) {
-            Files.move(slices.get(0), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return;
-        }
+        writeExpected(source, slices, target);
+    }
+
+    /**
+     * Writes {@code target} (expected.parquet) from Parquet files holding its rows in order, file after file, always
+     * through this one COPY: its bytes then depend on the rows alone, not on how the files were cut, so every engine
+     * (and any number of ranges) writes the same file.
+     */
+    public static void writeExpected(java.sql.Connection conn, List<Path> files, Path target) throws SQLException, java.io.IOException {
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         StringBuilder list = new StringBuilder();
-        for (Path p : slices) list.append(list.isEmpty() ? "" : ", ").append(Duck.literal(p.toAbsolutePath().toString()));
+        for (Path p : files) list.append(list.isEmpty() ? "" : ", ").append(Duck.literal(p.toAbsolutePath().toString()));
         // DuckDB keeps a multi-file scan in file order and each file in row order (insertion order is preserved).
-        execute(source, "COPY (SELECT * FROM read_parquet([" + list + "])) TO " + Duck.literal(partial.toString())
-                + " (" + EXPECTED_PARQUET_OPTIONS + ")");
+        try (Statement st = conn.createStatement()) {
+            st.execute("COPY (SELECT * FROM read_parquet([" + list + "])) TO " + Duck.literal(partial.toString())
+                    + " (" + EXPECTED_PARQUET_OPTIONS + ")");
+        }
         Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -44,10 +44,14 @@ record AuditStepSupport(AuditRequest request, AuditWorkspace workspace, String r
     }
 
     Reconciler reconciler(PolicyRegistry registry) {
+        return new Reconciler(registry, reconcilerParams());
+    }
+
+    Reconciler.Params reconcilerParams() {
         // The effective default tolerance is the request's (command line, else the checks file's default); the checks
         // file adds tolerances per currency and per meter and severities per code.
         dev.attest.core.checks.Checks checks = request.checksOrNone();
-        return new Reconciler(registry, new Reconciler.Params(request.tolerance(), request.lateAfter(), checks.tolerancePerCurrency(),
-                checks.tolerancePerMeter(), checks.severities()));
+        return new Reconciler.Params(request.tolerance(), request.lateAfter(), checks.tolerancePerCurrency(),
+                checks.tolerancePerMeter(), checks.severities());
     }
 }
