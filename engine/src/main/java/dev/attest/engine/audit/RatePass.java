@@ -306,18 +306,25 @@ public final class RatePass {
 
     /**
      * Writes {@code target} (expected.parquet) from Parquet files holding its rows in order, file after file, always
-     * through this one COPY: its bytes then depend on the rows alone, not on how the files were cut, so every engine
-     * (and any number of ranges) writes the same file.
+     * through a temporary table and one COPY: DuckDB's Parquet writer cuts row groups where its input's chunks fall, and a
+     * table scan's chunks are the same whatever filled the table, so the file's bytes depend on the rows alone: any number
+     * of ranges, and either engine, write the same file (a COPY straight from the files cut row groups at each file's
+     * end). The table is temporary: it spills beyond DuckDB's memory limit instead of growing the work file.
      */
     public static void writeExpected(java.sql.Connection conn, List<Path> files, Path target) throws SQLException, java.io.IOException {
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         StringBuilder list = new StringBuilder();
         for (Path p : files) list.append(list.isEmpty() ? "" : ", ").append(Duck.literal(p.toAbsolutePath().toString()));
-        // DuckDB keeps a multi-file scan in file order and each file in row order (insertion order is preserved).
+        String rows = "__attest_expected_rows";
         try (Statement st = conn.createStatement()) {
-            st.execute("COPY (SELECT * FROM read_parquet([" + list + "])) TO " + Duck.literal(partial.toString())
-                    + " (" + EXPECTED_PARQUET_OPTIONS + ")");
+            // DuckDB keeps a multi-file scan in file order and each file in row order (insertion order is preserved).
+            st.execute("CREATE OR REPLACE TEMP TABLE " + rows + " AS SELECT * FROM read_parquet([" + list + "])");
+            try {
+                st.execute("COPY " + rows + " TO " + Duck.literal(partial.toString()) + " (" + EXPECTED_PARQUET_OPTIONS + ")");
+            } finally {
+                st.execute("DROP TABLE IF EXISTS " + rows);
+            }
         }
         Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
