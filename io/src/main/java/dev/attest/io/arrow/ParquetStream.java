@@ -139,8 +139,16 @@ public final class ParquetStream implements AutoCloseable {
         try {
             if (!ended) {
                 ended = true;
-                offerOrFail(ABORT);
-                join();
+                // DuckDB may ask for another batch after the reader failed: each ask gets ABORT again, until the COPY ends.
+                while (copier.isAlive()) {
+                    queue.offer(ABORT);
+                    try {
+                        copier.join(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new SQLException("interrupted while abandoning " + file, e);
+                    }
+                }
                 try {
                     Files.deleteIfExists(partial);
                 } catch (IOException e) {
@@ -170,8 +178,14 @@ public final class ParquetStream implements AutoCloseable {
             this.schema = schema;
         }
 
+        private boolean aborted;
+        private boolean done;
+
         @Override
         public boolean loadNextBatch() throws IOException {
+            // Sticky: after the end or an abort, DuckDB may ask again, and must not wait for a batch that never comes.
+            if (aborted) throw new IOException("the producer of " + file.getFileName() + " stopped");
+            if (done) return false;
             Object o;
             try {
                 o = queue.take();
@@ -179,8 +193,14 @@ public final class ParquetStream implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
             }
-            if (o == END) return false;
-            if (o == ABORT) throw new IOException("the producer of " + file.getFileName() + " stopped");
+            if (o == END) {
+                done = true;
+                return false;
+            }
+            if (o == ABORT) {
+                aborted = true;
+                throw new IOException("the producer of " + file.getFileName() + " stopped");
+            }
             try (ArrowRecordBatch batch = (ArrowRecordBatch) o) {
                 new VectorLoader(getVectorSchemaRoot()).load(batch);
             }
