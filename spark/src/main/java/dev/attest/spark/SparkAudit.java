@@ -165,7 +165,9 @@ public final class SparkAudit implements Callable<Integer> {
     static int report(AuditOutcome outcome) {
         if (outcome instanceof AuditOutcome.Completed c) {
             if (c.alreadyDone()) System.err.println("attest: this audit (same inputs, window and cut-off) already ran; its run folder:");
-            System.err.printf("attest: %d finding(s); steps %s%n", c.findings(), c.stepTimes());
+            // The embedded console's form: steps in the durations people write (stage 0.5 s, rate 8.9 s, ...).
+            System.err.printf("attest: %d finding(s) (%s)%n", c.findings(), c.stepTimes().entrySet().stream()
+                    .map(e -> e.getKey() + " " + dev.attest.core.Durations.human(e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
             System.out.println(c.runDir());
         } else if (outcome instanceof AuditOutcome.BadInput b) {
             System.err.println("attest: bad input: " + b.message());
