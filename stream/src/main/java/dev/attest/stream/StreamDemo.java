@@ -52,7 +52,7 @@ public final class StreamDemo {
         String prefix = "demo-" + Long.toHexString(System.nanoTime());
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
-            try (Admin a = Admin.create(props(b))) {
+            try (Admin a = Admin.create(Feed.props(b))) {
                 a.createTopics(List.of(new NewTopic(prefix + ".events", 3, (short) 1), new NewTopic(prefix + ".decisions", 3, (short) 1)))
                         .all().get(30, TimeUnit.SECONDS);
             }
@@ -106,7 +106,7 @@ public final class StreamDemo {
                     .sorted().toArray();
             Map<String, Long> perCode = new TreeMap<>();
             List<String> findings = new ArrayList<>();
-            for (ConsumerRecord<String, String> r : readCommitted(b, prefix + ".findings")) {
+            for (ConsumerRecord<String, String> r : Feed.readCommitted(b, prefix + ".findings")) {
                 JsonNode f = ParquetFeed.JSON.readTree(r.value());
                 perCode.merge(f.get("code").asString(), 1L, Long::sum);
                 findings.add(f.get("code").asString() + "," + text(f, "event_id") + "," + text(f, "decision_id"));
@@ -124,7 +124,7 @@ public final class StreamDemo {
 
     /** The independent reader: read_committed, every verdict; the first of each decision is timed on arrival. */
     private static void watch(String b, String topic, Map<String, Long> first, AtomicLong count, AtomicBoolean watching, AtomicBoolean ready) {
-        Properties p = props(b);
+        Properties p = Feed.props(b);
         p.put("key.deserializer", StringDeserializer.class.getName());
         p.put("value.deserializer", StringDeserializer.class.getName());
         p.put("isolation.level", "read_committed");
@@ -165,36 +165,12 @@ public final class StreamDemo {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
-    private static List<ConsumerRecord<String, String>> readCommitted(String b, String topic) {
-        Properties p = props(b);
-        p.put("key.deserializer", StringDeserializer.class.getName());
-        p.put("value.deserializer", StringDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
-        List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            var end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline)
-                c.poll(Duration.ofMillis(100)).forEach(out::add);
-        }
-        return out;
-    }
-
     private static String text(JsonNode n, String f) {
         return n.hasNonNull(f) ? n.get(f).asString() : "";
     }
 
-    private static Properties props(String b) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", b);
-        return p;
-    }
-
     private static Properties producerProps(String b) {
-        Properties p = props(b);
+        Properties p = Feed.props(b);
         p.put("key.serializer", StringSerializer.class.getName());
         p.put("value.serializer", StringSerializer.class.getName());
         p.put("linger.ms", "1");

@@ -243,11 +243,6 @@ public final class RatePass {
         String expr(AuditWindow window) {
             return this == IN_WINDOW ? window.contains("e.event_time") : sql;
         }
-
-        @Override
-        public String column() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
     }
 
     /**
@@ -275,7 +270,7 @@ public final class RatePass {
             Result r = rateInto(expectedTable, findingsTable, progress);
             List<Path> slices = new ArrayList<>();
             for (int k = 0; k < ranges; k++) slices.add(sliceFile(k));
-            joinSlices(slices, expectedParquet);
+            writeExpected(source, slices, expectedParquet);
             dropRelation(expectedTable);
             execute(source, "CREATE VIEW " + expectedTable + " AS SELECT * FROM read_parquet("
                     + Duck.literal(expectedParquet.toAbsolutePath().toString()) + ")");
@@ -297,11 +292,6 @@ public final class RatePass {
 
     private Path sliceFile(int k) {
         return parquetOut.resolveSibling(parquetOut.getFileName() + ".slice-" + k);
-    }
-
-    /** The slices' files, in range order, as one file. */
-    private void joinSlices(List<Path> slices, Path target) throws SQLException, java.io.IOException {
-        writeExpected(source, slices, target);
     }
 
     /**

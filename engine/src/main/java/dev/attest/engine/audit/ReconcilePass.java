@@ -33,21 +33,11 @@ public final class ReconcilePass {
     enum Unlinked implements ArrowColumns.Column {
         DECISION_ID, EVENT_ID, CUSTOMER_ID, METER, OUTCOME, AMOUNT, CURRENCY, PRICE_POLICY_ID, PRICE_VERSION, DISCOUNT_POLICY_ID,
         DISCOUNT_VERSION, ENTITLEMENT_POLICY_ID, ENTITLEMENT_VERSION, DECIDED_AT, INVOICE_ID, QUARANTINED;
-
-        @Override
-        public String column() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
     }
 
     /** The columns of a conflicting event id. */
     enum Conflict implements ArrowColumns.Column {
         EVENT_ID, CUSTOMER_ID, METER, EVENT_TIME, VARIANTS, ROWS;
-
-        @Override
-        public String column() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
     }
 
     public long linkFindings(String table) throws SQLException {

@@ -17,8 +17,10 @@ public final class ArrowColumns {
 
     /** A column of a query's result, named: an enum of these is the query's select list and its reader's key. */
     public interface Column {
-        /** The column's name in the result (its alias in the select list). */
-        String column();
+        /** The column's name in the result (its alias in the select list): an enum constant's name in lower case. */
+        default String column() {
+            return ((Enum<?>) this).name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**

@@ -76,18 +76,7 @@ public final class DuckTableSink implements AutoCloseable {
      */
     public DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, String table, List<Field> fields, int batchRows,
                          boolean create) throws SQLException {
-        this.conn = conn;
-        this.allocator = allocator;
-        this.parquet = null;
-        this.table = table;
-        this.streamName = "__sink_" + table.replaceAll("[^A-Za-z0-9_]", "_") + "_" + STREAMS.incrementAndGet(); // unique: sinks of one table may coexist
-        this.batchRows = batchRows;
-        this.root = VectorSchemaRoot.create(new Schema(fields), allocator);
-        this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
-        this.lastString = new String[vectors.length];
-        this.lastBytes = new byte[vectors.length][];
-        for (FieldVector v : vectors) v.setInitialCapacity(batchRows);
-        root.allocateNew();
+        this(conn, allocator, table, fields, batchRows, null, null);
         if (create) createTable(conn, table, fields);
     }
 
@@ -97,10 +86,17 @@ public final class DuckTableSink implements AutoCloseable {
      */
     public DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, List<Field> fields, int batchRows, Path file, String options)
             throws SQLException {
+        this(conn, allocator, null, fields, batchRows, file, options);
+    }
+
+    /** Into {@code table}, or into the Parquet file {@code file} when it is given (then table is null). */
+    private DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, String table, List<Field> fields, int batchRows, Path file,
+                          String options) throws SQLException {
         this.conn = conn;
         this.allocator = allocator;
-        this.table = null;
-        this.streamName = null;
+        this.table = table;
+        // unique: sinks of one table may coexist
+        this.streamName = table == null ? null : "__sink_" + table.replaceAll("[^A-Za-z0-9_]", "_") + "_" + STREAMS.incrementAndGet();
         this.batchRows = batchRows;
         this.root = VectorSchemaRoot.create(new Schema(fields), allocator);
         this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
@@ -109,7 +105,7 @@ public final class DuckTableSink implements AutoCloseable {
         for (FieldVector v : vectors) v.setInitialCapacity(batchRows);
         root.allocateNew();
         try {
-            this.parquet = new ParquetStream(conn, allocator, root.getSchema(), file, options);
+            this.parquet = file == null ? null : new ParquetStream(conn, allocator, root.getSchema(), file, options);
         } catch (SQLException | RuntimeException e) {
             root.close();
             throw e;

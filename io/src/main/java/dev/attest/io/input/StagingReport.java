@@ -12,7 +12,17 @@ import java.util.List;
 public record StagingReport(InputReport events, InputReport decisions) {
 
     /** One file that was read. */
-    public record FileRead(String path, long sizeBytes, String sha256, long rows) {}
+    public record FileRead(String path, long sizeBytes, String sha256, long rows) {
+        /** As the run's JSON files list it (manifest, lineage.json): path, size, rows, sha256, in that order. */
+        public java.util.Map<String, Object> json() {
+            java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+            o.put("path", path);
+            o.put("size", sizeBytes);
+            o.put("rows", rows);
+            o.put("sha256", sha256);
+            return o;
+        }
+    }
 
     /**
      * @param input               "events" or "decisions"

@@ -439,16 +439,7 @@ final class RunFolderWriter {
         m.put("source", r.source());
         m.put("location", r.location());
         m.put("rows", r.rowsRead());
-        List<Map<String, Object>> files = new ArrayList<>();
-        for (StagingReport.FileRead f : r.files()) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("path", f.path());
-            o.put("size", f.sizeBytes());
-            o.put("rows", f.rows());
-            o.put("sha256", f.sha256());
-            files.add(o);
-        }
-        m.put("files", files);
+        m.put("files", r.files().stream().map(StagingReport.FileRead::json).toList());
         if (!r.skippedFiles().isEmpty()) {
             List<Map<String, Object>> skipped = new ArrayList<>();
             for (dev.attest.io.input.InputSelection.Skipped s : r.skippedFiles()) {

@@ -190,16 +190,7 @@ public final class LineageReport {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", r.source());
         m.put("location", r.location());
-        List<Map<String, Object>> files = new ArrayList<>();
-        for (StagingReport.FileRead f : r.files()) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("path", f.path());
-            o.put("size", f.sizeBytes());
-            o.put("rows", f.rows());
-            o.put("sha256", f.sha256());
-            files.add(o);
-        }
-        m.put("files", files);
+        m.put("files", r.files().stream().map(StagingReport.FileRead::json).toList());
         return m;
     }
 
