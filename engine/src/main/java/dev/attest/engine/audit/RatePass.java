@@ -12,12 +12,13 @@ import dev.attest.core.rating.PeriodRater;
 import dev.attest.core.rating.PeriodState;
 import dev.attest.core.rating.RatingEvent;
 import dev.attest.io.arrow.ArrowColumns;
+import dev.attest.io.arrow.BatchTarget;
+import dev.attest.io.arrow.OrderedParquet;
 import dev.attest.io.arrow.DuckTableSink;
 import dev.attest.io.duck.Duck;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -256,73 +257,76 @@ public final class RatePass {
 
     /**
      * As {@link #run(String, String, Progress)}, with the expectations written once, as the Parquet file
-     * {@code expectedParquet} (zstd), and {@code expectedTable} made a view over it. Each slice streams its rows into a
-     * Parquet file of its own as it rates them (a {@link dev.attest.io.arrow.ParquetStream}); the slices' files are then
-     * joined in range order. No table ever holds them: at 10M events an in-memory table of them held about 3 GB, and at
-     * 100M it spilled tens of gigabytes to the workspace. Null {@code expectedParquet}: a table.
+     * {@code expectedParquet} (zstd), and {@code expectedTable} made a view over it. The slices stream their rows into that
+     * one file as they rate them, in range order (an {@link OrderedParquet}: a later range's rows wait in an Arrow file
+     * until the ranges before it are in). No table ever holds them: at 10M events an in-memory table of them held about
+     * 3 GB, and at 100M it spilled tens of gigabytes to the workspace. Null {@code expectedParquet}: a table.
      */
     public Result run(String expectedTable, Path expectedParquet, String findingsTable, Progress progress)
             throws SQLException, java.io.IOException {
         if (expectedParquet == null) return rateInto(expectedTable, findingsTable, progress);
         this.parquetOut = expectedParquet;
-        deleteSlices(); // an earlier attempt's
+        deleteLeftovers(); // an earlier attempt's
         try {
             Result r = rateInto(expectedTable, findingsTable, progress);
-            List<Path> slices = new ArrayList<>();
-            for (int k = 0; k < ranges; k++) slices.add(sliceFile(k));
-            writeExpected(source, slices, expectedParquet);
+            long t0 = System.nanoTime();
+            ordered.finish();
+            if (TRACE) System.err.printf("TRACE rate: expectations file completed %d ms after the last range%n", (System.nanoTime() - t0) / 1_000_000);
             dropRelation(expectedTable);
             execute(source, "CREATE VIEW " + expectedTable + " AS SELECT * FROM read_parquet("
                     + Duck.literal(expectedParquet.toAbsolutePath().toString()) + ")");
             return r;
         } finally {
-            deleteSlices();
-        }
-    }
-
-    /** Removes every range's file of expectations (and partial one) beside {@link #parquetOut}. */
-    private void deleteSlices() throws java.io.IOException {
-        String prefix = parquetOut.getFileName() + ".slice-";
-        try (var files = Files.list(parquetOut.toAbsolutePath().getParent())) {
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) Files.deleteIfExists(p);
-        }
-    }
-
-    private Path parquetOut; // non-null: each slice streams into sliceFile(k), joined into this file
-
-    private Path sliceFile(int k) {
-        return parquetOut.resolveSibling(parquetOut.getFileName() + ".slice-" + k);
-    }
-
-    /**
-     * Writes {@code target} (expected.parquet) from Parquet files holding its rows in order, file after file, through a
-     * temporary table and one COPY. DuckDB's Parquet writer cuts row groups where its input's chunks fall: a COPY straight
-     * from the files gave a file of the same rows with other bytes for every other cut into files (the Spark engine's, or
-     * another range count), and the run's evidence (manifest digests, verify) compares bytes. A table scan's chunks are the
-     * same whatever filled the table. Measured at 10M rows: 13-16 s against 10.7 s for the direct COPY. The table is
-     * temporary: beyond DuckDB's memory limit it spills instead of growing the work file.
-     */
-    public static void writeExpected(java.sql.Connection conn, List<Path> files, Path target) throws SQLException, java.io.IOException {
-        Path partial = target.resolveSibling(target.getFileName() + ".partial");
-        Files.deleteIfExists(partial);
-        StringBuilder list = new StringBuilder();
-        for (Path p : files) list.append(list.isEmpty() ? "" : ", ").append(Duck.literal(p.toAbsolutePath().toString()));
-        String rows = "__attest_expected_rows";
-        try (Statement st = conn.createStatement()) {
-            // DuckDB keeps a multi-file scan in file order and each file in row order (insertion order is preserved).
-            st.execute("CREATE OR REPLACE TEMP TABLE " + rows + " AS SELECT * FROM read_parquet([" + list + "])");
             try {
-                st.execute("COPY " + rows + " TO " + Duck.literal(partial.toString()) + " (" + EXPECTED_PARQUET_OPTIONS + ")");
+                if (ordered != null) ordered.close(); // without finish: abandoned, no partial file left
             } finally {
-                st.execute("DROP TABLE IF EXISTS " + rows);
+                ordered = null;
+                deleteLeftovers();
             }
         }
-        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** The COPY options of a range's file: read once, right after, so cheap to write and read beats small (zstd). */
-    static final String SLICE_PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION snappy";
+    /** Removes the files a failed earlier attempt may have left beside {@link #parquetOut}: waiting ranges, a partial file. */
+    private void deleteLeftovers() throws java.io.IOException {
+        String name = parquetOut.getFileName().toString();
+        try (var files = Files.list(parquetOut.toAbsolutePath().getParent())) {
+            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(name + ".range-")
+                    || f.getFileName().toString().startsWith(name + ".slice-")).toList()) Files.deleteIfExists(p);
+        }
+    }
 
+    private Path parquetOut; // non-null: the slices stream into this file, through ordered
+    private OrderedParquet ordered;
+
+    /**
+     * Writes {@code target} (expected.parquet) from Parquet files holding its rows in order, file after file, through the
+     * same {@link OrderedParquet} the embedded pass writes with: the bytes depend on the rows alone (the Spark engine's
+     * file equals the embedded one's byte for byte, and the run's evidence compares bytes).
+     */
+    public static void writeExpected(java.sql.Connection conn, List<Path> files, Path target) throws SQLException, java.io.IOException {
+        StringBuilder list = new StringBuilder();
+        for (Path p : files) list.append(list.isEmpty() ? "" : ", ").append(Duck.literal(p.toAbsolutePath().toString()));
+        DuckDBConnection duck = conn.unwrap(DuckDBConnection.class);
+        try (BufferAllocator alloc = new org.apache.arrow.memory.RootAllocator();
+             OrderedParquet file = new OrderedParquet(duck, alloc, new org.apache.arrow.vector.types.pojo.Schema(EXPECTED_FIELDS), target,
+                     EXPECTED_PARQUET_OPTIONS, 1, OrderedParquet.BATCH_ROWS);
+             Statement st = duck.createStatement();
+             // DuckDB keeps a multi-file scan in file order and each file in row order (insertion order is preserved).
+             DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery("SELECT " + columns() + " FROM read_parquet([" + list + "])");
+             ArrowReader reader = (ArrowReader) rs.arrowExportStream(alloc, OrderedParquet.BATCH_ROWS)) {
+            BatchTarget only = file.range(0);
+            while (reader.loadNextBatch()) only.push(new org.apache.arrow.vector.VectorUnloader(reader.getVectorSchemaRoot()).getRecordBatch());
+            only.finish();
+            file.finish();
+        }
+    }
+
+    /** The expectations' columns by name, cast to the types the fold writes them in (a file's scan may widen none). */
+    private static String columns() {
+        StringBuilder sb = new StringBuilder();
+        for (Field f : EXPECTED_FIELDS) sb.append(sb.isEmpty() ? "" : ", ").append(Duck.ident(f.getName()));
+        return sb.toString();
+    }
 
     /** The COPY options of expected.parquet, in the workspace and in the run folder alike. */
     public static final String EXPECTED_PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd";
@@ -408,11 +412,13 @@ public final class RatePass {
     private Result rateSlices(String expectedTable, String findingsTable, Progress progress, long total, List<String> cuts)
             throws SQLException, java.io.IOException {
         if (parquetOut == null) DuckTableSink.createTable(source, expectedTable, EXPECTED_FIELDS);
+        else ordered = new OrderedParquet(source, allocator, new org.apache.arrow.vector.types.pojo.Schema(EXPECTED_FIELDS), parquetOut,
+                EXPECTED_PARQUET_OPTIONS, ranges, OrderedParquet.BATCH_ROWS);
         FindingSink.createTable(source, findingsTable);
         SharedProgress shared = new SharedProgress(progress, total, ranges);
         AtomicBoolean stop = new AtomicBoolean();
         if (ranges == 1) return new Slice(0, "", expectedTable, findingsTable, shared, stop, null).call();
-        // Slices streaming into files of their own need no turn-taking: their files are joined in order afterwards.
+        // Slices streaming into the ordered file need no turn-taking: it keeps a later range's rows until their turn.
         List<String> splits = splits(cuts);
         CountDownLatch[] appended = parquetOut != null ? null : new CountDownLatch[ranges];
         for (int k = 0; appended != null && k < ranges; k++) appended[k] = new CountDownLatch(1);
@@ -590,7 +596,7 @@ public final class RatePass {
                  // Each push costs a statement; large output batches amortise it (measured: 1M rows in 64K batches
                  // import in 0.9 s, in one batch in 0.4 s).
                  DuckTableSink expected = parquetOut != null
-                         ? new DuckTableSink(write, alloc, EXPECTED_FIELDS, Math.max(batchRows, 131_072), sliceFile(index), SLICE_PARQUET_OPTIONS)
+                         ? new DuckTableSink(alloc, EXPECTED_FIELDS, OrderedParquet.BATCH_ROWS, ordered.range(index))
                          : new DuckTableSink(write, alloc, direct() ? expectedTable : SLICE_TABLE, EXPECTED_FIELDS,
                          Math.max(batchRows, 262_144), false);
                  FindingSink findings = new FindingSink(write, alloc, findingsTable, false);

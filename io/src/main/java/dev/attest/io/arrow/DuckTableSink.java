@@ -58,7 +58,7 @@ public final class DuckTableSink implements AutoCloseable {
     private final String[] lastString;
     private final byte[][] lastBytes;
     private final int batchRows;
-    private final ParquetStream parquet; // null: rows go to the table
+    private final BatchTarget parquet; // null: rows go to the table
     private int row;
     private long total;
     private long pushNanos;
@@ -89,9 +89,22 @@ public final class DuckTableSink implements AutoCloseable {
         this(conn, allocator, null, fields, batchRows, file, options);
     }
 
-    /** Into {@code table}, or into the Parquet file {@code file} when it is given (then table is null). */
+    /**
+     * Rows handed to {@code target} a batch at a time (e.g. one range of an {@link OrderedParquet}): {@link #close()} finishes
+     * it; after {@link #abandon()}, only closes it.
+     */
+    public DuckTableSink(BufferAllocator allocator, List<Field> fields, int batchRows, BatchTarget target) throws SQLException {
+        this(null, allocator, null, fields, batchRows, null, null, target);
+    }
+
     private DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, String table, List<Field> fields, int batchRows, Path file,
                           String options) throws SQLException {
+        this(conn, allocator, table, fields, batchRows, file, options, null);
+    }
+
+    /** Into {@code table}, or into the Parquet file {@code file} when it is given, or into {@code target} (then table is null). */
+    private DuckTableSink(DuckDBConnection conn, BufferAllocator allocator, String table, List<Field> fields, int batchRows, Path file,
+                          String options, BatchTarget target) throws SQLException {
         this.conn = conn;
         this.allocator = allocator;
         this.table = table;
@@ -105,7 +118,7 @@ public final class DuckTableSink implements AutoCloseable {
         for (FieldVector v : vectors) v.setInitialCapacity(batchRows);
         root.allocateNew();
         try {
-            this.parquet = file == null ? null : new ParquetStream(conn, allocator, root.getSchema(), file, options);
+            this.parquet = target != null ? target : file == null ? null : new ParquetStream(conn, allocator, root.getSchema(), file, options);
         } catch (SQLException | RuntimeException e) {
             root.close();
             throw e;

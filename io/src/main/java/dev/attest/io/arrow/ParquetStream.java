@@ -26,7 +26,7 @@ import org.duckdb.DuckDBConnection;
  * <p>The file is written as {@code FILE.partial} and moved into place by {@link #finish()}; {@link #close()} without
  * {@code finish} abandons it and deletes the partial file. The producer blocks when DuckDB is two batches behind.
  */
-public final class ParquetStream implements AutoCloseable {
+public final class ParquetStream implements BatchTarget {
     private static final AtomicLong STREAMS = new AtomicLong();
     private static final Object END = new Object();
     private static final Object ABORT = new Object();
@@ -80,6 +80,7 @@ public final class ParquetStream implements AutoCloseable {
     }
 
     /** Hands one batch over (the stream owns it from here on); blocks while DuckDB is behind. */
+    @Override
     public void push(ArrowRecordBatch batch) throws SQLException {
         try {
             while (!queue.offer(batch, 50, TimeUnit.MILLISECONDS)) {
@@ -96,6 +97,7 @@ public final class ParquetStream implements AutoCloseable {
     }
 
     /** Ends the stream, waits for the COPY and moves the file into place. */
+    @Override
     public void finish() throws SQLException {
         ended = true;
         offerOrFail(END);
