@@ -216,7 +216,9 @@ public final class DuckTableSink implements AutoCloseable {
         // long, with no intermediate BigDecimal (measured: setScale and movePointRight were a tenth of the fold).
         int scale = value.scale();
         if (scale >= 0 && scale <= DECIMAL_SCALE && value.precision() - scale + DECIMAL_SCALE <= 18) {
-            v.setSafe(row, value.unscaledValue().longValue() * TEN_POWERS[DECIMAL_SCALE - scale]);
+            // scaleByPowerOfTen keeps a small value's compact long: no BigInteger (unscaledValue() made one per cell:
+            // BigInteger.getInt was 7% of the rating profile).
+            v.setSafe(row, value.scaleByPowerOfTen(scale).longValueExact() * TEN_POWERS[DECIMAL_SCALE - scale]);
             return;
         }
         BigDecimal scaled = scale == DECIMAL_SCALE ? value : value.setScale(DECIMAL_SCALE, RoundingMode.UNNECESSARY);
