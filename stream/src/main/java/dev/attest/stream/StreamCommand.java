@@ -178,6 +178,11 @@ public final class StreamCommand implements Callable<Integer> {
                 + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE;TRACE_LEVEL_FILE=0";
     }
 
+    /** A duration as the command's options take it (PT1H, 500ms, 90s, 15m, 2h, 1d); for other commands' stream options. */
+    public static Duration parseDuration(String option, String value) {
+        return duration(option, value);
+    }
+
     static Duration duration(String option, String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         try {
