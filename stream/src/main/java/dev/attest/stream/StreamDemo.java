@@ -21,7 +21,7 @@ public final class StreamDemo {
     /** What the demo measured, and the settled findings (code,event_id,decision_id) to compare with the batch audit. */
     public record Result(long events, long decisions, double publishSeconds, long verdicts, double verdictsPerSecond, Map<String, Long> findingsPerCode,
                          List<String> findings, long measured, long p50, long p95, long p99, long max, long lagAtLoadEnd, long lagZeroAfterMs,
-                         long deadLetters) {}
+                         long deadLetters, long consumerLagMax, long consumerLagZeroAfterMs) {}
 
     private StreamDemo() {}
 
@@ -45,7 +45,7 @@ public final class StreamDemo {
             }
             findings.sort(null);
             return new Result(m.events(), m.decisions(), m.publishSeconds(), m.verdicts(), m.verdictsPerSecond(), perCode, findings, m.measured(), m.p50(),
-                    m.p95(), m.p99(), m.max(), m.decisionsWithout(), m.verdictsDoneAfterMs(), m.totals().deadLetters() + m.totals().late());
+                    m.p95(), m.p99(), m.max(), m.decisionsWithout(), m.verdictsDoneAfterMs(), m.totals().deadLetters() + m.totals().late(), m.lagMax(), m.lagZeroAfterMs());
         } finally {
             if (broker != null) broker.close();
         }
@@ -66,7 +66,9 @@ public final class StreamDemo {
                 String.format(java.util.Locale.ROOT, "stream: latency to the first verdict (produced -> readable by a read_committed consumer) over %d decisions: "
                         + "p50 %d ms, p95 %d ms, p99 %d ms, max %d ms", r.measured(), r.p50(), r.p95(), r.p99(), r.max()),
                 String.format(java.util.Locale.ROOT, "stream: decisions without a verdict when the load stopped: %d; all had one %d ms later",
-                        r.lagAtLoadEnd(), r.lagZeroAfterMs())));
+                        r.lagAtLoadEnd(), r.lagZeroAfterMs()),
+                String.format(java.util.Locale.ROOT, "stream: the stream's consumer lag, sampled every second of the load: max %d records; 0 %d ms after the load stopped",
+                        r.consumerLagMax(), r.consumerLagZeroAfterMs())));
         return out;
     }
 }
