@@ -41,7 +41,16 @@ final class StreamBench {
         out.println("broker           " + (broker == null ? b : "a local one-node broker on this machine, " + b));
         try {
             if (!findCeiling) {
-                StreamLoad.Measured m = load(b, data, generated, allEvents, allDecisions, rate, duration);
+                StreamLoad.Measured m;
+                try {
+                    m = load(b, data, generated, allEvents, allDecisions, rate, duration);
+                } catch (IllegalStateException e) {
+                    out.printf(Locale.ROOT, "asked            %,d decisions/s for %d s%n", rate, duration.toSeconds());
+                    out.println("FAILED           " + e.getMessage() + (e.getCause() == null || e.getCause().getCause() == null ? ""
+                            : "; because " + rootCause(e)));
+                    out.println("load             " + loadAverage());
+                    return 3;
+                }
                 describe(m, rate, duration, out);
                 return 0;
             }
@@ -49,7 +58,13 @@ final class StreamBench {
             out.println("rate/s     achieved/s  p50 ms  p99 ms  lag max  lag slope/s  lag 0 after ms  bounded");
             int best = 0;
             for (int r : CEILING_RATES) {
-                StreamLoad.Measured m = load(b, data, generated, allEvents, allDecisions, r, step);
+                StreamLoad.Measured m;
+                try {
+                    m = load(b, data, generated, allEvents, allDecisions, r, step);
+                } catch (IllegalStateException e) {
+                    out.printf(Locale.ROOT, "%-10s FAILED: %s%n", String.format(Locale.ROOT, "%,d", r), rootCause(e));
+                    break;
+                }
                 boolean bounded = !m.lagGrew() && m.lagZeroAfterMs() >= 0 && m.lagZeroAfterMs() <= 1000;
                 out.printf(Locale.ROOT, "%-10s %-11.0f %-7d %-7d %-8d %-12.0f %-15d %s%n", String.format(Locale.ROOT, "%,d", r), m.decisionsPerSecond(), m.p50(),
                         m.p99(), m.lagMax(), m.lagSlope(), m.lagZeroAfterMs(), bounded ? "yes" : "no");
@@ -92,6 +107,11 @@ final class StreamBench {
         out.printf(Locale.ROOT, "after the load   consumer lag 0 after %s; %,d decisions had no verdict yet, all had one after %s%n", ms(m.lagZeroAfterMs()),
                 m.decisionsWithout(), ms(m.verdictsDoneAfterMs()));
         out.println("load             " + loadAverage());
+    }
+
+    private static String rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.toString();
     }
 
     private static String ms(long v) {

@@ -100,6 +100,7 @@ public final class StreamLoad {
         all.sort(Comparator.comparing((Object[] x) -> ((ParquetFeed.Message) x[1]).arrival()));
         ExecutorService pool = Executors.newFixedThreadPool(3);
         StreamRunner runner = null;
+        AtomicBoolean watching = new AtomicBoolean(true), loading = new AtomicBoolean(true);
         try {
             try (Admin a = Admin.create(Feed.props(b))) {
                 a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
@@ -117,14 +118,12 @@ public final class StreamLoad {
             while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
 
             Map<String, Long> sent = new ConcurrentHashMap<>(), first = new ConcurrentHashMap<>();
-            AtomicBoolean watching = new AtomicBoolean(true);
             AtomicLong verdicts = new AtomicLong();
             AtomicBoolean watcherReady = new AtomicBoolean();
             Future<?> watcher = pool.submit(() -> watch(b, prefix + ".verdicts", first, verdicts, watching, watcherReady));
             while (!watcherReady.get()) Thread.sleep(20);
 
             List<Long> lag = new ArrayList<>();
-            AtomicBoolean loading = new AtomicBoolean(true);
             Future<?> sampler = pool.submit(() -> {
                 long next = System.nanoTime() + 1_000_000_000L;
                 while (loading.get()) {
@@ -141,6 +140,7 @@ public final class StreamLoad {
             long t0 = System.nanoTime();
             try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(b))) {
                 for (int i = 0; i < all.size(); i++) {
+                    if ((i & 1023) == 0 && streaming.isDone()) failed(streaming, t0, i, all.size()); // say why now, not after the load
                     long due = t0 + (long) (i * 1e9 / s.messagesPerSecond());
                     long wait = due - System.nanoTime();
                     if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
@@ -186,12 +186,25 @@ public final class StreamLoad {
                     lat.length == 0 ? 0 : lat[lat.length - 1], without, done, samples, lagZero, pct(handle, 50), pct(handle, 99),
                     handle.length == 0 ? 0 : handle[handle.length - 1], t);
         } finally {
+            watching.set(false); // the reader and the sampler end on their own (an interrupted consumer logs its close as an error)
+            loading.set(false);
             if (runner != null) {
                 runner.stop();
                 runner.close();
             }
-            pool.shutdownNow();
+            pool.shutdown();
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) pool.shutdownNow();
         }
+    }
+
+    private static void failed(Future<StreamRunner.Outcome> streaming, long t0, int published, int total) throws Exception {
+        try {
+            streaming.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "the stream failed %.1f s into the load (%,d of %,d messages published): %s",
+                    (System.nanoTime() - t0) / 1e9, published, total, e.getCause()), e.getCause());
+        }
+        throw new IllegalStateException("the stream ended during the load (idle for --exit-when-idle while messages were still coming)");
     }
 
     /** The stream's time per input record, every one. */
