@@ -140,7 +140,7 @@ public final class StreamLoad {
             long t0 = System.nanoTime();
             try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(b))) {
                 for (int i = 0; i < all.size(); i++) {
-                    if ((i & 1023) == 0 && streaming.isDone()) failed(streaming, t0, i, all.size()); // say why now, not after the load
+                    if ((i & 1023) == 0 && streaming.isDone()) failed(streaming, t0, i, all.size(), true); // say why now, not after the load
                     long due = t0 + (long) (i * 1e9 / s.messagesPerSecond());
                     long wait = due - System.nanoTime();
                     if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
@@ -157,9 +157,14 @@ public final class StreamLoad {
             long loadEnd = System.currentTimeMillis();
             long without = decisions.size() - first.size();
             long deadline = loadEnd + s.drainTimeout().toMillis();
-            long lagZero = -1, done = -1;
+            long lagZero = -1, done = -1, ended = -1;
             while (System.currentTimeMillis() < deadline && (lagZero < 0 || done < 0)) {
                 long now = System.currentTimeMillis();
+                if (streaming.isDone()) {
+                    failed(streaming, t0, all.size(), all.size(), false); // throws only when it failed
+                    if (ended < 0) ended = now;
+                    else if (now - ended > 10_000) break; // ended idle 10 s ago: what has no verdict gets none from this run
+                }
                 if (lagZero < 0 && metrics.totalLag() == 0) lagZero = now - loadEnd;
                 if (done < 0 && first.size() >= sent.size()) done = now - loadEnd;
                 Thread.sleep(2);
@@ -170,6 +175,9 @@ public final class StreamLoad {
             } catch (TimeoutException e) {
                 runner.stop(); // behind after the drain timeout: the figures say so
                 outcome = streaming.get(2, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.ExecutionException e) {
+                failed(streaming, t0, all.size(), all.size(), true);
+                throw e;
             }
             watching.set(false);
             watcher.get(30, TimeUnit.SECONDS);
@@ -197,14 +205,15 @@ public final class StreamLoad {
         }
     }
 
-    private static void failed(Future<StreamRunner.Outcome> streaming, long t0, int published, int total) throws Exception {
+    /** For a stream that ended: its failure, with how far the load got; {@code endedIsFailure}: ending at all is one. */
+    private static void failed(Future<StreamRunner.Outcome> streaming, long t0, int published, int total, boolean endedIsFailure) throws Exception {
         try {
             streaming.get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(String.format(java.util.Locale.ROOT, "the stream failed %.1f s into the load (%,d of %,d messages published): %s",
                     (System.nanoTime() - t0) / 1e9, published, total, e.getCause()), e.getCause());
         }
-        throw new IllegalStateException("the stream ended during the load (idle for --exit-when-idle while messages were still coming)");
+        if (endedIsFailure) throw new IllegalStateException("the stream ended during the load (idle for --exit-when-idle while messages were still coming)");
     }
 
     /** The stream's time per input record, every one. */
