@@ -67,8 +67,8 @@ public final class StreamDemo {
                         + "p50 %d ms, p95 %d ms, p99 %d ms, max %d ms", r.measured(), r.p50(), r.p95(), r.p99(), r.max()),
                 String.format(java.util.Locale.ROOT, "stream: decisions without a verdict when the load stopped: %d; all had one %d ms later",
                         r.lagAtLoadEnd(), r.lagZeroAfterMs()),
-                String.format(java.util.Locale.ROOT, "stream: the stream's consumer lag, sampled every second of the load: max %d records; 0 %d ms after the load stopped",
-                        r.consumerLagMax(), r.consumerLagZeroAfterMs())));
+                String.format(java.util.Locale.ROOT, "stream: the stream's consumer lag, sampled every second of the load: max %d records; back to 0 %s after the load stopped",
+                        r.consumerLagMax(), r.consumerLagZeroAfterMs() < 0 ? "NOT within the wait" : r.consumerLagZeroAfterMs() + " ms")));
         return out;
     }
 }
