@@ -79,6 +79,28 @@ public final class BenchCommand implements Callable<Integer> {
             + "holding this share of all events in one meter and period; Spark is timed with its skew split on and off.")
     String skew;
 
+    @Option(names = "--stream", description = "Instead of a batch audit: attest stream under sustained load (issue 18). Generated data published to a "
+            + "broker (a local one-node broker from this build's Kafka jars, unless --bootstrap-servers) at --rate decisions/s for --duration, audited "
+            + "in this process; prints the achieved rate, verdicts/s, latency to the first verdict p50/p95/p99/max, the check time per record, "
+            + "the consumer lag each second and how long it took to return to 0 after the load.")
+    boolean stream;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "10000", description = "With --stream: decisions per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "60s", description = "With --stream: how long to publish, in seconds or as 90s, 2m, PT1M (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "With --stream: use this broker instead of starting one.")
+    String bootstrap;
+
+    @Option(names = "--find-ceiling", description = "With --stream: step the rate up (5k, 10k, 20k, 30k, 40k, 50k decisions/s, --step-duration each) "
+            + "and report the highest with bounded lag.")
+    boolean findCeiling;
+
+    @Option(names = "--step-duration", paramLabel = "DURATION", defaultValue = "20s", description = "With --find-ceiling: each rate's time (default: ${DEFAULT-VALUE}).")
+    String stepDuration;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -88,6 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if ("spark".equals(engine)) return SparkRunner.run("bench", spec.commandLine().getParseResult().originalArgs());
+        if (stream) return stream();
         if (repeat < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--repeat must be >= 1");
         if (!"date".equals(layout) && !"flat".equals(layout))
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--layout must be date or flat, got '" + layout + "'");
@@ -161,6 +184,26 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (dir == null) dev.attest.io.Folders.deleteTree(root);
         return 0;
+    }
+
+    private int stream() throws Exception {
+        picocli.CommandLine cl = new picocli.CommandLine(this);
+        if (rate < 1) throw new picocli.CommandLine.ParameterException(cl, "--rate must be >= 1");
+        Duration d, step;
+        try {
+            // A bare number is seconds here: --duration 60.
+            d = dev.attest.stream.StreamCommand.parseDuration("--duration", duration.matches("\\d+") ? duration + "s" : duration);
+            step = dev.attest.stream.StreamCommand.parseDuration("--step-duration", stepDuration.matches("\\d+") ? stepDuration + "s" : stepDuration);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (d.toMillis() < 1000 || step.toMillis() < 1000) throw new picocli.CommandLine.ParameterException(cl, "--duration and --step-duration must be >= 1s");
+        Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("attest-bench-stream-");
+        try {
+            return StreamBench.run(root, bootstrap, rate, d, seed, findCeiling, step, System.out);
+        } finally {
+            if (dir == null) dev.attest.io.Folders.deleteTree(root);
+        }
     }
 
     /**

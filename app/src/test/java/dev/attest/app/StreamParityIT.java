@@ -82,6 +82,20 @@ class StreamParityIT {
         }
     }
 
+    /** A short smoke of {@code attest bench --stream} on this broker: it runs and prints the table (its figures go to docs/, not here). */
+    @Test
+    void benchStreamPrintsTheLatencyTableAndTheLagLines(@TempDir Path tmp) {
+        ScenarioIT.Run bench = ScenarioIT.Run.of("bench", "--stream", "--rate", "500", "--duration", "5", "--bootstrap-servers", broker.bootstrap(),
+                "--dir", tmp.toString());
+        assertThat(bench.exit()).as(bench.stderr()).isZero();
+        assertThat(bench.stdout()).containsPattern("published +\\S+ events and 2,5\\d\\d decisions in")
+                .containsPattern("latency .* p50 \\d+ ms, p95 \\d+ ms, p99 \\d+ ms, max \\d+ ms")
+                .containsPattern("check .* p99 [\\d.]+ ms")
+                .containsPattern("consumer lag +sampled every second of the load \\(\\d+ samples\\): max [\\d,]+ records, slope .*: (bounded|GREW)")
+                .containsPattern("after the load +consumer lag 0 after \\d+ ms")
+                .contains("load average");
+    }
+
     /**
      * The last nightly state seeds a stream started mid-period: the nightly audit of [start, T) leaves carried states at T;
      * a stream started from them (--state) over everything settles exactly the findings of a batch audit of [T, end) rated

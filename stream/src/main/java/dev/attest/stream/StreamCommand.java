@@ -1,5 +1,8 @@
 package dev.attest.stream;
 
+import dev.attest.jobs.alert.AlertSink;
+import dev.attest.jobs.alert.LogSink;
+import dev.attest.jobs.alert.WebhookSink;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -75,6 +78,17 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--exit-when-idle", paramLabel = "DURATION",
             description = "Exit 0 once nothing was read and nothing is pending for this long (replays, tests); default: run until stopped.")
     String exitWhenIdle;
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the attest_stream_* metrics in Prometheus text format on http://HOST:PORT/metrics (every address; 0: a free port, printed).")
+    Integer metricsPort;
+    @Option(names = "--alert-webhook", paramLabel = "URL",
+            description = "POST an alert (JSON) per settled critical or error finding to URL, as the scheduler's webhooks; repeatable.")
+    List<String> alertWebhooks = new ArrayList<>();
+    @Option(names = "--no-alert-log", description = "No ALERT line on standard error per settled critical or error finding.")
+    boolean noAlertLog;
+    @Option(names = "--alert-summary-over", defaultValue = "20", paramLabel = "N",
+            description = "More than N alerts within a second become one summary alert (counts per code and severity; default: ${DEFAULT-VALUE}).")
+    int alertSummaryOver;
 
     @Override
     public Integer call() throws Exception {
@@ -89,7 +103,41 @@ public final class StreamCommand implements Callable<Integer> {
             System.err.println("attest stream: " + e.getMessage());
             return 2;
         }
-        StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
+        List<AlertSink> sinks = new ArrayList<>();
+        try {
+            if (alertSummaryOver < 1) throw new IllegalArgumentException("--alert-summary-over must be >= 1");
+            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) throw new IllegalArgumentException("--metrics-port must be 0-65535");
+            if (!noAlertLog) sinks.add(new LogSink(System.err, Clock.systemUTC()));
+            for (String w : alertWebhooks) sinks.add(new WebhookSink(webhook(w), Duration.ofSeconds(5), Clock.systemUTC()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("attest stream: " + e.getMessage());
+            return 2;
+        }
+        StreamMetrics metrics = null;
+        if (metricsPort != null) {
+            metrics = new StreamMetrics(o.eventsTopic()).serve(metricsPort);
+            System.err.println("attest stream: metrics on http://localhost:" + metrics.port() + "/metrics");
+        }
+        StreamAlerts alerts = sinks.isEmpty() ? null : new StreamAlerts(o, sinks, alertSummaryOver, Duration.ofSeconds(1), metrics, Clock.systemUTC());
+        StreamListener listener = metrics == null && alerts == null ? StreamListener.NONE
+                : metrics == null ? alerts : alerts == null ? metrics : StreamListener.all(metrics, alerts);
+        try (StreamMetrics m = metrics; StreamAlerts a = alerts) {
+            return run(o, listener);
+        }
+    }
+
+    private static java.net.URI webhook(String url) {
+        try {
+            java.net.URI u = new java.net.URI(url);
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) throw new java.net.URISyntaxException(url, "not http(s)");
+            return u;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("--alert-webhook: '" + url + "' is not an http(s) URL");
+        }
+    }
+
+    private static int run(StreamOptions o, StreamListener listener) throws Exception {
+        StreamRunner runner = new StreamRunner(o, Clock.systemUTC(), listener);
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
             runner.stop();
@@ -128,6 +176,11 @@ public final class StreamCommand implements Callable<Integer> {
         if (env != null && !env.isBlank()) return env;
         return "jdbc:h2:file:" + Path.of(System.getProperty("user.home"), ".attest", "metadata").toAbsolutePath()
                 + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE;TRACE_LEVEL_FILE=0";
+    }
+
+    /** A duration as the command's options take it (PT1H, 500ms, 90s, 15m, 2h, 1d); for other commands' stream options. */
+    public static Duration parseDuration(String option, String value) {
+        return duration(option, value);
     }
 
     static Duration duration(String option, String value) {

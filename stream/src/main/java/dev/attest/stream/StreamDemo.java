@@ -1,44 +1,27 @@
 package dev.attest.stream;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import tools.jackson.databind.JsonNode;
 
 /**
  * {@code attest demo --stream} (issue 18): generated data published at a steady rate to a broker, audited by
  * {@code attest stream} in this process, watched by an independent read_committed consumer of the verdicts. Latency is
  * measured honestly: from the moment a decision is handed to the producer to the moment its first verdict is readable
- * by that consumer (so it includes batching, the stream's transaction and the commit marker).
+ * by that consumer (so it includes batching, the stream's transaction and the commit marker); the load and its
+ * measurement are {@link StreamLoad}'s, shared with {@code attest bench --stream}.
  */
 public final class StreamDemo {
     /** What the demo measured, and the settled findings (code,event_id,decision_id) to compare with the batch audit. */
     public record Result(long events, long decisions, double publishSeconds, long verdicts, double verdictsPerSecond, Map<String, Long> findingsPerCode,
                          List<String> findings, long measured, long p50, long p95, long p99, long max, long lagAtLoadEnd, long lagZeroAfterMs,
-                         long deadLetters) {}
+                         long deadLetters, long consumerLagMax, long consumerLagZeroAfterMs) {}
 
     private StreamDemo() {}
 
@@ -49,133 +32,27 @@ public final class StreamDemo {
     public static Result run(Path data, String customers, Path work, String bootstrap, int rate) throws Exception {
         LocalBroker broker = bootstrap == null ? LocalBroker.start(work.resolve("broker"), LocalBroker.buildClasspath()) : null;
         String b = bootstrap != null ? bootstrap : broker.bootstrap();
-        String prefix = "demo-" + Long.toHexString(System.nanoTime());
-        ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
-            try (Admin a = Admin.create(Feed.props(b))) {
-                a.createTopics(List.of(new NewTopic(prefix + ".events", 3, (short) 1), new NewTopic(prefix + ".decisions", 3, (short) 1)))
-                        .all().get(30, TimeUnit.SECONDS);
-            }
-            StreamOptions o = new StreamOptions(b, prefix + ".events", prefix + ".decisions", prefix + ".verdicts", prefix + ".findings",
-                    prefix + ".dead-letters", prefix + ".state", prefix, data.resolve("policies").toString(), customers, null, null, null,
-                    Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofHours(1), null, Map.of(), Map.of(), new Properties(),
-                    Duration.ofSeconds(3), null);
-            StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
-            Future<StreamRunner.Outcome> streaming = pool.submit(runner::run);
-            // Timing starts once the stream is reading: its start-up (topics, transactions, state) is not latency.
-            while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
-
             List<ParquetFeed.Message> events = ParquetFeed.events(data), decisions = ParquetFeed.decisions(data);
-            Map<String, Long> sent = new ConcurrentHashMap<>(), first = new ConcurrentHashMap<>();
-            AtomicBoolean watching = new AtomicBoolean(true);
-            AtomicLong verdicts = new AtomicLong();
-            AtomicBoolean watcherReady = new AtomicBoolean();
-            Future<?> watcher = pool.submit(() -> watch(b, prefix + ".verdicts", first, verdicts, watching, watcherReady));
-            while (!watcherReady.get()) Thread.sleep(20);
-
-            // Both topics in one arrival order, at a steady rate.
-            List<Object[]> all = new ArrayList<>();
-            for (ParquetFeed.Message m : events) all.add(new Object[] {prefix + ".events", m});
-            for (ParquetFeed.Message m : decisions) all.add(new Object[] {prefix + ".decisions", m});
-            all.sort(Comparator.comparing((Object[] x) -> ((ParquetFeed.Message) x[1]).arrival()));
-            long t0 = System.nanoTime();
-            try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(b))) {
-                for (int i = 0; i < all.size(); i++) {
-                    long due = t0 + (long) (i * 1e9 / rate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
-                    ParquetFeed.Message m = (ParquetFeed.Message) all.get(i)[1];
-                    String topic = (String) all.get(i)[0];
-                    if (topic.endsWith(".decisions")) sent.put(m.id(), System.currentTimeMillis());
-                    p.send(new ProducerRecord<>(topic, m.key(), m.json()));
-                }
-                p.flush();
-            }
-            double publishSeconds = (System.nanoTime() - t0) / 1e9;
-            long loadEnd = System.currentTimeMillis();
-            long lagAtEnd = decisions.size() - first.size();
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (first.size() < sent.size() && System.currentTimeMillis() < deadline) Thread.sleep(5);
-            long lagZeroAfter = System.currentTimeMillis() - loadEnd;
-            StreamRunner.Outcome outcome = streaming.get(10, TimeUnit.MINUTES);
-            watching.set(false);
-            watcher.get(30, TimeUnit.SECONDS);
-            runner.close();
-
-            long[] lat = sent.entrySet().stream().filter(e -> first.containsKey(e.getKey())).mapToLong(e -> Math.max(0, first.get(e.getKey()) - e.getValue()))
-                    .sorted().toArray();
+            StreamLoad.Measured m = StreamLoad.run(new StreamLoad.Settings(b, "demo-" + Long.toHexString(System.nanoTime()), data.resolve("policies").toString(),
+                    customers, rate, 3, Duration.ofMinutes(10)), events, decisions);
             Map<String, Long> perCode = new TreeMap<>();
             List<String> findings = new ArrayList<>();
-            for (ConsumerRecord<String, String> r : Feed.readCommitted(b, prefix + ".findings")) {
+            for (ConsumerRecord<String, String> r : Feed.readCommitted(b, m.prefix() + ".findings")) {
                 JsonNode f = ParquetFeed.JSON.readTree(r.value());
                 perCode.merge(f.get("code").asString(), 1L, Long::sum);
                 findings.add(f.get("code").asString() + "," + text(f, "event_id") + "," + text(f, "decision_id"));
             }
             findings.sort(null);
-            StreamRunner.Totals t = outcome instanceof StreamRunner.Idle i ? i.totals() : ((StreamRunner.Stopped) outcome).totals();
-            return new Result(events.size(), decisions.size(), publishSeconds, verdicts.get(), verdicts.get() / Math.max(publishSeconds, 1e-9), perCode,
-                    findings, lat.length, pct(lat, 50), pct(lat, 95), pct(lat, 99), lat.length == 0 ? 0 : lat[lat.length - 1], lagAtEnd, lagZeroAfter,
-                    t.deadLetters() + t.late());
+            return new Result(m.events(), m.decisions(), m.publishSeconds(), m.verdicts(), m.verdictsPerSecond(), perCode, findings, m.measured(), m.p50(),
+                    m.p95(), m.p99(), m.max(), m.decisionsWithout(), m.verdictsDoneAfterMs(), m.totals().deadLetters() + m.totals().late(), m.lagMax(), m.lagZeroAfterMs());
         } finally {
-            pool.shutdownNow();
             if (broker != null) broker.close();
         }
     }
 
-    /** The independent reader: read_committed, every verdict; the first of each decision is timed on arrival. */
-    private static void watch(String b, String topic, Map<String, Long> first, AtomicLong count, AtomicBoolean watching, AtomicBoolean ready) {
-        Properties p = Feed.props(b);
-        p.put("key.deserializer", StringDeserializer.class.getName());
-        p.put("value.deserializer", StringDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
-        p.put("fetch.max.wait.ms", "5");
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = List.of();
-            while (parts.isEmpty() && watching.get()) {
-                var infos = c.partitionsFor(topic);
-                if (infos != null && !infos.isEmpty()) parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-                else sleep(50);
-            }
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            c.poll(Duration.ZERO);
-            ready.set(true);
-            while (watching.get()) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(20))) {
-                    long now = System.currentTimeMillis();
-                    count.incrementAndGet();
-                    JsonNode v = ParquetFeed.JSON.readTree(r.value());
-                    first.putIfAbsent(v.get("decision_id").asString(), now);
-                }
-            }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static long pct(long[] sorted, int p) {
-        if (sorted.length == 0) return 0;
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
-
     private static String text(JsonNode n, String f) {
         return n.hasNonNull(f) ? n.get(f).asString() : "";
-    }
-
-    private static Properties producerProps(String b) {
-        Properties p = Feed.props(b);
-        p.put("key.serializer", StringSerializer.class.getName());
-        p.put("value.serializer", StringSerializer.class.getName());
-        p.put("linger.ms", "1");
-        p.put("acks", "all");
-        return p;
     }
 
     /** The demo's lines for people (standard error). */
@@ -189,7 +66,9 @@ public final class StreamDemo {
                 String.format(java.util.Locale.ROOT, "stream: latency to the first verdict (produced -> readable by a read_committed consumer) over %d decisions: "
                         + "p50 %d ms, p95 %d ms, p99 %d ms, max %d ms", r.measured(), r.p50(), r.p95(), r.p99(), r.max()),
                 String.format(java.util.Locale.ROOT, "stream: decisions without a verdict when the load stopped: %d; all had one %d ms later",
-                        r.lagAtLoadEnd(), r.lagZeroAfterMs())));
+                        r.lagAtLoadEnd(), r.lagZeroAfterMs()),
+                String.format(java.util.Locale.ROOT, "stream: the stream's consumer lag, sampled every second of the load: max %d records; back to 0 %s after the load stopped",
+                        r.consumerLagMax(), r.consumerLagZeroAfterMs() < 0 ? "NOT within the wait" : r.consumerLagZeroAfterMs() + " ms")));
         return out;
     }
 }

@@ -72,6 +72,7 @@ public final class StreamRunner implements AutoCloseable {
 
     private final StreamOptions opt;
     private final Clock clock;
+    private final StreamListener listener; // metrics, alerts, the bench: told on this thread, see StreamListener
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
     private final Map<String, Integer> customerPartition = new HashMap<>();
@@ -86,8 +87,13 @@ public final class StreamRunner implements AutoCloseable {
     private long lastReport = System.nanoTime();
 
     public StreamRunner(StreamOptions options, Clock clock) {
+        this(options, clock, StreamListener.NONE);
+    }
+
+    public StreamRunner(StreamOptions options, Clock clock, StreamListener listener) {
         this.opt = options;
         this.clock = clock;
+        this.listener = listener;
     }
 
     /** True once the topics exist, the state is restored and the reader sits at the committed offsets. */
@@ -125,6 +131,7 @@ public final class StreamRunner implements AutoCloseable {
             if (o == null) consumer.seekToBeginning(List.of(tp));
             else consumer.seek(tp, o.offset());
         }
+        listener.ready();
         ready.countDown();
         LOG.info("streaming {} and {} from {}; hold {}, idle {}", opt.eventsTopic(), opt.decisionsTopic(), opt.bootstrapServers(), opt.hold(), opt.idle());
         Instant lastPolicyCheck = clock.instant();
@@ -138,6 +145,7 @@ public final class StreamRunner implements AutoCloseable {
                     break;
                 }
                 long pollEnd = System.nanoTime();
+                listener.polled(consumer);
                 if (pollEnd - lastReport > 10_000_000_000L) {
                     lastReport = pollEnd;
                     LOG.info("{}; processing {} ms, snapshots {} ({} ms), commits {} ms", totals(), processNanos / 1_000_000, snapshots,
@@ -152,7 +160,9 @@ public final class StreamRunner implements AutoCloseable {
                     for (String topic : List.of(opt.eventsTopic(), opt.decisionsTopic())) {
                         for (ConsumerRecord<String, String> r : records) {
                             if (!r.topic().equals(topic)) continue;
+                            long h = System.nanoTime();
                             handle(r, out);
+                            listener.handled(r, System.nanoTime() - h);
                             offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                         }
                     }
@@ -212,9 +222,11 @@ public final class StreamRunner implements AutoCloseable {
         }
         long t1 = System.nanoTime();
         snapshotNanos += t1 - t0;
+        for (ProducerRecord<String, String> r : listener.inTransaction()) producer.send(r);
         if (!offsets.isEmpty()) producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction(); // any failure here ends the process: a restart resumes from the last committed one
         transactions++;
+        listener.committed();
         commitNanos += System.nanoTime() - t1;
         if (hourly != null) hourly.flush();
     }
@@ -234,6 +246,7 @@ public final class StreamRunner implements AutoCloseable {
             }
         } catch (Messages.BadMessage bad) {
             deadLetters++;
+            listener.deadLetter(r);
             out.add(new ProducerRecord<>(opt.deadLetterTopic(), r.key(),
                     Messages.deadLetter(bad.getMessage(), r.topic(), r.partition(), r.offset(), r.key(), r.value())));
         }
@@ -242,6 +255,7 @@ public final class StreamRunner implements AutoCloseable {
     private record Position(String topic, int partition, long offset) {}
 
     private void emit(Emission e, List<ProducerRecord<String, String>> out, Position at) {
+        listener.emitted(e);
         if (e instanceof Verdict v) {
             verdicts++;
             out.add(new ProducerRecord<>(opt.verdictsTopic(), v.customerId(), Messages.verdict(v, clock.instant())));

@@ -7,8 +7,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Something a person must look at. Each alert names its schedule and window and renders as one line and as JSON. */
-public sealed interface Alert {
+/**
+ * Something a person must look at. Each alert names its schedule and window and renders as one line and as JSON,
+ * through the sinks the stream's alerts share ({@link dev.attest.jobs.alert}).
+ */
+public sealed interface Alert extends dev.attest.jobs.alert.Alert {
     String schedule();
 
     Instant windowStart();
@@ -18,11 +21,18 @@ public sealed interface Alert {
     /** Wire name: findings, run_failed, late_run, late_data. */
     String type();
 
-    /** One log line. */
-    String line();
+    default String subject() {
+        return "schedule=" + schedule() + " window=[" + windowStart() + ", " + windowEnd() + ")";
+    }
 
-    /** The webhook body's fields beyond type, schedule and window. */
-    Map<String, Object> details();
+    /** schedule, window_start and window_end, in the webhook body before the message. */
+    default Map<String, Object> scope() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schedule", schedule());
+        m.put("window_start", windowStart().toString());
+        m.put("window_end", windowEnd().toString());
+        return m;
+    }
 
     /** Findings at or above the schedule's failing severity. */
     record Findings(String schedule, Instant windowStart, Instant windowEnd, Severity failOn, long atOrAbove,

@@ -1,5 +1,8 @@
 package dev.attest.scheduler.alert;
 
+import dev.attest.jobs.alert.AlertSink;
+import dev.attest.jobs.alert.LogSink;
+import dev.attest.jobs.alert.WebhookSink;
 import dev.attest.scheduler.config.AuditSchedule;
 import java.io.PrintStream;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.attest.scheduler.alert;
+package dev.attest.jobs.alert;
 
 import java.io.PrintStream;
 import java.time.Clock;
@@ -15,8 +15,7 @@ public final class LogSink implements AlertSink {
 
     @Override
     public String deliver(Alert a) {
-        out.println(clock.instant() + " ALERT " + a.type() + " schedule=" + a.schedule() + " window=[" + a.windowStart() + ", "
-                + a.windowEnd() + "): " + a.line());
+        out.println(clock.instant() + " ALERT " + a.type() + " " + a.subject() + ": " + a.line());
         out.flush();
         return out.checkError() ? "cannot write to the log" : null;
     }

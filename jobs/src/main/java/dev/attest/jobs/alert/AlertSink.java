@@ -1,4 +1,4 @@
-package dev.attest.scheduler.alert;
+package dev.attest.jobs.alert;
 
 /** Where alerts go. A sink that cannot deliver says so in its result; it never swallows the failure. */
 public interface AlertSink {

@@ -1,4 +1,4 @@
-package dev.attest.scheduler.alert;
+package dev.attest.jobs.alert;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,9 +32,7 @@ public final class WebhookSink implements AlertSink {
     public static String body(Alert a, java.time.Instant at) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", a.type());
-        m.put("schedule", a.schedule());
-        m.put("window_start", a.windowStart().toString());
-        m.put("window_end", a.windowEnd().toString());
+        m.putAll(a.scope());
         m.put("at", at.toString());
         m.put("message", a.line());
         m.putAll(a.details());

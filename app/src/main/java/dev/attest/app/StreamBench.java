@@ -1,0 +1,131 @@
+package dev.attest.app;
+
+import dev.attest.generator.Generator;
+import dev.attest.stream.LocalBroker;
+import dev.attest.stream.ParquetFeed;
+import dev.attest.stream.StreamLoad;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code attest bench --stream} (issue 18): the generator's data (about rate x duration events with their decisions and
+ * faults) published at a steady rate of decisions to a broker on this machine, audited by {@code attest stream} in this
+ * process, measured by {@link StreamLoad} (the same measurement as {@code attest demo --stream}). A measurement, not a
+ * test: the broker, the publisher, the stream and the reader share the machine, so the load average is printed too.
+ */
+final class StreamBench {
+    /** Rates tried by --find-ceiling, decisions per second. */
+    static final int[] CEILING_RATES = {5_000, 10_000, 20_000, 30_000, 40_000, 50_000};
+
+    private StreamBench() {}
+
+    static int run(Path root, String bootstrap, int rate, Duration duration, long seed, boolean findCeiling, Duration step, PrintStream out)
+            throws Exception {
+        int maxRate = findCeiling ? CEILING_RATES[CEILING_RATES.length - 1] : rate;
+        Duration longest = findCeiling ? step : duration;
+        long events = Math.max(100, (long) Math.ceil(maxRate * (longest.toMillis() / 1000.0)));
+        Path data = root.resolve("stream-data");
+        long g = System.nanoTime();
+        new Generator().generate(data, events, seed);
+        GeneratedData generated = GeneratedData.read(data);
+        List<ParquetFeed.Message> allEvents = ParquetFeed.events(data), allDecisions = ParquetFeed.decisions(data);
+        out.printf(Locale.ROOT, "generate         %,d events, %,d decisions in %.1f s%n", allEvents.size(), allDecisions.size(), (System.nanoTime() - g) / 1e9);
+        LocalBroker broker = bootstrap == null ? LocalBroker.start(root.resolve("broker"), LocalBroker.buildClasspath()) : null;
+        String b = bootstrap != null ? bootstrap : broker.bootstrap();
+        out.println("broker           " + (broker == null ? b : "a local one-node broker on this machine, " + b));
+        try {
+            if (!findCeiling) {
+                StreamLoad.Measured m;
+                try {
+                    m = load(b, data, generated, allEvents, allDecisions, rate, duration);
+                } catch (IllegalStateException e) {
+                    out.printf(Locale.ROOT, "asked            %,d decisions/s for %d s%n", rate, duration.toSeconds());
+                    out.println("FAILED           " + e.getMessage() + (e.getCause() == null || e.getCause().getCause() == null ? ""
+                            : "; because " + rootCause(e)));
+                    out.println("load             " + loadAverage());
+                    return 3;
+                }
+                describe(m, rate, duration, out);
+                return 0;
+            }
+            out.printf(Locale.ROOT, "ceiling          rates of %s decisions/s, %d s each%n", Arrays.toString(CEILING_RATES), step.toSeconds());
+            out.println("rate/s     achieved/s  p50 ms  p99 ms  lag max  lag slope/s  lag 0 after ms  bounded");
+            int best = 0;
+            for (int r : CEILING_RATES) {
+                StreamLoad.Measured m;
+                try {
+                    m = load(b, data, generated, allEvents, allDecisions, r, step);
+                } catch (IllegalStateException e) {
+                    out.printf(Locale.ROOT, "%-10s FAILED: %s%n", String.format(Locale.ROOT, "%,d", r), rootCause(e));
+                    break;
+                }
+                boolean bounded = !m.lagGrew() && m.lagZeroAfterMs() >= 0 && m.lagZeroAfterMs() <= 1000;
+                out.printf(Locale.ROOT, "%-10s %-11.0f %-7d %-7d %-8d %-12.0f %-15d %s%n", String.format(Locale.ROOT, "%,d", r), m.decisionsPerSecond(), m.p50(),
+                        m.p99(), m.lagMax(), m.lagSlope(), m.lagZeroAfterMs(), bounded ? "yes" : "no");
+                if (!bounded) break;
+                best = r;
+            }
+            out.printf(Locale.ROOT, "ceiling          %,d decisions/s with bounded lag (lag not growing, back to 0 within 1 s)%n", best);
+            out.println("load             " + loadAverage());
+            return 0;
+        } finally {
+            if (broker != null) broker.close();
+        }
+    }
+
+    /** The first {@code rate x duration} decisions in arrival order, and the events that arrived until the last of them. */
+    private static StreamLoad.Measured load(String b, Path data, GeneratedData generated, List<ParquetFeed.Message> allEvents,
+                                            List<ParquetFeed.Message> allDecisions, int rate, Duration duration) throws Exception {
+        int n = (int) Math.min(allDecisions.size(), Math.ceil(rate * (duration.toMillis() / 1000.0)));
+        List<ParquetFeed.Message> decisions = allDecisions.subList(0, n);
+        java.time.Instant until = decisions.isEmpty() ? java.time.Instant.MIN : decisions.get(n - 1).arrival();
+        List<ParquetFeed.Message> events = new ArrayList<>();
+        for (ParquetFeed.Message e : allEvents) if (!e.arrival().isAfter(until) || n == allDecisions.size()) events.add(e);
+        double messagesPerSecond = rate * (double) (events.size() + decisions.size()) / Math.max(1, decisions.size());
+        return StreamLoad.run(new StreamLoad.Settings(b, "bench-" + Long.toHexString(System.nanoTime()), data.resolve("policies").toString(),
+                generated.customers(), messagesPerSecond, 3, Duration.ofSeconds(Math.max(30, duration.toSeconds()))), events, decisions);
+    }
+
+    static void describe(StreamLoad.Measured m, int rate, Duration duration, PrintStream out) {
+        out.printf(Locale.ROOT, "asked            %,d decisions/s for %d s%n", rate, duration.toSeconds());
+        out.printf(Locale.ROOT, "published        %,d events and %,d decisions in %.1f s: %,.0f decisions/s (%,.0f messages/s)%n", m.events(), m.decisions(),
+                m.publishSeconds(), m.decisionsPerSecond(), m.messagesPerSecond());
+        out.printf(Locale.ROOT, "verdicts         %,d (%,.0f verdicts/s over the load); %,d dead letters, %,d late%n", m.verdicts(), m.verdictsPerSecond(),
+                m.totals().deadLetters(), m.totals().late());
+        out.printf(Locale.ROOT, "latency          produced -> first verdict readable (read_committed), %,d decisions: p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
+                m.measured(), m.p50(), m.p95(), m.p99(), m.max());
+        out.printf(Locale.ROOT, "check            in the process, per input record: p50 %.3f ms, p99 %.3f ms, max %.1f ms%n", m.checkP50Nanos() / 1e6,
+                m.checkP99Nanos() / 1e6, m.checkMaxNanos() / 1e6);
+        out.printf(Locale.ROOT, "consumer lag     sampled every second of the load (%d samples): max %,d records, slope %+,.0f records/s: %s%n",
+                m.lagSamples().length, m.lagMax(), m.lagSlope(), m.lagGrew() ? "GREW (the stream fell behind)" : "bounded");
+        out.printf(Locale.ROOT, "after the load   consumer lag 0 after %s; %,d decisions had no verdict yet, all had one after %s%n", ms(m.lagZeroAfterMs()),
+                m.decisionsWithout(), ms(m.verdictsDoneAfterMs()));
+        out.println("load             " + loadAverage());
+    }
+
+    private static String rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.toString();
+    }
+
+    private static String ms(long v) {
+        return v < 0 ? "MORE than the drain timeout" : v + " ms";
+    }
+
+    /** As uptime prints it, with the cores: the figures above are only as good as the machine was idle. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return "load average " + f[0] + ", " + f[1] + ", " + f[2] + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
+        } catch (Exception e) {
+            var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            return String.format(Locale.ROOT, "load average %.2f (%d cores)", os.getSystemLoadAverage(), os.getAvailableProcessors());
+        }
+    }
+}

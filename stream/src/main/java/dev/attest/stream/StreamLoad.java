@@ -1,0 +1,288 @@
+package dev.attest.stream;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One measured load of {@code attest stream} (for {@code attest demo --stream} and {@code attest bench --stream}):
+ * messages published at a steady rate to fresh topics of a broker, the stream running in this process, and an
+ * independent read_committed consumer of the verdicts. Latency is measured honestly: from the moment a decision is
+ * handed to the producer to the moment its first verdict is readable by that consumer (so it includes batching, the
+ * stream's transaction and the commit marker). Consumer lag is the stream's own ({@link StreamMetrics}), sampled every
+ * second; the check time is the stream's time per input record ({@link StreamListener#handled}).
+ */
+public final class StreamLoad {
+    /**
+     * @param prefix            topic and group prefix (fresh topics: PREFIX.events, PREFIX.decisions, PREFIX.verdicts, ...)
+     * @param messagesPerSecond events and decisions together
+     * @param drainTimeout      after the load, how long to wait for the stream to catch up before stopping it
+     */
+    public record Settings(String bootstrap, String prefix, String policies, String customers, double messagesPerSecond, int partitions,
+                           Duration drainTimeout) {}
+
+    /**
+     * What one load measured.
+     *
+     * @param lagSamples          the stream's consumer lag (records, both topics) once a second during the load
+     * @param lagZeroAfterMs      load end to the stream's consumer lag at 0 (-1: not within the drain timeout)
+     * @param decisionsWithout    decisions without a verdict readable when the load stopped
+     * @param verdictsDoneAfterMs load end to every decision having a readable verdict (-1: not within the drain timeout)
+     */
+    public record Measured(String prefix, long events, long decisions, double publishSeconds, long verdicts, long measured, long p50, long p95,
+                           long p99, long max, long decisionsWithout, long verdictsDoneAfterMs, long[] lagSamples, long lagZeroAfterMs,
+                           long checkP50Nanos, long checkP99Nanos, long checkMaxNanos, StreamRunner.Totals totals) {
+        public double decisionsPerSecond() {
+            return decisions / Math.max(publishSeconds, 1e-9);
+        }
+
+        public double messagesPerSecond() {
+            return (events + decisions) / Math.max(publishSeconds, 1e-9);
+        }
+
+        public double verdictsPerSecond() {
+            return verdicts / Math.max(publishSeconds, 1e-9);
+        }
+
+        public long lagMax() {
+            return Arrays.stream(lagSamples).max().orElse(0);
+        }
+
+        /** Least-squares slope of the lag samples, records per second: how fast the stream fell behind (> 0) or caught up. */
+        public double lagSlope() {
+            int n = lagSamples.length;
+            if (n < 2) return 0;
+            double mx = (n - 1) / 2.0, my = Arrays.stream(lagSamples).average().orElse(0), sxy = 0, sxx = 0;
+            for (int i = 0; i < n; i++) {
+                sxy += (i - mx) * (lagSamples[i] - my);
+                sxx += (i - mx) * (i - mx);
+            }
+            return sxy / sxx;
+        }
+
+        /** Bounded: the lag grew by less than 1% of the message rate per second over the load (noise, not a backlog). */
+        public boolean lagGrew() {
+            return lagSlope() > 0.01 * messagesPerSecond();
+        }
+    }
+
+    private StreamLoad() {}
+
+    public static Measured run(Settings s, List<ParquetFeed.Message> events, List<ParquetFeed.Message> decisions) throws Exception {
+        String b = s.bootstrap(), prefix = s.prefix();
+        // Both topics in one arrival order, published at a steady rate (sorted first: the stream exits when idle).
+        List<Object[]> all = new ArrayList<>(events.size() + decisions.size());
+        for (ParquetFeed.Message m : events) all.add(new Object[] {prefix + ".events", m});
+        for (ParquetFeed.Message m : decisions) all.add(new Object[] {prefix + ".decisions", m});
+        all.sort(Comparator.comparing((Object[] x) -> ((ParquetFeed.Message) x[1]).arrival()));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        StreamRunner runner = null;
+        AtomicBoolean watching = new AtomicBoolean(true), loading = new AtomicBoolean(true);
+        try {
+            try (Admin a = Admin.create(Feed.props(b))) {
+                a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+            StreamOptions o = new StreamOptions(b, prefix + ".events", prefix + ".decisions", prefix + ".verdicts", prefix + ".findings",
+                    prefix + ".dead-letters", prefix + ".state", prefix, s.policies(), s.customers(), null, null, null,
+                    Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofHours(1), null, Map.of(), Map.of(), new Properties(),
+                    Duration.ofSeconds(3), null);
+            StreamMetrics metrics = new StreamMetrics(o.eventsTopic());
+            HandleTimes check = new HandleTimes();
+            runner = new StreamRunner(o, Clock.systemUTC(), StreamListener.all(metrics, check));
+            Future<StreamRunner.Outcome> streaming = pool.submit(runner::run);
+            // Timing starts once the stream is reading: its start-up (topics, transactions, state) is not latency.
+            while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
+
+            Map<String, Long> sent = new ConcurrentHashMap<>(), first = new ConcurrentHashMap<>();
+            AtomicLong verdicts = new AtomicLong();
+            AtomicBoolean watcherReady = new AtomicBoolean();
+            Future<?> watcher = pool.submit(() -> watch(b, prefix + ".verdicts", first, verdicts, watching, watcherReady));
+            while (!watcherReady.get()) Thread.sleep(20);
+
+            List<Long> lag = new ArrayList<>();
+            Future<?> sampler = pool.submit(() -> {
+                long next = System.nanoTime() + 1_000_000_000L;
+                while (loading.get()) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) sleep(Math.max(1, Math.min(20, wait / 1_000_000))); // short naps: the load's end is timed
+                    else {
+                        synchronized (lag) {
+                            lag.add(Math.max(0, metrics.totalLag()));
+                        }
+                        next += 1_000_000_000L;
+                    }
+                }
+            });
+            long t0 = System.nanoTime();
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(b))) {
+                for (int i = 0; i < all.size(); i++) {
+                    if ((i & 1023) == 0 && streaming.isDone()) failed(streaming, t0, i, all.size(), true); // say why now, not after the load
+                    long due = t0 + (long) (i * 1e9 / s.messagesPerSecond());
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+                    ParquetFeed.Message m = (ParquetFeed.Message) all.get(i)[1];
+                    String topic = (String) all.get(i)[0];
+                    if (topic.endsWith(".decisions")) sent.put(m.id(), System.currentTimeMillis());
+                    p.send(new ProducerRecord<>(topic, m.key(), m.json()));
+                }
+                p.flush();
+            }
+            double publishSeconds = (System.nanoTime() - t0) / 1e9;
+            loading.set(false);
+            sampler.get();
+            long loadEnd = System.currentTimeMillis();
+            long without = decisions.size() - first.size();
+            long deadline = loadEnd + s.drainTimeout().toMillis();
+            long lagZero = -1, done = -1, ended = -1;
+            while (System.currentTimeMillis() < deadline && (lagZero < 0 || done < 0)) {
+                long now = System.currentTimeMillis();
+                if (streaming.isDone()) {
+                    failed(streaming, t0, all.size(), all.size(), false); // throws only when it failed
+                    if (ended < 0) ended = now;
+                    else if (now - ended > 10_000) break; // ended idle 10 s ago: what has no verdict gets none from this run
+                }
+                if (lagZero < 0 && metrics.totalLag() == 0) lagZero = now - loadEnd;
+                if (done < 0 && first.size() >= sent.size()) done = now - loadEnd;
+                Thread.sleep(2);
+            }
+            StreamRunner.Outcome outcome;
+            try {
+                outcome = streaming.get(done >= 0 ? 10 : 0, TimeUnit.MINUTES);
+            } catch (TimeoutException e) {
+                runner.stop(); // behind after the drain timeout: the figures say so
+                outcome = streaming.get(2, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.ExecutionException e) {
+                failed(streaming, t0, all.size(), all.size(), true);
+                throw e;
+            }
+            watching.set(false);
+            watcher.get(30, TimeUnit.SECONDS);
+
+            long[] lat = sent.entrySet().stream().filter(e -> first.containsKey(e.getKey())).mapToLong(e -> Math.max(0, first.get(e.getKey()) - e.getValue()))
+                    .sorted().toArray();
+            long[] handle = check.sorted();
+            StreamRunner.Totals t = outcome instanceof StreamRunner.Idle i ? i.totals() : ((StreamRunner.Stopped) outcome).totals();
+            long[] samples;
+            synchronized (lag) {
+                samples = lag.stream().mapToLong(Long::longValue).toArray();
+            }
+            return new Measured(prefix, events.size(), decisions.size(), publishSeconds, verdicts.get(), lat.length, pct(lat, 50), pct(lat, 95), pct(lat, 99),
+                    lat.length == 0 ? 0 : lat[lat.length - 1], without, done, samples, lagZero, pct(handle, 50), pct(handle, 99),
+                    handle.length == 0 ? 0 : handle[handle.length - 1], t);
+        } finally {
+            watching.set(false); // the reader and the sampler end on their own (an interrupted consumer logs its close as an error)
+            loading.set(false);
+            if (runner != null) {
+                runner.stop();
+                runner.close();
+            }
+            pool.shutdown();
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) pool.shutdownNow();
+        }
+    }
+
+    /** For a stream that ended: its failure, with how far the load got; {@code endedIsFailure}: ending at all is one. */
+    private static void failed(Future<StreamRunner.Outcome> streaming, long t0, int published, int total, boolean endedIsFailure) throws Exception {
+        try {
+            streaming.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "the stream failed %.1f s into the load (%,d of %,d messages published): %s",
+                    (System.nanoTime() - t0) / 1e9, published, total, e.getCause()), e.getCause());
+        }
+        if (endedIsFailure) throw new IllegalStateException("the stream ended during the load (idle for --exit-when-idle while messages were still coming)");
+    }
+
+    /** The stream's time per input record, every one. */
+    private static final class HandleTimes implements StreamListener {
+        private long[] nanos = new long[1 << 16];
+        private int n;
+
+        @Override
+        public void handled(ConsumerRecord<String, String> r, long ns) {
+            if (n == nanos.length) nanos = Arrays.copyOf(nanos, n * 2);
+            nanos[n++] = ns;
+        }
+
+        long[] sorted() { // after the stream ended (its Future's get orders this after every handled)
+            long[] s = Arrays.copyOf(nanos, n);
+            Arrays.sort(s);
+            return s;
+        }
+    }
+
+    /** The independent reader: read_committed, every verdict; the first of each decision is timed on arrival. */
+    private static void watch(String b, String topic, Map<String, Long> first, AtomicLong count, AtomicBoolean watching, AtomicBoolean ready) {
+        Properties p = Feed.props(b);
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
+        p.put("isolation.level", "read_committed");
+        p.put("fetch.max.wait.ms", "5");
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = List.of();
+            while (parts.isEmpty() && watching.get()) {
+                var infos = c.partitionsFor(topic);
+                if (infos != null && !infos.isEmpty()) parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+                else sleep(50);
+            }
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            c.poll(Duration.ZERO);
+            ready.set(true);
+            while (watching.get()) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(20))) {
+                    long now = System.currentTimeMillis();
+                    count.incrementAndGet();
+                    JsonNode v = ParquetFeed.JSON.readTree(r.value());
+                    first.putIfAbsent(v.get("decision_id").asString(), now);
+                }
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static long pct(long[] sorted, int p) {
+        if (sorted.length == 0) return 0;
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    private static Properties producerProps(String b) {
+        Properties p = Feed.props(b);
+        p.put("key.serializer", StringSerializer.class.getName());
+        p.put("value.serializer", StringSerializer.class.getName());
+        p.put("linger.ms", "1");
+        p.put("acks", "all");
+        return p;
+    }
+}
