@@ -149,14 +149,19 @@ public final class LineageGaps {
      * conflicting event are left out.
      */
     private String scoped(String columns) {
+        // Two parts, so that each filters before it joins: a window's events are a small build side for all decisions,
+        // and only the decisions decided in the window are looked up as orphans. One left join filtered afterwards read
+        // every decision beside every event first (a one-day window spent 12 s here over a month of inputs).
+        String conflict = " AND NOT EXISTS (SELECT 1 FROM event_conflicts c WHERE c.event_id = d.event_id)";
         return "SELECT " + columns + " FROM decisions d "
+                + "JOIN (SELECT * FROM events_unique x WHERE " + window.contains("x.event_time") + ") e ON e.event_id = d.event_id "
+                + "WHERE TRUE" + conflict
+                + " UNION ALL SELECT " + columns + " FROM (SELECT * FROM decisions y WHERE " + window.contains("y.decided_at") + ") d "
                 + "LEFT JOIN events_unique e ON e.event_id = d.event_id "
-                + "LEFT JOIN event_conflicts c ON c.event_id = d.event_id "
-                + "WHERE c.event_id IS NULL AND ((e.event_id IS NOT NULL AND " + window.contains("e.event_time") + ") "
-                + "OR (e.event_id IS NULL AND " + window.contains("d.decided_at") + " "
+                + "WHERE e.event_id IS NULL" + conflict
                 // An event outside the scan bounds (not read, but found by its id) exists: its decision is no orphan,
                 // and it is outside the window, so the decision is not in scope either.
-                + "AND NOT EXISTS (SELECT 1 FROM events_elsewhere x WHERE x.event_id = d.event_id)))";
+                + " AND NOT EXISTS (SELECT 1 FROM events_elsewhere x WHERE x.event_id = d.event_id)";
     }
 
     /** A gap's condition as a flag: unknown (a null in it) is no gap, as it was when the condition filtered rows. */
