@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,7 @@ public final class LiveAudit {
         if (s != null) {
             if (in.sameContent(s.first)) { // a re-delivery: one event (contracts section 1)
                 s.rows++;
+                eventChanged(c, e.eventId());
                 c.redelivered++;
                 return;
             }
@@ -131,6 +133,7 @@ public final class LiveAudit {
                 return;
             }
             s.rows++;
+            eventChanged(c, e.eventId());
             if (s.variants.stream().noneMatch(in::sameContent)) s.variants.add(in);
             if (s.state == SlotState.PENDING) { // the event is no longer rated; its period's other events are re-rated without it
                 s.state = SlotState.CONFLICT;
@@ -152,6 +155,7 @@ public final class LiveAudit {
         }
         s = new Slot(in, p.key);
         c.events.put(e.eventId(), s);
+        eventChanged(c, e.eventId());
         if (p.maxEventTime == null || e.eventTime().isAfter(p.maxEventTime)) p.maxEventTime = e.eventTime();
         c.waiting.remove(e.eventId());
         if (c.maxEventTime == null || e.eventTime().isAfter(c.maxEventTime)) {
@@ -186,6 +190,7 @@ public final class LiveAudit {
             out.accept(settled(f, d.customerId()));
             offer(c, linkVerdict(d, f, false), out);
             c.verdicts.get(d.decisionId()).unlinked = true;
+            markChanged(c, d.decisionId());
             return;
         }
         List<DecisionRecord> ds = c.decisions.computeIfAbsent(d.eventId(), k -> new ArrayList<>());
@@ -209,6 +214,7 @@ public final class LiveAudit {
                 return;
             }
             ds.add(d); // an orphan until its event comes within the hold
+            decisionsChanged(c, d.eventId());
             c.waiting.add(d.eventId());
             // Its event is most likely just not read yet when the customer's events are behind its decided_at (the two
             // topics are read at their own pace): its first verdict waits for them, instead of a provisional orphan
@@ -224,6 +230,7 @@ public final class LiveAudit {
         }
         Instant knownBefore = knownAt(ds);
         ds.add(d);
+        decisionsChanged(c, d.eventId());
         Part p = c.parts.get(s.partKey);
         p.lastArrival = now;
         if (s.state == SlotState.CONFLICT) {
@@ -294,8 +301,83 @@ public final class LiveAudit {
     /** Customers whose state changed since the last call: what a checkpoint writes. */
     public Set<String> drainDirty() {
         Set<String> d = new LinkedHashSet<>(dirty);
+        for (String id : dirty) {
+            CustomerState c = customers.get(id);
+            if (c != null) c.forgetChanges();
+        }
         dirty.clear();
         return d;
+    }
+
+    /**
+     * What changed since the last drain, per customer whose state changed: its head always, and the rows that changed
+     * (a null row: gone). Writing these, keyed per row, checkpoints the same state as {@link #snapshot} of those customers.
+     */
+    public List<CustomerSnapshot.Changes> drainChanges() {
+        List<CustomerSnapshot.Changes> out = new ArrayList<>(dirty.size());
+        for (String id : dirty) {
+            CustomerState c = customers.get(id);
+            if (c == null) continue;
+            Map<String, CustomerSnapshot.EventRow> events = new LinkedHashMap<>();
+            for (String e : c.changedEvents) {
+                Slot s = c.events.get(e);
+                events.put(e, s == null ? null : eventRow(s));
+            }
+            Map<String, List<DecisionRecord>> decisions = new LinkedHashMap<>();
+            for (String e : c.changedDecisions) {
+                List<DecisionRecord> ds = c.decisions.get(e);
+                decisions.put(e, ds == null || ds.isEmpty() ? null : List.copyOf(ds));
+            }
+            // Parts are few per customer and change with every message (arrival, watermark): compared, not tracked.
+            List<CustomerSnapshot.PartRow> parts = new ArrayList<>();
+            for (Part p : c.parts.values()) {
+                CustomerSnapshot.PartRow row = partRow(p, List.of());
+                if (row.equals(p.written)) continue;
+                parts.add(row);
+                p.written = row;
+            }
+            Map<String, CustomerSnapshot.MarkRow> marks = new LinkedHashMap<>();
+            for (String d : c.changedMarks) {
+                Mark m = c.verdicts.get(d);
+                marks.put(d, m == null ? null : markRow(d, m));
+            }
+            out.add(new CustomerSnapshot.Changes(head(c), events, decisions, parts, marks));
+            c.forgetChanges();
+        }
+        dirty.clear();
+        return out;
+    }
+
+    private void eventChanged(CustomerState c, String eventId) {
+        c.changedEvents.add(eventId);
+        dirty.add(c.customerId);
+    }
+
+    private void decisionsChanged(CustomerState c, String eventId) {
+        c.changedDecisions.add(eventId);
+        dirty.add(c.customerId);
+    }
+
+    private void markChanged(CustomerState c, String decisionId) {
+        c.changedMarks.add(decisionId);
+        dirty.add(c.customerId);
+    }
+
+    private static CustomerSnapshot.EventRow eventRow(Slot s) {
+        return new CustomerSnapshot.EventRow(s.first, s.state.name(), s.rows, List.copyOf(s.variants), s.partKey.meter(), s.partKey.periodStart());
+    }
+
+    private static CustomerSnapshot.PartRow partRow(Part p, List<String> pending) {
+        return new CustomerSnapshot.PartRow(p.key.meter(), p.key.periodStart(), p.seed, p.watermark, p.maxEventTime, p.lastArrival, pending, p.volume);
+    }
+
+    private static CustomerSnapshot.MarkRow markRow(String decisionId, Mark m) {
+        return new CustomerSnapshot.MarkRow(decisionId, m.eventId, m.seq, m.content, m.provisional, m.settled, m.unlinked);
+    }
+
+    private static CustomerSnapshot head(CustomerState c) {
+        return new CustomerSnapshot(c.customerId, List.of(), List.of(), List.of(), List.of(), c.maxEventTime, c.maxDecidedAt, c.lastArrival, c.watermark,
+                c.late, c.redelivered);
     }
 
     public Counters counters() {
@@ -315,18 +397,15 @@ public final class LiveAudit {
         CustomerState c = customers.get(customerId);
         if (c == null) return null;
         List<CustomerSnapshot.EventRow> events = new ArrayList<>();
-        for (Slot s : c.events.values())
-            events.add(new CustomerSnapshot.EventRow(s.first, s.state.name(), s.rows, List.copyOf(s.variants), s.partKey.meter(), s.partKey.periodStart()));
+        for (Slot s : c.events.values()) events.add(eventRow(s));
         events.sort(Comparator.comparing(r -> r.first().eventId()));
+        // By event, each event's decisions in arrival order: the order its verdicts come in, kept across a restart.
         List<DecisionRecord> decisions = new ArrayList<>();
-        c.decisions.values().forEach(decisions::addAll);
-        decisions.sort(Comparator.comparing(DecisionRecord::decisionId));
+        new TreeMap<>(c.decisions).values().forEach(decisions::addAll);
         List<CustomerSnapshot.PartRow> parts = new ArrayList<>();
-        for (Part p : c.parts.values())
-            parts.add(new CustomerSnapshot.PartRow(p.key.meter(), p.key.periodStart(), p.seed, p.watermark, p.maxEventTime, p.lastArrival,
-                    List.copyOf(p.pending), p.volume));
+        for (Part p : c.parts.values()) parts.add(partRow(p, List.copyOf(p.pending)));
         List<CustomerSnapshot.MarkRow> marks = new ArrayList<>();
-        c.verdicts.forEach((id, m) -> marks.add(new CustomerSnapshot.MarkRow(id, m.eventId, m.seq, m.content, m.provisional, m.settled, m.unlinked)));
+        c.verdicts.forEach((id, m) -> marks.add(markRow(id, m)));
         marks.sort(Comparator.comparing(CustomerSnapshot.MarkRow::decisionId));
         return new CustomerSnapshot(customerId, events, decisions, parts, marks, c.maxEventTime, c.maxDecidedAt, c.lastArrival, c.watermark,
                 c.late, c.redelivered);
@@ -341,9 +420,9 @@ public final class LiveAudit {
             p.watermark = r.watermark();
             p.maxEventTime = r.maxEventTime();
             p.lastArrival = r.lastArrival();
-            p.pending.addAll(r.pending());
             p.volume = r.volume();
             p.expected = null;
+            p.written = partRow(p, List.of());
             c.parts.put(key, p);
         }
         for (CustomerSnapshot.EventRow r : s.events()) {
@@ -354,6 +433,19 @@ public final class LiveAudit {
             slot.variants.addAll(r.variants());
             c.events.put(r.first().eventId(), slot);
         }
+        // A part's pending list is its pending events in (event_time, event_id) order: an incremental checkpoint does not write it.
+        List<Slot> pending = new ArrayList<>();
+        for (Slot slot : c.events.values()) if (slot.state == SlotState.PENDING) pending.add(slot);
+        pending.sort((a, b) -> ORDER.compare(a.first.event(), b.first.event()));
+        for (Slot slot : pending) {
+            Part p = c.parts.get(slot.partKey);
+            if (p == null) throw new IllegalArgumentException("checkpoint of " + s.customerId() + ": event " + slot.first.eventId() + " names no part");
+            p.pending.add(slot.first.eventId());
+        }
+        for (CustomerSnapshot.PartRow r : s.parts())
+            if (!r.pending().isEmpty() && !r.pending().equals(c.parts.get(new PartKey(r.meter(), r.periodStart())).pending))
+                throw new IllegalArgumentException("checkpoint of " + s.customerId() + ": the pending list of " + r.meter() + " " + r.periodStart()
+                        + " is not its pending events");
         for (DecisionRecord d : s.decisions()) {
             c.decisions.computeIfAbsent(d.eventId(), k -> new ArrayList<>()).add(d);
             if (!c.events.containsKey(d.eventId())) c.waiting.add(d.eventId());
@@ -475,6 +567,7 @@ public final class LiveAudit {
             reconciler.check(x, ds, f -> out.accept(new Emission.Settled(f, fingerprint(f), period)));
             verdicts(c, p, i, true, out);
             c.events.get(x.event().eventId()).state = SlotState.SETTLED;
+            eventChanged(c, x.event().eventId());
         }
         p.seed = p.after.get(n - 1);
         p.pending.subList(0, n).clear();
@@ -498,6 +591,7 @@ public final class LiveAudit {
             Finding f = reconciler.duplicateEventConflict(e.eventId(), e.customerId(), e.meter(), s.eventTime(), s.variants.size(), s.rows);
             out.accept(settled(f, c.customerId));
             s.state = SlotState.SETTLED;
+            eventChanged(c, e.eventId());
             changed = true;
             for (DecisionRecord d : c.decisions.getOrDefault(e.eventId(), List.of())) offer(c, conflictVerdict(c, s, d, true), out);
         }
@@ -514,7 +608,9 @@ public final class LiveAudit {
                 out.accept(settled(f, c.customerId));
                 offer(c, linkVerdict(d, f, false), out);
                 c.verdicts.remove(d.decisionId()); // final: nothing can reach it any more
+                markChanged(c, d.decisionId());
                 it.remove();
+                decisionsChanged(c, eventId);
                 changed = true;
             }
             if (ds.isEmpty()) {
@@ -534,8 +630,12 @@ public final class LiveAudit {
             Instant w = c.parts.get(s.partKey).watermark;
             if (w == null || !s.eventTime().isBefore(w.minus(settings.hold()))) continue;
             List<DecisionRecord> ds = c.decisions.remove(s.first.eventId());
-            if (ds != null) for (DecisionRecord d : ds) c.verdicts.remove(d.decisionId());
+            if (ds != null) {
+                decisionsChanged(c, s.first.eventId());
+                for (DecisionRecord d : ds) if (c.verdicts.remove(d.decisionId()) != null) markChanged(c, d.decisionId());
+            }
             it.remove();
+            eventChanged(c, s.first.eventId());
         }
         // Unlinked decisions' marks stay: without an event they have no time to expire by, and a re-delivery must not be judged twice.
         return c.events.size() + c.verdicts.size() != before;
@@ -593,7 +693,10 @@ public final class LiveAudit {
         String content = v.content();
         if (m != null) {
             if (m.content.equals(content)) {
-                m.settled |= v.settled();
+                if (v.settled() && !m.settled) {
+                    m.settled = true;
+                    markChanged(c, v.decisionId());
+                }
                 return;
             }
             if (m.provisional && v.status() == Verdict.Status.PROVISIONAL) return;
@@ -606,6 +709,7 @@ public final class LiveAudit {
         Mark next = new Mark(v.eventId(), seq, content, v.status() == Verdict.Status.PROVISIONAL, v.settled());
         if (m != null) next.unlinked = m.unlinked;
         c.verdicts.put(v.decisionId(), next);
+        markChanged(c, v.decisionId());
     }
 
     private Emission.Settled settled(Finding f, String customer) {
@@ -697,6 +801,7 @@ public final class LiveAudit {
         final List<String> pending = new ArrayList<>();
         List<ExpectedEvent> expected = new ArrayList<>(); // null: to be rated again
         List<PeriodState> after = new ArrayList<>();
+        CustomerSnapshot.PartRow written; // as last drained (without its pending list)
 
         Part(PartKey key, BillingPeriod period, PeriodState seed) {
             this.key = key;
@@ -711,9 +816,17 @@ public final class LiveAudit {
         final Map<String, List<DecisionRecord>> decisions = new HashMap<>();
         final Map<PartKey, Part> parts = new TreeMap<>(Comparator.comparing(PartKey::meter).thenComparing(PartKey::periodStart));
         final Map<String, Mark> verdicts = new HashMap<>();
+        // What changed since the last checkpoint (rows of drainChanges).
+        final Set<String> changedEvents = new LinkedHashSet<>(), changedDecisions = new LinkedHashSet<>(), changedMarks = new LinkedHashSet<>();
         final Set<String> waiting = new java.util.HashSet<>(); // event ids that decisions name and no event has come for
         Instant maxEventTime, maxDecidedAt, lastArrival, watermark;
         long late, redelivered;
+
+        void forgetChanges() {
+            changedEvents.clear();
+            changedDecisions.clear();
+            changedMarks.clear();
+        }
 
         CustomerState(String customerId) {
             this.customerId = customerId;
