@@ -38,7 +38,7 @@ public final class StreamDemo {
     /** What the demo measured, and the settled findings (code,event_id,decision_id) to compare with the batch audit. */
     public record Result(long events, long decisions, double publishSeconds, long verdicts, double verdictsPerSecond, Map<String, Long> findingsPerCode,
                          List<String> findings, long measured, long p50, long p95, long p99, long max, long lagAtLoadEnd, long lagZeroAfterMs,
-                         long deadLetters) {}
+                         long deadLetters, long eventAfter, long joinedP50, long joinedP95, long joinedP99, StreamRunner.Timings timings) {}
 
     private StreamDemo() {}
 
@@ -66,7 +66,12 @@ public final class StreamDemo {
             while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
 
             List<ParquetFeed.Message> events = ParquetFeed.events(data), decisions = ParquetFeed.decisions(data);
-            Map<String, Long> sent = new ConcurrentHashMap<>(), first = new ConcurrentHashMap<>();
+            Map<String, Long> sent = new ConcurrentHashMap<>(), first = new ConcurrentHashMap<>(), eventSent = new ConcurrentHashMap<>();
+            Map<String, String> eventOf = new java.util.HashMap<>(); // decision_id -> event_id, to tell the data's order from the stream's delay
+            for (ParquetFeed.Message m : decisions) {
+                JsonNode d = ParquetFeed.JSON.readTree(m.json());
+                if (d.hasNonNull("event_id")) eventOf.put(m.id(), d.get("event_id").asString());
+            }
             AtomicBoolean watching = new AtomicBoolean(true);
             AtomicLong verdicts = new AtomicLong();
             AtomicBoolean watcherReady = new AtomicBoolean();
@@ -87,6 +92,7 @@ public final class StreamDemo {
                     ParquetFeed.Message m = (ParquetFeed.Message) all.get(i)[1];
                     String topic = (String) all.get(i)[0];
                     if (topic.endsWith(".decisions")) sent.put(m.id(), System.currentTimeMillis());
+                    else eventSent.putIfAbsent(m.id(), System.currentTimeMillis());
                     p.send(new ProducerRecord<>(topic, m.key(), m.json()));
                 }
                 p.flush();
@@ -104,6 +110,23 @@ public final class StreamDemo {
 
             long[] lat = sent.entrySet().stream().filter(e -> first.containsKey(e.getKey())).mapToLong(e -> Math.max(0, first.get(e.getKey()) - e.getValue()))
                     .sorted().toArray();
+            // The data's own order: a decision published before its event cannot be judged before the event comes (its first
+            // verdict waits for the customer's events to pass its decided_at). Timed from when both were published:
+            long eventAfter = 0;
+            List<Long> joined = new ArrayList<>();
+            for (Map.Entry<String, Long> e : sent.entrySet()) {
+                Long f = first.get(e.getKey());
+                Long ev = eventSent.get(eventOf.getOrDefault(e.getKey(), ""));
+                if (ev != null && ev > e.getValue()) eventAfter++;
+                if (f != null) joined.add(Math.max(0, f - Math.max(e.getValue(), ev == null ? 0 : ev)));
+            }
+            long[] jl = joined.stream().mapToLong(Long::longValue).sorted().toArray();
+            String dump = System.getProperty("attest.demo.latencies"); // decision_id,sent_ms,first_verdict_ms: for looking at the tail
+            if (dump != null) {
+                List<String> lines = new ArrayList<>();
+                sent.forEach((id, at) -> lines.add(id + "," + at + "," + first.getOrDefault(id, -1L)));
+                java.nio.file.Files.write(Path.of(dump), lines);
+            }
             Map<String, Long> perCode = new TreeMap<>();
             List<String> findings = new ArrayList<>();
             for (ConsumerRecord<String, String> r : Feed.readCommitted(b, prefix + ".findings")) {
@@ -115,7 +138,7 @@ public final class StreamDemo {
             StreamRunner.Totals t = outcome instanceof StreamRunner.Idle i ? i.totals() : ((StreamRunner.Stopped) outcome).totals();
             return new Result(events.size(), decisions.size(), publishSeconds, verdicts.get(), verdicts.get() / Math.max(publishSeconds, 1e-9), perCode,
                     findings, lat.length, pct(lat, 50), pct(lat, 95), pct(lat, 99), lat.length == 0 ? 0 : lat[lat.length - 1], lagAtEnd, lagZeroAfter,
-                    t.deadLetters() + t.late());
+                    t.deadLetters() + t.late(), eventAfter, pct(jl, 50), pct(jl, 95), pct(jl, 99), runner.timings());
         } finally {
             pool.shutdownNow();
             if (broker != null) broker.close();
@@ -188,6 +211,12 @@ public final class StreamDemo {
                 "stream: findings per code: " + r.findingsPerCode(),
                 String.format(java.util.Locale.ROOT, "stream: latency to the first verdict (produced -> readable by a read_committed consumer) over %d decisions: "
                         + "p50 %d ms, p95 %d ms, p99 %d ms, max %d ms", r.measured(), r.p50(), r.p95(), r.p99(), r.max()),
+                String.format(java.util.Locale.ROOT, "stream: %d decisions were published before their event; from when both were published: "
+                        + "p50 %d ms, p95 %d ms, p99 %d ms", r.eventAfter(), r.joinedP50(), r.joinedP95(), r.joinedP99()),
+                String.format(java.util.Locale.ROOT, "stream: inside the process: check of a record p50 %d us, p99 %d us, max %d us (%d records); "
+                        + "transaction commit p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d transactions)", r.timings().checkP50(), r.timings().checkP99(),
+                        r.timings().checkMax(), r.timings().checks(), r.timings().commitP50() / 1e3, r.timings().commitP99() / 1e3,
+                        r.timings().commitMax() / 1e3, r.timings().commits()),
                 String.format(java.util.Locale.ROOT, "stream: decisions without a verdict when the load stopped: %d; all had one %d ms later",
                         r.lagAtLoadEnd(), r.lagZeroAfterMs())));
         return out;
