@@ -253,7 +253,6 @@ public final class StreamRunner implements AutoCloseable {
         for (Map.Entry<TopicPartition, OffsetAndMetadata> o : offsets.entrySet())
             CheckpointRows.offset(o.getKey().topic(), o.getKey().partition(), o.getValue().offset(), (key, value) -> producer.send(
                     new ProducerRecord<>(opt.stateTopic(), o.getKey().partition() % statePartitions, key, value)));
-        long tOff = System.nanoTime(); offsetNanosTmp += tOff - t1;
         producer.commitTransaction(); // any failure here ends the process: a restart resumes from the last committed one
         // The group's offsets follow, for lag tools only: a restart reads the state topic's, never these.
         if (!offsets.isEmpty()) consumer.commitAsync(offsets, null);
@@ -411,10 +410,8 @@ public final class StreamRunner implements AutoCloseable {
         return p;
     }
 
-    public long offsetNanosTmp;
     @Override
     public void close() {
-        System.err.println("TMP offsets ms " + offsetNanosTmp / 1_000_000 + " commit ms " + commitNanos / 1_000_000 + " process ms " + processNanos / 1_000_000 + " rows " + snapshots + " rows ms " + snapshotNanos / 1_000_000);
         if (consumer != null) consumer.close();
         if (producer != null) producer.close(Duration.ofSeconds(5));
         if (hourly != null) hourly.close();

@@ -10,6 +10,7 @@ import dev.attest.core.policy.VersionRef;
 import dev.attest.core.rating.BillingCycles;
 import dev.attest.core.rating.BillingPeriod;
 import dev.attest.core.rating.ExpectedEvent;
+import dev.attest.core.rating.Expectation;
 import dev.attest.core.rating.PeriodRater;
 import dev.attest.core.rating.PeriodState;
 import dev.attest.core.rating.RatingEvent;
@@ -240,13 +241,23 @@ public final class LiveAudit {
         ensureRated(c, p);
         int i = p.pending.indexOf(d.eventId());
         if (knownBefore != null && !d.decidedAt().isBefore(knownBefore)) verdicts(c, p, i, false, out); // knowledge time unchanged
-        else refold(c, p, i, out);
+        else refoldEvent(c, p, i, out);
     }
 
     /** Decisions without their event get their provisional orphan verdict once the customer's events passed their decided_at. */
     private void releaseWaiting(CustomerState c, Consumer<Emission> out) {
         if (c.waiting.isEmpty()) return;
-        for (String eventId : c.waiting.stream().sorted().toList())
+        List<String> due = null; // most waiting decisions have their provisional verdict already: sort only the few that are due
+        for (String eventId : c.waiting)
+            for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
+                if (!c.verdicts.containsKey(d.decisionId()) && !c.maxEventTime.isBefore(d.decidedAt())) {
+                    if (due == null) due = new ArrayList<>();
+                    due.add(eventId);
+                    break;
+                }
+        if (due == null) return;
+        due.sort(null);
+        for (String eventId : due)
             for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
                 if (!c.verdicts.containsKey(d.decisionId()) && !c.maxEventTime.isBefore(d.decidedAt()))
                     offer(c, linkVerdict(d, reconciler.orphan(d), true), out);
@@ -261,7 +272,7 @@ public final class LiveAudit {
                 if (p.pending.isEmpty()) continue;
                 p.expected = null;
                 ensureRated(c, p);
-                refold(c, p, 0, out);
+                refold(c, p, 0, out, true);
             }
         }
     }
@@ -516,26 +527,76 @@ public final class LiveAudit {
 
     /** Rates the partition again from pending index {@code from} on, and gives the decisions of those events their verdicts (null {@code out}: none). */
     private void refold(CustomerState c, Part p, int from, Consumer<Emission> out) {
+        refold(c, p, from, out, false);
+    }
+
+    /**
+     * As above; {@code all}: every event from {@code from} on gets its verdicts judged again. Otherwise the event at
+     * {@code from} does, and an event after it only when its expectation changed: its decisions did not, so an unchanged
+     * expectation gives the verdict it has (an out-of-order event under a unit price moves no later amount).
+     */
+    private void refold(CustomerState c, Part p, int from, Consumer<Emission> out, boolean all) {
         if (p.volume) from = 0; // volume's period total moves every amount of the period
         int n = p.pending.size();
+        boolean[] same = new boolean[Math.max(0, n - from)];
         if (from < n) {
             List<RatingEvent> evs = new ArrayList<>(n - from);
             for (int i = from; i < n; i++) evs.add(rating(c, p.pending.get(i)));
             PeriodState start = from == 0 ? p.seed : p.after.get(from - 1);
             PeriodRater.Steps st = rater().steps(evs, start);
             for (int i = from; i < n; i++) {
-                p.expected.set(i, st.expected().get(i - from));
+                ExpectedEvent x = st.expected().get(i - from);
+                same[i - from] = sameVerdict(x, p.expected.get(i));
+                p.expected.set(i, x);
                 p.after.set(i, st.after().get(i - from));
             }
             if (!p.volume && st.expected().stream().anyMatch(this::volumePriced)) {
                 p.volume = true;
                 if (from > 0) {
-                    refold(c, p, 0, out);
+                    refold(c, p, 0, out, true);
                     return;
                 }
             }
         }
-        if (out != null) for (int i = from; i < n; i++) verdicts(c, p, i, false, out);
+        if (out != null)
+            for (int i = from; i < n; i++) if (i == from || all || p.volume || !same[i - from]) verdicts(c, p, i, false, out);
+    }
+
+    /**
+     * Rates pending event {@code i} again after its knowledge time moved. An event's expectation follows from the fold's
+     * state before it: when the state after it is what it was, the events after it rate as they did and keep their
+     * expectations and verdicts (a decision then costs one event, not the rest of the period). Otherwise, or for a volume
+     * part, the partition is folded again from {@code i} as for an arrival.
+     */
+    private void refoldEvent(CustomerState c, Part p, int i, Consumer<Emission> out) {
+        PeriodState before = i == 0 ? p.seed : p.after.get(i - 1), was = p.after.get(i);
+        if (p.volume || was == null || before == null) {
+            refold(c, p, i, out);
+            return;
+        }
+        PeriodRater.Steps st = rater().steps(List.of(rating(c, p.pending.get(i))), before);
+        if (!st.after().get(0).equals(was) || volumePriced(st.expected().get(0))) {
+            refold(c, p, i, out);
+            return;
+        }
+        p.expected.set(i, st.expected().get(0));
+        verdicts(c, p, i, false, out);
+    }
+
+    /**
+     * Equal but for the quantity used before the event ({@code before}, which only an explanation quotes): such an
+     * expectation gives the same verdict content, so judging it again would publish nothing.
+     */
+    private static boolean sameVerdict(ExpectedEvent a, ExpectedEvent b) {
+        return b != null && a.event().equals(b.event()) && sameVerdict(a.asKnown(), b.asKnown()) && sameVerdict(a.asCorrected(), b.asCorrected());
+    }
+
+    private static boolean sameVerdict(Expectation a, Expectation b) {
+        return a == b || a.outcome() == b.outcome() && java.util.Objects.equals(a.amount(), b.amount()) && a.status() == b.status()
+                && java.util.Objects.equals(a.price(), b.price()) && java.util.Objects.equals(a.discount(), b.discount())
+                && java.util.Objects.equals(a.entitlement(), b.entitlement()) && java.util.Objects.equals(a.currency(), b.currency())
+                && a.provisional() == b.provisional() && java.util.Objects.equals(a.conflicting(), b.conflicting())
+                && java.util.Objects.equals(a.computation(), b.computation());
     }
 
     private boolean volumePriced(ExpectedEvent x) {
