@@ -709,6 +709,9 @@ public final class LiveAudit {
         ExpectedEvent x = p.expected.get(i);
         List<DecisionRecord> ds = c.decisions.get(x.event().eventId());
         if (ds == null || ds.isEmpty()) return;
+        // A volume part's verdicts stay provisional until it settles, and a provisional verdict is not published again while
+        // it stays provisional (offer): with every decision's last verdict provisional, judging them again would publish nothing.
+        if (!settled && p.volume && allProvisional(c, ds)) return;
         List<Finding> fs = new ArrayList<>();
         reconciler.check(x, ds, fs::add);
         for (DecisionRecord d : ds) {
@@ -723,6 +726,14 @@ public final class LiveAudit {
                     x.asKnown().amount(), d.amount(), d.currency(), money, text(x.asKnown().price()), text(x.asCorrected().price()),
                     d.appliedPriceText(), d.decidedAt(), null, settled), out);
         }
+    }
+
+    private static boolean allProvisional(CustomerState c, List<DecisionRecord> ds) {
+        for (DecisionRecord d : ds) {
+            Mark m = c.verdicts.get(d.decisionId());
+            if (m == null || !m.provisional) return false;
+        }
+        return true;
     }
 
     /** A decision whose event is missing (orphan, provisional until the hold closes) or absent (unlinked). */
