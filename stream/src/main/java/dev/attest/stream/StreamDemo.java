@@ -255,8 +255,9 @@ public final class StreamDemo {
                         + "transaction commit p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d transactions)", r.timings().checkP50(), r.timings().checkP99(),
                         r.timings().checkMax(), r.timings().checks(), r.timings().commitP50() / 1e3, r.timings().commitP99() / 1e3,
                         r.timings().commitMax() / 1e3, r.timings().commits()),
-                String.format(java.util.Locale.ROOT, "stream: decisions without a verdict when the load stopped: %d; all had one %d ms later",
-                        r.lagAtLoadEnd(), r.lagZeroAfterMs())));
+                String.format(java.util.Locale.ROOT, "stream: decisions without a verdict when the load stopped: %d; all had one %d ms later "
+                        + "(%.0f decisions/s from the first message to the last first verdict)", r.lagAtLoadEnd(), r.lagZeroAfterMs(),
+                        r.decisions() / Math.max(r.publishSeconds() + r.lagZeroAfterMs() / 1e3, 1e-9))));
         return out;
     }
 }
