@@ -42,7 +42,7 @@ public final class StreamDemo {
                          long warmUp) {}
 
     /** Messages streamed untimed on topics of their own before the timed run: what a long-running JVM has compiled already. */
-    static final int WARM_UP = 20_000;
+    static final int WARM_UP = Integer.getInteger("attest.demo.warmup", 80_000);
 
     private StreamDemo() {}
 
