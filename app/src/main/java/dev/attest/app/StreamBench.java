@@ -89,7 +89,15 @@ final class StreamBench {
         for (ParquetFeed.Message e : allEvents) if (!e.arrival().isAfter(until) || n == allDecisions.size()) events.add(e);
         double messagesPerSecond = rate * (double) (events.size() + decisions.size()) / Math.max(1, decisions.size());
         return StreamLoad.run(new StreamLoad.Settings(b, "bench-" + Long.toHexString(System.nanoTime()), data.resolve("policies").toString(),
-                generated.customers(), messagesPerSecond, 3, Duration.ofSeconds(Math.max(30, duration.toSeconds()))), events, decisions);
+                generated.customers(), messagesPerSecond, 3, Duration.ofSeconds(Math.max(30, duration.toSeconds())), warm()), events, decisions);
+    }
+
+    private static boolean warmed; // one warm-up per process: the steps of --find-ceiling run in a JVM that has compiled the stream already
+
+    private static int warm() {
+        if (warmed) return 0;
+        warmed = true;
+        return StreamLoad.WARM_UP;
     }
 
     static void describe(StreamLoad.Measured m, int rate, Duration duration, PrintStream out) {
@@ -100,8 +108,13 @@ final class StreamBench {
                 m.totals().deadLetters(), m.totals().late());
         out.printf(Locale.ROOT, "latency          produced -> first verdict readable (read_committed), %,d decisions: p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
                 m.measured(), m.p50(), m.p95(), m.p99(), m.max());
+        out.printf(Locale.ROOT, "warm-up          %,d messages through a throwaway stream first (-Dattest.demo.warmup=N)%n", m.warmUp());
         out.printf(Locale.ROOT, "check            in the process, per input record: p50 %.3f ms, p99 %.3f ms, max %.1f ms%n", m.checkP50Nanos() / 1e6,
                 m.checkP99Nanos() / 1e6, m.checkMaxNanos() / 1e6);
+        out.printf(Locale.ROOT, "commit           per transaction: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%,d transactions)%n", m.timings().commitP50() / 1e3,
+                m.timings().commitP99() / 1e3, m.timings().commitMax() / 1e3, m.timings().commits());
+        out.printf(Locale.ROOT, "data order       %,d decisions were published before their event; latency from when both were: p50 %d ms, p95 %d ms, p99 %d ms%n",
+                m.eventAfter(), m.joinedP50(), m.joinedP95(), m.joinedP99());
         out.printf(Locale.ROOT, "consumer lag     sampled every second of the load (%d samples): max %,d records, slope %+,.0f records/s: %s%n",
                 m.lagSamples().length, m.lagMax(), m.lagSlope(), m.lagGrew() ? "GREW (the stream fell behind)" : "bounded");
         out.printf(Locale.ROOT, "after the load   consumer lag 0 after %s; %,d decisions had no verdict yet, all had one after %s%n", ms(m.lagZeroAfterMs()),

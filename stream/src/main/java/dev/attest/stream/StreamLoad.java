@@ -40,9 +40,10 @@ public final class StreamLoad {
      * @param prefix            topic and group prefix (fresh topics: PREFIX.events, PREFIX.decisions, PREFIX.verdicts, ...)
      * @param messagesPerSecond events and decisions together
      * @param drainTimeout      after the load, how long to wait for the stream to catch up before stopping it
+     * @param warmUp            the first this many messages first go untimed through a throwaway stream ({@link #WARM_UP})
      */
     public record Settings(String bootstrap, String prefix, String policies, String customers, double messagesPerSecond, int partitions,
-                           Duration drainTimeout) {}
+                           Duration drainTimeout, int warmUp) {}
 
     /**
      * What one load measured.
@@ -54,7 +55,8 @@ public final class StreamLoad {
      */
     public record Measured(String prefix, long events, long decisions, double publishSeconds, long verdicts, long measured, long p50, long p95,
                            long p99, long max, long decisionsWithout, long verdictsDoneAfterMs, long[] lagSamples, long lagZeroAfterMs,
-                           long checkP50Nanos, long checkP99Nanos, long checkMaxNanos, StreamRunner.Totals totals) {
+                           long checkP50Nanos, long checkP99Nanos, long checkMaxNanos, StreamRunner.Totals totals, long eventAfter, long joinedP50,
+                           long joinedP95, long joinedP99, StreamRunner.Timings timings, long warmUp) {
         public double decisionsPerSecond() {
             return decisions / Math.max(publishSeconds, 1e-9);
         }
@@ -89,14 +91,53 @@ public final class StreamLoad {
         }
     }
 
+    /**
+     * Messages streamed untimed, as fast as they go, through a throwaway stream on topics of their own before the timed
+     * run: what a long-running JVM (and broker) has compiled already. A service runs for days; its first seconds are not
+     * its latency. {@code -Dattest.demo.warmup=0} measures a cold stream.
+     */
+    public static final int WARM_UP = Integer.getInteger("attest.demo.warmup", 80_000);
+
     private StreamLoad() {}
+
+    private static StreamOptions options(String b, String prefix, String policies, String customers) {
+        return new StreamOptions(b, prefix + ".events", prefix + ".decisions", prefix + ".verdicts", prefix + ".findings",
+                prefix + ".dead-letters", prefix + ".state", prefix, policies, customers, null, null, null,
+                Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofHours(1), null, Map.of(), Map.of(), new Properties(),
+                Duration.ofSeconds(3), null);
+    }
+
+    private static long warmUp(Settings s, ExecutorService pool, List<Object[]> messages) throws Exception {
+        if (messages.isEmpty()) return 0;
+        String prefix = "warm-" + Long.toHexString(System.nanoTime());
+        try (Admin a = Admin.create(Feed.props(s.bootstrap()))) {
+            a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        try (StreamRunner runner = new StreamRunner(options(s.bootstrap(), prefix, s.policies(), s.customers()), Clock.systemUTC())) {
+            Future<StreamRunner.Outcome> streaming = pool.submit(runner::run);
+            while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(s.bootstrap()))) {
+                for (Object[] x : messages) {
+                    ParquetFeed.Message m = (ParquetFeed.Message) x[1];
+                    p.send(new ProducerRecord<>(prefix + x[0], m.key(), m.json()));
+                }
+                p.flush();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (runner.totals().read() < messages.size() && System.nanoTime() < deadline && !streaming.isDone()) Thread.sleep(20);
+            runner.stop();
+            streaming.get(30, TimeUnit.SECONDS);
+        }
+        return messages.size();
+    }
 
     public static Measured run(Settings s, List<ParquetFeed.Message> events, List<ParquetFeed.Message> decisions) throws Exception {
         String b = s.bootstrap(), prefix = s.prefix();
         // Both topics in one arrival order, published at a steady rate (sorted first: the stream exits when idle).
         List<Object[]> all = new ArrayList<>(events.size() + decisions.size());
-        for (ParquetFeed.Message m : events) all.add(new Object[] {prefix + ".events", m});
-        for (ParquetFeed.Message m : decisions) all.add(new Object[] {prefix + ".decisions", m});
+        for (ParquetFeed.Message m : events) all.add(new Object[] {".events", m});
+        for (ParquetFeed.Message m : decisions) all.add(new Object[] {".decisions", m});
         all.sort(Comparator.comparing((Object[] x) -> ((ParquetFeed.Message) x[1]).arrival()));
         ExecutorService pool = Executors.newFixedThreadPool(3);
         StreamRunner runner = null;
@@ -106,10 +147,8 @@ public final class StreamLoad {
                 a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
                         .all().get(30, TimeUnit.SECONDS);
             }
-            StreamOptions o = new StreamOptions(b, prefix + ".events", prefix + ".decisions", prefix + ".verdicts", prefix + ".findings",
-                    prefix + ".dead-letters", prefix + ".state", prefix, s.policies(), s.customers(), null, null, null,
-                    Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofHours(1), null, Map.of(), Map.of(), new Properties(),
-                    Duration.ofSeconds(3), null);
+            long warmedUp = warmUp(s, pool, all.subList(0, Math.min(all.size(), Math.max(0, s.warmUp()))));
+            StreamOptions o = options(b, prefix, s.policies(), s.customers());
             StreamMetrics metrics = new StreamMetrics(o.eventsTopic());
             HandleTimes check = new HandleTimes();
             runner = new StreamRunner(o, Clock.systemUTC(), StreamListener.all(metrics, check));
@@ -117,7 +156,12 @@ public final class StreamLoad {
             // Timing starts once the stream is reading: its start-up (topics, transactions, state) is not latency.
             while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
 
-            Map<String, Long> sent = new ConcurrentHashMap<>(), first = new ConcurrentHashMap<>();
+            Map<String, Long> sent = new ConcurrentHashMap<>(), first = new ConcurrentHashMap<>(), eventSent = new ConcurrentHashMap<>();
+            Map<String, String> eventOf = new java.util.HashMap<>(); // decision_id -> event_id, to tell the data's order from the stream's delay
+            for (ParquetFeed.Message m : decisions) {
+                JsonNode d = ParquetFeed.JSON.readTree(m.json());
+                if (d.hasNonNull("event_id")) eventOf.put(m.id(), d.get("event_id").asString());
+            }
             AtomicLong verdicts = new AtomicLong();
             AtomicBoolean watcherReady = new AtomicBoolean();
             Future<?> watcher = pool.submit(() -> watch(b, prefix + ".verdicts", first, verdicts, watching, watcherReady));
@@ -145,8 +189,9 @@ public final class StreamLoad {
                     long wait = due - System.nanoTime();
                     if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
                     ParquetFeed.Message m = (ParquetFeed.Message) all.get(i)[1];
-                    String topic = (String) all.get(i)[0];
+                    String topic = prefix + all.get(i)[0];
                     if (topic.endsWith(".decisions")) sent.put(m.id(), System.currentTimeMillis());
+                    else eventSent.putIfAbsent(m.id(), System.currentTimeMillis());
                     p.send(new ProducerRecord<>(topic, m.key(), m.json()));
                 }
                 p.flush();
@@ -185,6 +230,23 @@ public final class StreamLoad {
             long[] lat = sent.entrySet().stream().filter(e -> first.containsKey(e.getKey())).mapToLong(e -> Math.max(0, first.get(e.getKey()) - e.getValue()))
                     .sorted().toArray();
             long[] handle = check.sorted();
+            // The data's own order: a decision published before its event cannot be judged before the event comes (its first
+            // verdict waits for the customer's events to pass its decided_at). Timed from when both were published:
+            long eventAfter = 0;
+            List<Long> joined = new ArrayList<>();
+            for (Map.Entry<String, Long> e : sent.entrySet()) {
+                Long f = first.get(e.getKey());
+                Long ev = eventSent.get(eventOf.getOrDefault(e.getKey(), ""));
+                if (ev != null && ev > e.getValue()) eventAfter++;
+                if (f != null) joined.add(Math.max(0, f - Math.max(e.getValue(), ev == null ? 0 : ev)));
+            }
+            long[] jl = joined.stream().mapToLong(Long::longValue).sorted().toArray();
+            String dump = System.getProperty("attest.demo.latencies"); // decision_id,sent_ms,first_verdict_ms: for looking at the tail
+            if (dump != null) {
+                List<String> lines = new ArrayList<>();
+                sent.forEach((id, at) -> lines.add(id + "," + at + "," + first.getOrDefault(id, -1L)));
+                java.nio.file.Files.write(java.nio.file.Path.of(dump), lines);
+            }
             StreamRunner.Totals t = outcome instanceof StreamRunner.Idle i ? i.totals() : ((StreamRunner.Stopped) outcome).totals();
             long[] samples;
             synchronized (lag) {
@@ -192,7 +254,7 @@ public final class StreamLoad {
             }
             return new Measured(prefix, events.size(), decisions.size(), publishSeconds, verdicts.get(), lat.length, pct(lat, 50), pct(lat, 95), pct(lat, 99),
                     lat.length == 0 ? 0 : lat[lat.length - 1], without, done, samples, lagZero, pct(handle, 50), pct(handle, 99),
-                    handle.length == 0 ? 0 : handle[handle.length - 1], t);
+                    handle.length == 0 ? 0 : handle[handle.length - 1], t, eventAfter, pct(jl, 50), pct(jl, 95), pct(jl, 99), runner.timings(), warmedUp);
         } finally {
             watching.set(false); // the reader and the sampler end on their own (an interrupted consumer logs its close as an error)
             loading.set(false);

@@ -51,5 +51,18 @@ class MessagesTest {
                         new BigDecimal("3.5"), true), null, Instant.parse("2026-01-05T10:00:00Z"), Instant.now(), List.of("e1"), false)),
                 List.of(new CustomerSnapshot.MarkRow("d", "e1", 1, "x", false, false, false)), null, d.decidedAt(), Instant.now(), null, 0, 1);
         assertThat(Messages.snapshot(Messages.snapshot(s))).isEqualTo(s);
+
+        // As rows keyed per part of the state: the latest of each key, tombstones removing theirs, give the customer back.
+        CheckpointRows.Reader rows = new CheckpointRows.Reader();
+        LiveEvent gone = Messages.event("{\"event_id\":\"e|0\",\"customer_id\":\"c\",\"meter\":\"m\",\"quantity\":1,\"event_time\":\"2026-01-05T09:00:00Z\"}", Map.of());
+        CheckpointRows.write(new CustomerSnapshot.Changes(s.head(), Map.of("e|0", new CustomerSnapshot.EventRow(gone, "SETTLED", 1, List.of(gone), "m",
+                Instant.parse("2026-01-01T00:00:00Z"))), Map.of(), List.of(), Map.of()), rows::add);
+        java.util.Map<String, CustomerSnapshot.EventRow> events = new java.util.HashMap<>();
+        events.put("e1", s.events().get(0));
+        events.put("e|0", null);
+        java.util.Map<String, List<DecisionRecord>> decisions = new java.util.HashMap<>(Map.of("e1", List.of(d)));
+        CheckpointRows.write(new CustomerSnapshot.Changes(s.head(), events, decisions, List.of(s.parts().get(0)), Map.of("d", s.verdicts().get(0))),
+                rows::add);
+        assertThat(rows.snapshots()).containsExactly(s);
     }
 }

@@ -10,6 +10,7 @@ import dev.attest.core.policy.VersionRef;
 import dev.attest.core.rating.BillingCycles;
 import dev.attest.core.rating.BillingPeriod;
 import dev.attest.core.rating.ExpectedEvent;
+import dev.attest.core.rating.Expectation;
 import dev.attest.core.rating.PeriodRater;
 import dev.attest.core.rating.PeriodState;
 import dev.attest.core.rating.RatingEvent;
@@ -25,6 +26,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +125,7 @@ public final class LiveAudit {
         if (s != null) {
             if (in.sameContent(s.first)) { // a re-delivery: one event (contracts section 1)
                 s.rows++;
+                eventChanged(c, e.eventId());
                 c.redelivered++;
                 return;
             }
@@ -131,6 +134,7 @@ public final class LiveAudit {
                 return;
             }
             s.rows++;
+            eventChanged(c, e.eventId());
             if (s.variants.stream().noneMatch(in::sameContent)) s.variants.add(in);
             if (s.state == SlotState.PENDING) { // the event is no longer rated; its period's other events are re-rated without it
                 s.state = SlotState.CONFLICT;
@@ -152,6 +156,7 @@ public final class LiveAudit {
         }
         s = new Slot(in, p.key);
         c.events.put(e.eventId(), s);
+        eventChanged(c, e.eventId());
         if (p.maxEventTime == null || e.eventTime().isAfter(p.maxEventTime)) p.maxEventTime = e.eventTime();
         c.waiting.remove(e.eventId());
         if (c.maxEventTime == null || e.eventTime().isAfter(c.maxEventTime)) {
@@ -186,6 +191,7 @@ public final class LiveAudit {
             out.accept(settled(f, d.customerId()));
             offer(c, linkVerdict(d, f, false), out);
             c.verdicts.get(d.decisionId()).unlinked = true;
+            markChanged(c, d.decisionId());
             return;
         }
         List<DecisionRecord> ds = c.decisions.computeIfAbsent(d.eventId(), k -> new ArrayList<>());
@@ -209,6 +215,7 @@ public final class LiveAudit {
                 return;
             }
             ds.add(d); // an orphan until its event comes within the hold
+            decisionsChanged(c, d.eventId());
             c.waiting.add(d.eventId());
             // Its event is most likely just not read yet when the customer's events are behind its decided_at (the two
             // topics are read at their own pace): its first verdict waits for them, instead of a provisional orphan
@@ -224,6 +231,7 @@ public final class LiveAudit {
         }
         Instant knownBefore = knownAt(ds);
         ds.add(d);
+        decisionsChanged(c, d.eventId());
         Part p = c.parts.get(s.partKey);
         p.lastArrival = now;
         if (s.state == SlotState.CONFLICT) {
@@ -233,13 +241,23 @@ public final class LiveAudit {
         ensureRated(c, p);
         int i = p.pending.indexOf(d.eventId());
         if (knownBefore != null && !d.decidedAt().isBefore(knownBefore)) verdicts(c, p, i, false, out); // knowledge time unchanged
-        else refold(c, p, i, out);
+        else refoldEvent(c, p, i, out);
     }
 
     /** Decisions without their event get their provisional orphan verdict once the customer's events passed their decided_at. */
     private void releaseWaiting(CustomerState c, Consumer<Emission> out) {
         if (c.waiting.isEmpty()) return;
-        for (String eventId : c.waiting.stream().sorted().toList())
+        List<String> due = null; // most waiting decisions have their provisional verdict already: sort only the few that are due
+        for (String eventId : c.waiting)
+            for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
+                if (!c.verdicts.containsKey(d.decisionId()) && !c.maxEventTime.isBefore(d.decidedAt())) {
+                    if (due == null) due = new ArrayList<>();
+                    due.add(eventId);
+                    break;
+                }
+        if (due == null) return;
+        due.sort(null);
+        for (String eventId : due)
             for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
                 if (!c.verdicts.containsKey(d.decisionId()) && !c.maxEventTime.isBefore(d.decidedAt()))
                     offer(c, linkVerdict(d, reconciler.orphan(d), true), out);
@@ -254,7 +272,7 @@ public final class LiveAudit {
                 if (p.pending.isEmpty()) continue;
                 p.expected = null;
                 ensureRated(c, p);
-                refold(c, p, 0, out);
+                refold(c, p, 0, out, true);
             }
         }
     }
@@ -294,8 +312,83 @@ public final class LiveAudit {
     /** Customers whose state changed since the last call: what a checkpoint writes. */
     public Set<String> drainDirty() {
         Set<String> d = new LinkedHashSet<>(dirty);
+        for (String id : dirty) {
+            CustomerState c = customers.get(id);
+            if (c != null) c.forgetChanges();
+        }
         dirty.clear();
         return d;
+    }
+
+    /**
+     * What changed since the last drain, per customer whose state changed: its head always, and the rows that changed
+     * (a null row: gone). Writing these, keyed per row, checkpoints the same state as {@link #snapshot} of those customers.
+     */
+    public List<CustomerSnapshot.Changes> drainChanges() {
+        List<CustomerSnapshot.Changes> out = new ArrayList<>(dirty.size());
+        for (String id : dirty) {
+            CustomerState c = customers.get(id);
+            if (c == null) continue;
+            Map<String, CustomerSnapshot.EventRow> events = new LinkedHashMap<>();
+            for (String e : c.changedEvents) {
+                Slot s = c.events.get(e);
+                events.put(e, s == null ? null : eventRow(s));
+            }
+            Map<String, List<DecisionRecord>> decisions = new LinkedHashMap<>();
+            for (String e : c.changedDecisions) {
+                List<DecisionRecord> ds = c.decisions.get(e);
+                decisions.put(e, ds == null || ds.isEmpty() ? null : List.copyOf(ds));
+            }
+            // Parts are few per customer and change with every message (arrival, watermark): compared, not tracked.
+            List<CustomerSnapshot.PartRow> parts = new ArrayList<>();
+            for (Part p : c.parts.values()) {
+                CustomerSnapshot.PartRow row = partRow(p, List.of());
+                if (row.equals(p.written)) continue;
+                parts.add(row);
+                p.written = row;
+            }
+            Map<String, CustomerSnapshot.MarkRow> marks = new LinkedHashMap<>();
+            for (String d : c.changedMarks) {
+                Mark m = c.verdicts.get(d);
+                marks.put(d, m == null ? null : markRow(d, m));
+            }
+            out.add(new CustomerSnapshot.Changes(head(c), events, decisions, parts, marks));
+            c.forgetChanges();
+        }
+        dirty.clear();
+        return out;
+    }
+
+    private void eventChanged(CustomerState c, String eventId) {
+        c.changedEvents.add(eventId);
+        dirty.add(c.customerId);
+    }
+
+    private void decisionsChanged(CustomerState c, String eventId) {
+        c.changedDecisions.add(eventId);
+        dirty.add(c.customerId);
+    }
+
+    private void markChanged(CustomerState c, String decisionId) {
+        c.changedMarks.add(decisionId);
+        dirty.add(c.customerId);
+    }
+
+    private static CustomerSnapshot.EventRow eventRow(Slot s) {
+        return new CustomerSnapshot.EventRow(s.first, s.state.name(), s.rows, List.copyOf(s.variants), s.partKey.meter(), s.partKey.periodStart());
+    }
+
+    private static CustomerSnapshot.PartRow partRow(Part p, List<String> pending) {
+        return new CustomerSnapshot.PartRow(p.key.meter(), p.key.periodStart(), p.seed, p.watermark, p.maxEventTime, p.lastArrival, pending, p.volume);
+    }
+
+    private static CustomerSnapshot.MarkRow markRow(String decisionId, Mark m) {
+        return new CustomerSnapshot.MarkRow(decisionId, m.eventId, m.seq, m.content, m.provisional, m.settled, m.unlinked);
+    }
+
+    private static CustomerSnapshot head(CustomerState c) {
+        return new CustomerSnapshot(c.customerId, List.of(), List.of(), List.of(), List.of(), c.maxEventTime, c.maxDecidedAt, c.lastArrival, c.watermark,
+                c.late, c.redelivered);
     }
 
     public Counters counters() {
@@ -315,18 +408,15 @@ public final class LiveAudit {
         CustomerState c = customers.get(customerId);
         if (c == null) return null;
         List<CustomerSnapshot.EventRow> events = new ArrayList<>();
-        for (Slot s : c.events.values())
-            events.add(new CustomerSnapshot.EventRow(s.first, s.state.name(), s.rows, List.copyOf(s.variants), s.partKey.meter(), s.partKey.periodStart()));
+        for (Slot s : c.events.values()) events.add(eventRow(s));
         events.sort(Comparator.comparing(r -> r.first().eventId()));
+        // By event, each event's decisions in arrival order: the order its verdicts come in, kept across a restart.
         List<DecisionRecord> decisions = new ArrayList<>();
-        c.decisions.values().forEach(decisions::addAll);
-        decisions.sort(Comparator.comparing(DecisionRecord::decisionId));
+        new TreeMap<>(c.decisions).values().forEach(decisions::addAll);
         List<CustomerSnapshot.PartRow> parts = new ArrayList<>();
-        for (Part p : c.parts.values())
-            parts.add(new CustomerSnapshot.PartRow(p.key.meter(), p.key.periodStart(), p.seed, p.watermark, p.maxEventTime, p.lastArrival,
-                    List.copyOf(p.pending), p.volume));
+        for (Part p : c.parts.values()) parts.add(partRow(p, List.copyOf(p.pending)));
         List<CustomerSnapshot.MarkRow> marks = new ArrayList<>();
-        c.verdicts.forEach((id, m) -> marks.add(new CustomerSnapshot.MarkRow(id, m.eventId, m.seq, m.content, m.provisional, m.settled, m.unlinked)));
+        c.verdicts.forEach((id, m) -> marks.add(markRow(id, m)));
         marks.sort(Comparator.comparing(CustomerSnapshot.MarkRow::decisionId));
         return new CustomerSnapshot(customerId, events, decisions, parts, marks, c.maxEventTime, c.maxDecidedAt, c.lastArrival, c.watermark,
                 c.late, c.redelivered);
@@ -341,9 +431,9 @@ public final class LiveAudit {
             p.watermark = r.watermark();
             p.maxEventTime = r.maxEventTime();
             p.lastArrival = r.lastArrival();
-            p.pending.addAll(r.pending());
             p.volume = r.volume();
             p.expected = null;
+            p.written = partRow(p, List.of());
             c.parts.put(key, p);
         }
         for (CustomerSnapshot.EventRow r : s.events()) {
@@ -354,6 +444,19 @@ public final class LiveAudit {
             slot.variants.addAll(r.variants());
             c.events.put(r.first().eventId(), slot);
         }
+        // A part's pending list is its pending events in (event_time, event_id) order: an incremental checkpoint does not write it.
+        List<Slot> pending = new ArrayList<>();
+        for (Slot slot : c.events.values()) if (slot.state == SlotState.PENDING) pending.add(slot);
+        pending.sort((a, b) -> ORDER.compare(a.first.event(), b.first.event()));
+        for (Slot slot : pending) {
+            Part p = c.parts.get(slot.partKey);
+            if (p == null) throw new IllegalArgumentException("checkpoint of " + s.customerId() + ": event " + slot.first.eventId() + " names no part");
+            p.pending.add(slot.first.eventId());
+        }
+        for (CustomerSnapshot.PartRow r : s.parts())
+            if (!r.pending().isEmpty() && !r.pending().equals(c.parts.get(new PartKey(r.meter(), r.periodStart())).pending))
+                throw new IllegalArgumentException("checkpoint of " + s.customerId() + ": the pending list of " + r.meter() + " " + r.periodStart()
+                        + " is not its pending events");
         for (DecisionRecord d : s.decisions()) {
             c.decisions.computeIfAbsent(d.eventId(), k -> new ArrayList<>()).add(d);
             if (!c.events.containsKey(d.eventId())) c.waiting.add(d.eventId());
@@ -424,26 +527,76 @@ public final class LiveAudit {
 
     /** Rates the partition again from pending index {@code from} on, and gives the decisions of those events their verdicts (null {@code out}: none). */
     private void refold(CustomerState c, Part p, int from, Consumer<Emission> out) {
+        refold(c, p, from, out, false);
+    }
+
+    /**
+     * As above; {@code all}: every event from {@code from} on gets its verdicts judged again. Otherwise the event at
+     * {@code from} does, and an event after it only when its expectation changed: its decisions did not, so an unchanged
+     * expectation gives the verdict it has (an out-of-order event under a unit price moves no later amount).
+     */
+    private void refold(CustomerState c, Part p, int from, Consumer<Emission> out, boolean all) {
         if (p.volume) from = 0; // volume's period total moves every amount of the period
         int n = p.pending.size();
+        boolean[] same = new boolean[Math.max(0, n - from)];
         if (from < n) {
             List<RatingEvent> evs = new ArrayList<>(n - from);
             for (int i = from; i < n; i++) evs.add(rating(c, p.pending.get(i)));
             PeriodState start = from == 0 ? p.seed : p.after.get(from - 1);
             PeriodRater.Steps st = rater().steps(evs, start);
             for (int i = from; i < n; i++) {
-                p.expected.set(i, st.expected().get(i - from));
+                ExpectedEvent x = st.expected().get(i - from);
+                same[i - from] = sameVerdict(x, p.expected.get(i));
+                p.expected.set(i, x);
                 p.after.set(i, st.after().get(i - from));
             }
             if (!p.volume && st.expected().stream().anyMatch(this::volumePriced)) {
                 p.volume = true;
                 if (from > 0) {
-                    refold(c, p, 0, out);
+                    refold(c, p, 0, out, true);
                     return;
                 }
             }
         }
-        if (out != null) for (int i = from; i < n; i++) verdicts(c, p, i, false, out);
+        if (out != null)
+            for (int i = from; i < n; i++) if (i == from || all || p.volume || !same[i - from]) verdicts(c, p, i, false, out);
+    }
+
+    /**
+     * Rates pending event {@code i} again after its knowledge time moved. An event's expectation follows from the fold's
+     * state before it: when the state after it is what it was, the events after it rate as they did and keep their
+     * expectations and verdicts (a decision then costs one event, not the rest of the period). Otherwise, or for a volume
+     * part, the partition is folded again from {@code i} as for an arrival.
+     */
+    private void refoldEvent(CustomerState c, Part p, int i, Consumer<Emission> out) {
+        PeriodState before = i == 0 ? p.seed : p.after.get(i - 1), was = p.after.get(i);
+        if (p.volume || was == null || before == null) {
+            refold(c, p, i, out);
+            return;
+        }
+        PeriodRater.Steps st = rater().steps(List.of(rating(c, p.pending.get(i))), before);
+        if (!st.after().get(0).equals(was) || volumePriced(st.expected().get(0))) {
+            refold(c, p, i, out);
+            return;
+        }
+        p.expected.set(i, st.expected().get(0));
+        verdicts(c, p, i, false, out);
+    }
+
+    /**
+     * Equal but for the quantity used before the event ({@code before}, which only an explanation quotes): such an
+     * expectation gives the same verdict content, so judging it again would publish nothing.
+     */
+    private static boolean sameVerdict(ExpectedEvent a, ExpectedEvent b) {
+        return b != null && a.event().equals(b.event()) && sameVerdict(a.asKnown(), b.asKnown()) && sameVerdict(a.asCorrected(), b.asCorrected());
+    }
+
+    private static boolean sameVerdict(Expectation a, Expectation b) {
+        return a == b || a.outcome() == b.outcome() && java.util.Objects.equals(a.amount(), b.amount()) && a.status() == b.status()
+                && java.util.Objects.equals(a.price(), b.price()) && java.util.Objects.equals(a.discount(), b.discount())
+                && java.util.Objects.equals(a.entitlement(), b.entitlement()) && java.util.Objects.equals(a.currency(), b.currency())
+                && a.provisional() == b.provisional() && java.util.Objects.equals(a.conflicting(), b.conflicting())
+                && java.util.Objects.equals(a.computation(), b.computation());
     }
 
     private boolean volumePriced(ExpectedEvent x) {
@@ -475,6 +628,7 @@ public final class LiveAudit {
             reconciler.check(x, ds, f -> out.accept(new Emission.Settled(f, fingerprint(f), period)));
             verdicts(c, p, i, true, out);
             c.events.get(x.event().eventId()).state = SlotState.SETTLED;
+            eventChanged(c, x.event().eventId());
         }
         p.seed = p.after.get(n - 1);
         p.pending.subList(0, n).clear();
@@ -498,6 +652,7 @@ public final class LiveAudit {
             Finding f = reconciler.duplicateEventConflict(e.eventId(), e.customerId(), e.meter(), s.eventTime(), s.variants.size(), s.rows);
             out.accept(settled(f, c.customerId));
             s.state = SlotState.SETTLED;
+            eventChanged(c, e.eventId());
             changed = true;
             for (DecisionRecord d : c.decisions.getOrDefault(e.eventId(), List.of())) offer(c, conflictVerdict(c, s, d, true), out);
         }
@@ -514,7 +669,9 @@ public final class LiveAudit {
                 out.accept(settled(f, c.customerId));
                 offer(c, linkVerdict(d, f, false), out);
                 c.verdicts.remove(d.decisionId()); // final: nothing can reach it any more
+                markChanged(c, d.decisionId());
                 it.remove();
+                decisionsChanged(c, eventId);
                 changed = true;
             }
             if (ds.isEmpty()) {
@@ -534,8 +691,12 @@ public final class LiveAudit {
             Instant w = c.parts.get(s.partKey).watermark;
             if (w == null || !s.eventTime().isBefore(w.minus(settings.hold()))) continue;
             List<DecisionRecord> ds = c.decisions.remove(s.first.eventId());
-            if (ds != null) for (DecisionRecord d : ds) c.verdicts.remove(d.decisionId());
+            if (ds != null) {
+                decisionsChanged(c, s.first.eventId());
+                for (DecisionRecord d : ds) if (c.verdicts.remove(d.decisionId()) != null) markChanged(c, d.decisionId());
+            }
             it.remove();
+            eventChanged(c, s.first.eventId());
         }
         // Unlinked decisions' marks stay: without an event they have no time to expire by, and a re-delivery must not be judged twice.
         return c.events.size() + c.verdicts.size() != before;
@@ -548,6 +709,9 @@ public final class LiveAudit {
         ExpectedEvent x = p.expected.get(i);
         List<DecisionRecord> ds = c.decisions.get(x.event().eventId());
         if (ds == null || ds.isEmpty()) return;
+        // A volume part's verdicts stay provisional until it settles, and a provisional verdict is not published again while
+        // it stays provisional (offer): with every decision's last verdict provisional, judging them again would publish nothing.
+        if (!settled && p.volume && allProvisional(c, ds)) return;
         List<Finding> fs = new ArrayList<>();
         reconciler.check(x, ds, fs::add);
         for (DecisionRecord d : ds) {
@@ -562,6 +726,14 @@ public final class LiveAudit {
                     x.asKnown().amount(), d.amount(), d.currency(), money, text(x.asKnown().price()), text(x.asCorrected().price()),
                     d.appliedPriceText(), d.decidedAt(), null, settled), out);
         }
+    }
+
+    private static boolean allProvisional(CustomerState c, List<DecisionRecord> ds) {
+        for (DecisionRecord d : ds) {
+            Mark m = c.verdicts.get(d.decisionId());
+            if (m == null || !m.provisional) return false;
+        }
+        return true;
     }
 
     /** A decision whose event is missing (orphan, provisional until the hold closes) or absent (unlinked). */
@@ -593,7 +765,10 @@ public final class LiveAudit {
         String content = v.content();
         if (m != null) {
             if (m.content.equals(content)) {
-                m.settled |= v.settled();
+                if (v.settled() && !m.settled) {
+                    m.settled = true;
+                    markChanged(c, v.decisionId());
+                }
                 return;
             }
             if (m.provisional && v.status() == Verdict.Status.PROVISIONAL) return;
@@ -606,6 +781,7 @@ public final class LiveAudit {
         Mark next = new Mark(v.eventId(), seq, content, v.status() == Verdict.Status.PROVISIONAL, v.settled());
         if (m != null) next.unlinked = m.unlinked;
         c.verdicts.put(v.decisionId(), next);
+        markChanged(c, v.decisionId());
     }
 
     private Emission.Settled settled(Finding f, String customer) {
@@ -697,6 +873,7 @@ public final class LiveAudit {
         final List<String> pending = new ArrayList<>();
         List<ExpectedEvent> expected = new ArrayList<>(); // null: to be rated again
         List<PeriodState> after = new ArrayList<>();
+        CustomerSnapshot.PartRow written; // as last drained (without its pending list)
 
         Part(PartKey key, BillingPeriod period, PeriodState seed) {
             this.key = key;
@@ -711,9 +888,17 @@ public final class LiveAudit {
         final Map<String, List<DecisionRecord>> decisions = new HashMap<>();
         final Map<PartKey, Part> parts = new TreeMap<>(Comparator.comparing(PartKey::meter).thenComparing(PartKey::periodStart));
         final Map<String, Mark> verdicts = new HashMap<>();
+        // What changed since the last checkpoint (rows of drainChanges).
+        final Set<String> changedEvents = new LinkedHashSet<>(), changedDecisions = new LinkedHashSet<>(), changedMarks = new LinkedHashSet<>();
         final Set<String> waiting = new java.util.HashSet<>(); // event ids that decisions name and no event has come for
         Instant maxEventTime, maxDecidedAt, lastArrival, watermark;
         long late, redelivered;
+
+        void forgetChanges() {
+            changedEvents.clear();
+            changedDecisions.clear();
+            changedMarks.clear();
+        }
 
         CustomerState(String customerId) {
             this.customerId = customerId;

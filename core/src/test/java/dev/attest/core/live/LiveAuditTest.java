@@ -151,6 +151,107 @@ class LiveAuditTest {
         return next;
     }
 
+    /** An incremental checkpoint as a compacted topic keeps it: the latest row of each key, a null row removing its key. */
+    static final class Checkpoint {
+        final Map<String, CustomerSnapshot> heads = new java.util.TreeMap<>();
+        final Map<String, Map<Object, Object>> rows = new java.util.HashMap<>();
+
+        void apply(List<CustomerSnapshot.Changes> changes) {
+            for (CustomerSnapshot.Changes ch : changes) {
+                heads.put(ch.customerId(), ch.head());
+                Map<Object, Object> r = rows.computeIfAbsent(ch.customerId(), k -> new java.util.HashMap<>());
+                ch.events().forEach((k, v) -> put(r, List.of("e", k), v));
+                ch.decisions().forEach((k, v) -> put(r, List.of("d", k), v));
+                ch.parts().forEach(p -> put(r, List.of("p", p.meter(), p.periodStart()), p));
+                ch.verdicts().forEach((k, v) -> put(r, List.of("v", k), v));
+            }
+        }
+
+        private static void put(Map<Object, Object> r, Object key, Object row) {
+            if (row == null) r.remove(key);
+            else r.put(key, row);
+        }
+
+        @SuppressWarnings("unchecked")
+        CustomerSnapshot of(String customer) {
+            Map<Object, Object> r = rows.getOrDefault(customer, Map.of());
+            return CustomerSnapshot.of(heads.get(customer), rows(r, "e", CustomerSnapshot.EventRow.class),
+                    r.entrySet().stream().filter(e -> ((List<?>) e.getKey()).get(0).equals("d")).map(e -> (List<DecisionRecord>) e.getValue()).toList(),
+                    rows(r, "p", CustomerSnapshot.PartRow.class), rows(r, "v", CustomerSnapshot.MarkRow.class));
+        }
+
+        private static <T> List<T> rows(Map<Object, Object> r, String kind, Class<T> type) {
+            return r.entrySet().stream().filter(e -> ((List<?>) e.getKey()).get(0).equals(kind)).map(e -> type.cast(e.getValue())).toList();
+        }
+
+        LiveAudit restore(LiveAudit next) {
+            for (String c : heads.keySet()) next.restore(of(c));
+            return next;
+        }
+    }
+
+    /** The whole snapshot without the parts' pending lists (the incremental checkpoint derives them from the events). */
+    static CustomerSnapshot withoutPending(CustomerSnapshot s) {
+        return new CustomerSnapshot(s.customerId(), s.events(), s.decisions(), s.parts().stream().map(p -> new CustomerSnapshot.PartRow(p.meter(),
+                p.periodStart(), p.seed(), p.watermark(), p.maxEventTime(), p.lastArrival(), List.of(), p.volume())).toList(), s.verdicts(),
+                s.maxEventTime(), s.maxDecidedAt(), s.lastArrival(), s.watermark(), s.late(), s.redelivered());
+    }
+
+    /**
+     * The incremental checkpoint after every message equals the whole snapshot of each customer it wrote, and an audit
+     * restarted from it after every message says exactly what an uninterrupted one says (with a short hold, so events
+     * settle, are pruned and come late along the way).
+     */
+    @Test
+    void restartingFromTheIncrementalCheckpointAfterEveryMessageChangesNothing() {
+        for (PolicyRegistry registry : List.of(GRADUATED, VOLUME)) {
+            for (int seed = 1; seed <= 25; seed++) {
+                Random rnd = new Random(seed);
+                Data d = data(rnd);
+                List<Object> arrivals = new ArrayList<>(d.events());
+                arrivals.addAll(d.decisions());
+                arrivals.add(d.events().get(3));
+                arrivals.add(new LiveEvent(new RatingEvent("a-e4", "a", "api", new BigDecimal("9"), T0.plusSeconds(240), null, null, Map.of()), null));
+                Collections.shuffle(arrivals, rnd);
+                // Mostly in time order, as a stream reads them: the shuffle only swaps neighbours.
+                arrivals.sort(Comparator.comparing(a -> a instanceof LiveEvent e ? e.event().eventTime() : ((DecisionRecord) a).decidedAt().minusSeconds(rnd.nextInt(90))));
+                LiveAudit.Settings settings = new LiveAudit.Settings(Duration.ofMinutes(2), Duration.ofSeconds(5));
+                TestClock clockA = new TestClock(), clockB = new TestClock();
+                LiveAudit a = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clockA,
+                        LiveAudit.Seed.NONE);
+                LiveAudit b = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clockB,
+                        LiveAudit.Seed.NONE);
+                Checkpoint cp = new Checkpoint();
+                List<Emission> outA = new ArrayList<>(), outB = new ArrayList<>();
+                for (Object x : arrivals) {
+                    clockA.now = clockA.now.plusSeconds(1);
+                    clockB.now = clockA.now;
+                    for (LiveAudit live : List.of(a, b)) {
+                        List<Emission> out = live == a ? outA : outB;
+                        if (x instanceof LiveEvent e) live.onEvent(e, out::add);
+                        else live.onDecision((DecisionRecord) x, out::add);
+                        live.settle(false, out::add);
+                    }
+                    a.drainChanges();
+                    List<CustomerSnapshot.Changes> changes = b.drainChanges();
+                    cp.apply(changes);
+                    for (CustomerSnapshot.Changes ch : changes)
+                        assertThat(cp.of(ch.customerId())).as("seed " + seed).isEqualTo(withoutPending(b.snapshot(ch.customerId())));
+                    b = cp.restore(new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clockB,
+                            LiveAudit.Seed.NONE));
+                }
+                clockA.now = clockA.now.plusSeconds(10);
+                clockB.now = clockA.now;
+                a.settle(true, outA::add);
+                b.settle(true, outB::add);
+                for (int i = 0; i < Math.min(outA.size(), outB.size()); i++)
+                    assertThat(outB.get(i)).as("seed " + seed + ", emission " + i).isEqualTo(outA.get(i));
+                assertThat(outB).as("seed " + seed).hasSameSizeAs(outA);
+                assertThat(outA).anyMatch(e -> e instanceof Emission.Settled);
+            }
+        }
+    }
+
     @Test
     void aLateEventWithinTheHoldCorrectsTheVerdictItMovesAndOneAfterTheWatermarkIsLate() {
         TestClock clock = new TestClock();
