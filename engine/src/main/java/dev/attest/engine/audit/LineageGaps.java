@@ -55,11 +55,19 @@ public final class LineageGaps {
     public void build() {
         // The billing period of the event (of decided_at without one), in the customer's cycle, ended by the cut-off.
         window.writeBounds(duck);
-        String flags = flaggedDecisions();
+        int passes = passes();
         String anyGap = "(g_without_event OR g_without_rule_ref OR g_charge_without_invoice"
                 + java.util.Arrays.stream(KINDS).map(k -> " OR g_" + k + "_unresolved OR g_" + k + "_without_change_ref")
                         .collect(java.util.stream.Collectors.joining()) + ")";
-        duck.execute("CREATE OR REPLACE TEMP TABLE lineage_flagged AS SELECT * FROM (" + flags + ") WHERE " + anyGap);
+        for (int k = 0; k < passes; k++)
+            duck.execute((k == 0 ? "CREATE OR REPLACE TEMP TABLE lineage_flagged AS " : "INSERT INTO lineage_flagged ") + "SELECT * FROM ("
+                    + flaggedDecisions(part("d.event_id", k, passes)) + ") WHERE " + anyGap);
+        // Events in the window without any decision, likewise by part of event_id (an anti-join with every decision).
+        for (int k = 0; k < passes; k++)
+            duck.execute((k == 0 ? "CREATE OR REPLACE TEMP TABLE lineage_undecided AS " : "INSERT INTO lineage_undecided ")
+                    + "SELECT e.event_id, e.customer_id, e.meter, e.event_time, e.src_file, e.src_row FROM events_unique e WHERE "
+                    + window.contains("e.event_time") + part("e.event_id", k, passes) + " AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.event_id = e.event_id"
+                    + part("x.event_id", k, passes) + ")");
         String dec = "d.event_id, d.decision_id, d.customer_id, d.meter, CAST(d.anchor_time AT TIME ZONE 'UTC' AS DATE) AS day";
         String src = "d.src_file, d.src_row";
         String noRef = "NULL::VARCHAR AS rule_kind, NULL::VARCHAR AS policy_id, NULL::INTEGER AS version";
@@ -78,8 +86,7 @@ public final class LineageGaps {
                 + explainCommand("decision_id", "event_id") + " AS explain FROM ("
                 + "SELECT 'EVENT_WITHOUT_DECISION' AS gap, e.event_id, NULL::VARCHAR AS decision_id, e.customer_id, e.meter, "
                 + "CAST(e.event_time AT TIME ZONE 'UTC' AS DATE) AS day, " + noRef + ", 'event has no decision' AS detail, "
-                + "e.src_file, e.src_row FROM events_unique e "
-                + "WHERE " + window.contains("e.event_time") + " AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.event_id = e.event_id) "
+                + "e.src_file, e.src_row FROM lineage_undecided e "
                 + "UNION ALL SELECT 'DECISION_WITHOUT_EVENT', " + dec + ", " + noRef + ", "
                 + "CASE WHEN d.event_id IS NULL THEN 'decision names no event' ELSE 'decision names an event that does not exist' END, "
                 + src + " FROM lineage_flagged d WHERE d.g_without_event "
@@ -95,9 +102,13 @@ public final class LineageGaps {
         // reads only the columns it groups by (no rule reference joined, no flag computed): intact is the count less the
         // flagged decisions of the group, which lineage_flagged already holds.
         String day = "CAST(anchor_time AT TIME ZONE 'UTC' AS DATE) AS day";
+        for (int k = 0; k < passes; k++)
+            duck.execute((k == 0 ? "CREATE OR REPLACE TEMP TABLE lineage_counts AS " : "INSERT INTO lineage_counts ") + "SELECT customer_id, meter, "
+                    + day + ", count(*) AS decisions FROM (" + scoped("d.customer_id, d.meter, coalesce(e.event_time, d.decided_at) AS anchor_time",
+                    part("d.event_id", k, passes)) + ") GROUP BY ALL");
         duck.execute("CREATE OR REPLACE TEMP TABLE lineage_cmd AS SELECT a.customer_id, a.meter, a.day, a.decisions, "
-                + "a.decisions - coalesce(f.flagged, 0) AS intact FROM (SELECT customer_id, meter, " + day + ", count(*) AS decisions FROM ("
-                + scoped("d.customer_id, d.meter, coalesce(e.event_time, d.decided_at) AS anchor_time") + ") GROUP BY ALL) a "
+                + "a.decisions - coalesce(f.flagged, 0) AS intact FROM (SELECT customer_id, meter, day, CAST(sum(decisions) AS BIGINT) AS decisions "
+                + "FROM lineage_counts GROUP BY ALL) a "
                 + "LEFT JOIN (SELECT customer_id, meter, " + day + ", count(*) AS flagged FROM lineage_flagged GROUP BY ALL) f "
                 + "ON f.customer_id IS NOT DISTINCT FROM a.customer_id AND f.meter IS NOT DISTINCT FROM a.meter AND f.day IS NOT DISTINCT FROM a.day");
         String agg = "CAST(coalesce(sum(decisions), 0) AS BIGINT) AS decisions, CAST(coalesce(sum(intact), 0) AS BIGINT) AS intact, "
@@ -113,6 +124,8 @@ public final class LineageGaps {
                 + ") ORDER BY CASE breakdown WHEN 'overall' THEN 0 WHEN 'customer' THEN 1 WHEN 'meter' THEN 2 WHEN 'day' THEN 3 ELSE 4 END, "
                 + "customer_id NULLS FIRST, meter NULLS FIRST, day NULLS FIRST");
         duck.execute("DROP TABLE IF EXISTS lineage_cmd");
+        duck.execute("DROP TABLE IF EXISTS lineage_counts");
+        duck.execute("DROP TABLE IF EXISTS lineage_undecided");
     }
 
     /**
@@ -120,7 +133,7 @@ public final class LineageGaps {
      * window, and decisions without a matching event whose decided_at is in the window; decisions of a conflicting event
      * are left out.
      */
-    private String flaggedDecisions() {
+    private String flaggedDecisions(String part) {
         StringBuilder refs = new StringBuilder(), joins = new StringBuilder();
         for (String k : KINDS) {
             String pv = "__pv_" + k;
@@ -136,7 +149,7 @@ public final class LineageGaps {
         String scoped = scoped("d.decision_id, d.event_id, d.customer_id, d.meter, d.outcome, d.price_policy_id, d.price_version, "
                 + "d.discount_policy_id, d.discount_version, d.entitlement_policy_id, d.entitlement_version, d.invoice_id, "
                 + "d.src_file, d.src_row, d.amount, d.currency, d.decided_at, "
-                + "(e.event_id IS NOT NULL) AS linked, coalesce(e.event_time, d.decided_at) AS anchor_time");
+                + "(e.event_id IS NOT NULL) AS linked, coalesce(e.event_time, d.decided_at) AS anchor_time", part);
         return "SELECT s.*, NOT s.linked AS g_without_event, "
                 + flag("s.outcome = 'charged' AND (s.price_policy_id IS NULL OR s.price_version IS NULL)") + " AS g_without_rule_ref, "
                 + flag("s.outcome = 'charged' AND s.invoice_id IS NULL AND " + window.inClosedPeriod("s.anchor_time", "s.customer_id"))
@@ -148,20 +161,45 @@ public final class LineageGaps {
      * of events in the window, and decisions without a matching event whose decided_at is in the window; decisions of a
      * conflicting event are left out.
      */
-    private String scoped(String columns) {
+    private String scoped(String columns, String part) {
         // Two parts, so that each filters before it joins: a window's events are a small build side for all decisions,
         // and only the decisions decided in the window are looked up as orphans. One left join filtered afterwards read
         // every decision beside every event first (a one-day window spent 12 s here over a month of inputs).
         String conflict = " AND NOT EXISTS (SELECT 1 FROM event_conflicts c WHERE c.event_id = d.event_id)";
-        return "SELECT " + columns + " FROM decisions d "
-                + "JOIN (SELECT * FROM events_unique x WHERE " + window.contains("x.event_time") + ") e ON e.event_id = d.event_id "
+        String eventPart = part.replace("d.event_id", "x.event_id");
+        return "SELECT " + columns + " FROM (SELECT * FROM decisions d WHERE TRUE" + part + ") d "
+                + "JOIN (SELECT * FROM events_unique x WHERE " + window.contains("x.event_time") + eventPart + ") e ON e.event_id = d.event_id "
                 + "WHERE TRUE" + conflict
-                + " UNION ALL SELECT " + columns + " FROM (SELECT * FROM decisions y WHERE " + window.contains("y.decided_at") + ") d "
-                + "LEFT JOIN events_unique e ON e.event_id = d.event_id "
+                + " UNION ALL SELECT " + columns + " FROM (SELECT * FROM decisions d WHERE " + window.contains("d.decided_at") + part + ") d "
+                + "LEFT JOIN (SELECT * FROM events_unique x WHERE TRUE" + eventPart + ") e ON e.event_id = d.event_id "
                 + "WHERE e.event_id IS NULL" + conflict
                 // An event outside the scan bounds (not read, but found by its id) exists: its decision is no orphan,
                 // and it is outside the window, so the decision is not in scope either.
                 + " AND NOT EXISTS (SELECT 1 FROM events_elsewhere x WHERE x.event_id = d.event_id)";
+    }
+
+    /** System property: decisions per lineage pass, instead of the number derived from DuckDB's memory limit. */
+    public static final String PASS_ROWS_PROPERTY = "attest.lineage.passRows";
+
+    /** Rows of the join's build side per GiB of DuckDB memory: a pass's hash tables fit in memory, unspilled. */
+    static final long ROWS_PER_GIB = 8_000_000;
+
+    /**
+     * How many passes split the decisions and events by a hash of event_id: one while the join fits in DuckDB's memory;
+     * more beyond, each joining a part of the events with the same part of the decisions. At 100M events under 6 GB one
+     * join spilled about 15 GB to the workspace; each part's hash table now fits.
+     */
+    private int passes() {
+        long rows = Math.max(duck.queryLong("SELECT count(*) FROM decisions"), duck.queryLong("SELECT count(*) FROM events"));
+        long perPass = Long.getLong(PASS_ROWS_PROPERTY, Math.max(1_000_000, ROWS_PER_GIB * Duck.memoryLimitBytes() / (1L << 30)));
+        if (perPass < 1) throw new IllegalArgumentException("-D" + PASS_ROWS_PROPERTY + " must be >= 1");
+        return (int) Math.max(1, Math.min(256, (rows + perPass - 1) / perPass));
+    }
+
+    /** SQL: " AND" the row's part of event_id is {@code k} of {@code n} (empty for one part; a null id falls in part 0). */
+    private static String part(String eventIdColumn, int k, int n) {
+        if (n == 1) return "";
+        return " AND coalesce(hash(" + eventIdColumn + ") % " + n + ", 0) = " + k;
     }
 
     /** A gap's condition as a flag: unknown (a null in it) is no gap, as it was when the condition filtered rows. */
