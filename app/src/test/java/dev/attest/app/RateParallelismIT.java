@@ -3,6 +3,7 @@ package dev.attest.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attest.generator.Generator;
+import dev.attest.engine.audit.LineageGaps;
 import dev.attest.engine.audit.RatePass;
 import dev.attest.reports.Json;
 import java.nio.file.Files;
@@ -14,22 +15,25 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The rate step splits its scope into customer_id ranges rated on concurrent threads. However many slices,
- * the audit writes byte-identical outputs (the digests of the manifest), still finds the generator's truth, and
- * writes expected.parquet in (customer_id, meter, event_time, event_id) order without sorting it.
+ * The rate step splits its scope into customer_id ranges rated on concurrent threads, and lineage its join into passes
+ * by a hash of event_id. However many slices and passes, the audit writes byte-identical outputs (the digests of the
+ * manifest), still finds the generator's truth, and writes expected.parquet in (customer_id, meter, event_time,
+ * event_id) order without sorting it.
  */
 class RateParallelismIT {
 
     @Test
-    void oneTwoAndThreeSlicesAndManySmallRangesWriteByteIdenticalOutputs(@TempDir Path tmp) throws Exception {
+    void oneTwoAndThreeSlicesAndManySmallRangesAndLineagePassesWriteByteIdenticalOutputs(@TempDir Path tmp) throws Exception {
         new Generator().generate(tmp.resolve("data"), 20_000, 7);
         GeneratedData data = GeneratedData.read(tmp.resolve("data"));
         List<JsonNode> outputs = new ArrayList<>();
-        // 4: two threads rating ranges of at most 3,000 events, a few at a time (more ranges than threads).
+        // 4: two threads rating ranges of at most 3,000 events, a few at a time (more ranges than threads), and lineage in
+        // passes of about 3,000 rows.
         for (int slices : new int[] {1, 2, 3, 4}) {
             String previous = System.getProperty(RatePass.PARALLELISM_PROPERTY);
             System.setProperty(RatePass.PARALLELISM_PROPERTY, Integer.toString(slices == 4 ? 2 : slices));
             if (slices == 4) System.setProperty(RatePass.RANGE_EVENTS_PROPERTY, "3000");
+            if (slices == 4) System.setProperty(LineageGaps.PASS_ROWS_PROPERTY, "3000");
             try {
                 List<String> args = data.auditArguments(tmp.resolve("out-" + slices), Metadata.h2(tmp.resolve("meta-" + slices)));
                 ScenarioIT.Run run = ScenarioIT.Run.of(args.toArray(String[]::new));
@@ -40,6 +44,7 @@ class RateParallelismIT {
                 assertThat(rowsOutOfOrder(folder.resolve("expected.parquet"))).as("%d slice(s)", slices).isZero();
             } finally {
                 System.clearProperty(RatePass.RANGE_EVENTS_PROPERTY);
+                System.clearProperty(LineageGaps.PASS_ROWS_PROPERTY);
                 if (previous == null) System.clearProperty(RatePass.PARALLELISM_PROPERTY);
                 else System.setProperty(RatePass.PARALLELISM_PROPERTY, previous);
             }
@@ -47,7 +52,7 @@ class RateParallelismIT {
         assertThat(outputs.get(0).toString()).contains("findings.parquet", "expected.parquet");
         assertThat(outputs.get(1)).as("2 slices").isEqualTo(outputs.get(0));
         assertThat(outputs.get(2)).as("3 slices").isEqualTo(outputs.get(0));
-        assertThat(outputs.get(3)).as("ranges of 3,000 events on 2 threads").isEqualTo(outputs.get(0));
+        assertThat(outputs.get(3)).as("ranges of 3,000 events on 2 threads, lineage in passes").isEqualTo(outputs.get(0));
     }
 
     /** Rows of the file (in file order) that sort before the row above them by (customer_id, meter, event_time, event_id). */
