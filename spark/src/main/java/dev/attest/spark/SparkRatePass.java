@@ -168,16 +168,8 @@ public final class SparkRatePass implements AuditEngine {
             if (parts != null)
                 duck.execute("INSERT INTO " + scratch + ".expected SELECT " + Layout.columns("e_", RatePass.EXPECTED_FIELDS) + " FROM read_parquet("
                         + parts + ") WHERE kind = 'E' ORDER BY e_customer_id, e_meter, e_event_time, e_event_id");
-            // The rows in order into one file, then expected.parquet through the embedded pass's own last COPY.
-            Path rows = expectedParquet.resolveSibling(expectedParquet.getFileName() + ".spark-rows");
-            Files.deleteIfExists(rows);
-            duck.execute("COPY (SELECT * FROM " + scratch + ".expected) TO " + Duck.literal(rows.toString()) + " ("
-                    + RatePass.EXPECTED_PARQUET_OPTIONS + ")");
-            try {
-                RatePass.writeExpected(conn, java.util.List.of(rows), expectedParquet);
-            } finally {
-                Files.deleteIfExists(rows);
-            }
+            // The rows in order (a table scan keeps insertion order) through the embedded pass's own writer.
+            RatePass.writeExpected(conn, "SELECT * FROM " + scratch + ".expected", expectedParquet);
             duck.execute("DROP VIEW IF EXISTS expected");
             duck.execute("DROP TABLE IF EXISTS expected");
             duck.execute("CREATE VIEW expected AS SELECT * FROM read_parquet(" + Duck.literal(expectedParquet.toAbsolutePath().toString()) + ")");

@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
  * independent read_committed consumer of the verdicts. Latency is measured honestly: from the moment a decision is
  * handed to the producer to the moment its first verdict is readable by that consumer (so it includes batching, the
  * stream's transaction and the commit marker). Consumer lag is the stream's own ({@link StreamMetrics}), sampled every
- * second; the check time is the stream's time per input record ({@link StreamListener#handled}).
+ * second; the check and commit times are the stream's own ({@link StreamRunner#timings()}).
  */
 public final class StreamLoad {
     /**
@@ -55,7 +55,7 @@ public final class StreamLoad {
      */
     public record Measured(String prefix, long events, long decisions, double publishSeconds, long verdicts, long measured, long p50, long p95,
                            long p99, long max, long decisionsWithout, long verdictsDoneAfterMs, long[] lagSamples, long lagZeroAfterMs,
-                           long checkP50Nanos, long checkP99Nanos, long checkMaxNanos, StreamRunner.Totals totals, long eventAfter, long joinedP50,
+                           StreamRunner.Totals totals, long eventAfter, long joinedP50,
                            long joinedP95, long joinedP99, StreamRunner.Timings timings, long warmUp) {
         public double decisionsPerSecond() {
             return decisions / Math.max(publishSeconds, 1e-9);
@@ -150,8 +150,7 @@ public final class StreamLoad {
             long warmedUp = warmUp(s, pool, all.subList(0, Math.min(all.size(), Math.max(0, s.warmUp()))));
             StreamOptions o = options(b, prefix, s.policies(), s.customers());
             StreamMetrics metrics = new StreamMetrics(o.eventsTopic());
-            HandleTimes check = new HandleTimes();
-            runner = new StreamRunner(o, Clock.systemUTC(), StreamListener.all(metrics, check));
+            runner = new StreamRunner(o, Clock.systemUTC(), metrics);
             Future<StreamRunner.Outcome> streaming = pool.submit(runner::run);
             // Timing starts once the stream is reading: its start-up (topics, transactions, state) is not latency.
             while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
@@ -229,7 +228,6 @@ public final class StreamLoad {
 
             long[] lat = sent.entrySet().stream().filter(e -> first.containsKey(e.getKey())).mapToLong(e -> Math.max(0, first.get(e.getKey()) - e.getValue()))
                     .sorted().toArray();
-            long[] handle = check.sorted();
             // The data's own order: a decision published before its event cannot be judged before the event comes (its first
             // verdict waits for the customer's events to pass its decided_at). Timed from when both were published:
             long eventAfter = 0;
@@ -253,8 +251,7 @@ public final class StreamLoad {
                 samples = lag.stream().mapToLong(Long::longValue).toArray();
             }
             return new Measured(prefix, events.size(), decisions.size(), publishSeconds, verdicts.get(), lat.length, pct(lat, 50), pct(lat, 95), pct(lat, 99),
-                    lat.length == 0 ? 0 : lat[lat.length - 1], without, done, samples, lagZero, pct(handle, 50), pct(handle, 99),
-                    handle.length == 0 ? 0 : handle[handle.length - 1], t, eventAfter, pct(jl, 50), pct(jl, 95), pct(jl, 99), runner.timings(), warmedUp);
+                    lat.length == 0 ? 0 : lat[lat.length - 1], without, done, samples, lagZero, t, eventAfter, pct(jl, 50), pct(jl, 95), pct(jl, 99), runner.timings(), warmedUp);
         } finally {
             watching.set(false); // the reader and the sampler end on their own (an interrupted consumer logs its close as an error)
             loading.set(false);
@@ -276,24 +273,6 @@ public final class StreamLoad {
                     (System.nanoTime() - t0) / 1e9, published, total, e.getCause()), e.getCause());
         }
         if (endedIsFailure) throw new IllegalStateException("the stream ended during the load (idle for --exit-when-idle while messages were still coming)");
-    }
-
-    /** The stream's time per input record, every one. */
-    private static final class HandleTimes implements StreamListener {
-        private long[] nanos = new long[1 << 16];
-        private int n;
-
-        @Override
-        public void handled(ConsumerRecord<String, String> r, long ns) {
-            if (n == nanos.length) nanos = Arrays.copyOf(nanos, n * 2);
-            nanos[n++] = ns;
-        }
-
-        long[] sorted() { // after the stream ended (its Future's get orders this after every handled)
-            long[] s = Arrays.copyOf(nanos, n);
-            Arrays.sort(s);
-            return s;
-        }
     }
 
     /** The independent reader: read_committed, every verdict; the first of each decision is timed on arrival. */

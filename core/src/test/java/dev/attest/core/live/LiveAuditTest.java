@@ -95,6 +95,16 @@ class LiveAuditTest {
         return x == null ? "" : x.stripTrailingZeros().toPlainString();
     }
 
+    /** The data's events and decisions, an identical re-delivery of one event and {@code more}, in a random order. */
+    private static List<Object> shuffledArrivals(Data d, Random rnd, Object... more) {
+        List<Object> arrivals = new ArrayList<>(d.events());
+        arrivals.addAll(d.decisions());
+        arrivals.add(d.events().get(3)); // an identical re-delivery: one event
+        arrivals.addAll(List.of(more));
+        Collections.shuffle(arrivals, rnd);
+        return arrivals;
+    }
+
     /** Every arrival order, the snapshot of each customer taken and put back half way: the settled findings are batch's. */
     @Test
     void settledFindingsEqualTheBatchFoldWhateverTheArrivalOrder() {
@@ -102,10 +112,7 @@ class LiveAuditTest {
             for (int seed = 1; seed <= 25; seed++) {
                 Random rnd = new Random(seed);
                 Data d = data(rnd);
-                List<Object> arrivals = new ArrayList<>(d.events());
-                arrivals.addAll(d.decisions());
-                arrivals.add(d.events().get(3)); // an identical re-delivery: one event
-                Collections.shuffle(arrivals, rnd);
+                List<Object> arrivals = shuffledArrivals(d, rnd);
                 TestClock clock = new TestClock();
                 LiveAudit.Settings settings = new LiveAudit.Settings(Duration.ofDays(30), Duration.ofSeconds(5));
                 LiveAudit live = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clock,
@@ -208,11 +215,8 @@ class LiveAuditTest {
             for (int seed = 1; seed <= 25; seed++) {
                 Random rnd = new Random(seed);
                 Data d = data(rnd);
-                List<Object> arrivals = new ArrayList<>(d.events());
-                arrivals.addAll(d.decisions());
-                arrivals.add(d.events().get(3));
-                arrivals.add(new LiveEvent(new RatingEvent("a-e4", "a", "api", new BigDecimal("9"), T0.plusSeconds(240), null, null, Map.of()), null));
-                Collections.shuffle(arrivals, rnd);
+                List<Object> arrivals = shuffledArrivals(d, rnd,
+                        new LiveEvent(new RatingEvent("a-e4", "a", "api", new BigDecimal("9"), T0.plusSeconds(240), null, null, Map.of()), null));
                 // Mostly in time order, as a stream reads them: the shuffle only swaps neighbours.
                 arrivals.sort(Comparator.comparing(a -> a instanceof LiveEvent e ? e.event().eventTime() : ((DecisionRecord) a).decidedAt().minusSeconds(rnd.nextInt(90))));
                 LiveAudit.Settings settings = new LiveAudit.Settings(Duration.ofMinutes(2), Duration.ofSeconds(5));

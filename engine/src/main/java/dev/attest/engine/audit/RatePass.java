@@ -299,33 +299,23 @@ public final class RatePass {
     private OrderedParquet ordered;
 
     /**
-     * Writes {@code target} (expected.parquet) from Parquet files holding its rows in order, file after file, through the
-     * same {@link OrderedParquet} the embedded pass writes with: the bytes depend on the rows alone (the Spark engine's
+     * Writes {@code target} (expected.parquet) from {@code rows}, a query of the expectations' columns in file order, through
+     * the same {@link OrderedParquet} the embedded pass writes with: the bytes depend on the rows alone (the Spark engine's
      * file equals the embedded one's byte for byte, and the run's evidence compares bytes).
      */
-    public static void writeExpected(java.sql.Connection conn, List<Path> files, Path target) throws SQLException, java.io.IOException {
-        StringBuilder list = new StringBuilder();
-        for (Path p : files) list.append(list.isEmpty() ? "" : ", ").append(Duck.literal(p.toAbsolutePath().toString()));
+    public static void writeExpected(java.sql.Connection conn, String rows, Path target) throws SQLException, java.io.IOException {
         DuckDBConnection duck = conn.unwrap(DuckDBConnection.class);
         try (BufferAllocator alloc = new org.apache.arrow.memory.RootAllocator();
              OrderedParquet file = new OrderedParquet(duck, alloc, new org.apache.arrow.vector.types.pojo.Schema(EXPECTED_FIELDS), target,
                      EXPECTED_PARQUET_OPTIONS, 1, OrderedParquet.BATCH_ROWS);
              Statement st = duck.createStatement();
-             // DuckDB keeps a multi-file scan in file order and each file in row order (insertion order is preserved).
-             DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery("SELECT " + columns() + " FROM read_parquet([" + list + "])");
+             DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery(rows);
              ArrowReader reader = (ArrowReader) rs.arrowExportStream(alloc, OrderedParquet.BATCH_ROWS)) {
             BatchTarget only = file.range(0);
             while (reader.loadNextBatch()) only.push(new org.apache.arrow.vector.VectorUnloader(reader.getVectorSchemaRoot()).getRecordBatch());
             only.finish();
             file.finish();
         }
-    }
-
-    /** The expectations' columns by name, cast to the types the fold writes them in (a file's scan may widen none). */
-    private static String columns() {
-        StringBuilder sb = new StringBuilder();
-        for (Field f : EXPECTED_FIELDS) sb.append(sb.isEmpty() ? "" : ", ").append(Duck.ident(f.getName()));
-        return sb.toString();
     }
 
     /** The COPY options of expected.parquet, in the workspace and in the run folder alike. */
