@@ -144,6 +144,7 @@ public final class LiveAudit {
                 home.pending.remove(i);
                 home.expected.remove(i);
                 home.after.remove(i);
+                home.totals.remove(i);
                 refold(c, home, i, out);
                 conflictVerdicts(c, s, out);
             }
@@ -168,6 +169,7 @@ public final class LiveAudit {
         p.pending.add(i, e.eventId());
         p.expected.add(i, null);
         p.after.add(i, null);
+        p.totals.add(i, null);
         refold(c, p, i, out);
     }
 
@@ -519,10 +521,12 @@ public final class LiveAudit {
         if (p.expected != null) return;
         p.expected = new ArrayList<>();
         p.after = new ArrayList<>();
+        p.totals = new ArrayList<>();
         if (p.pending.isEmpty()) return;
         PeriodRater.Steps st = rater().steps(p.pending.stream().map(id -> rating(c, id)).toList(), p.seed);
         p.expected.addAll(st.expected());
         p.after.addAll(st.after());
+        p.totals.addAll(java.util.Collections.nCopies(st.after().size(), lastTotal(st.after())));
     }
 
     /** Rates the partition again from pending index {@code from} on, and gives the decisions of those events their verdicts (null {@code out}: none). */
@@ -536,7 +540,8 @@ public final class LiveAudit {
      * expectation gives the verdict it has (an out-of-order event under a unit price moves no later amount).
      */
     private void refold(CustomerState c, Part p, int from, Consumer<Emission> out, boolean all) {
-        if (p.volume) from = 0; // volume's period total moves every amount of the period
+        // A volume part's period total moves every amount of the period, but its earlier events' states do not move: they
+        // are rated again with the new total when their expectation is asked for (expectation), not here at every arrival.
         int n = p.pending.size();
         boolean[] same = new boolean[Math.max(0, n - from)];
         if (from < n) {
@@ -544,11 +549,13 @@ public final class LiveAudit {
             for (int i = from; i < n; i++) evs.add(rating(c, p.pending.get(i)));
             PeriodState start = from == 0 ? p.seed : p.after.get(from - 1);
             PeriodRater.Steps st = rater().steps(evs, start);
+            BigDecimal total = lastTotal(st.after());
             for (int i = from; i < n; i++) {
                 ExpectedEvent x = st.expected().get(i - from);
                 same[i - from] = sameVerdict(x, p.expected.get(i));
                 p.expected.set(i, x);
                 p.after.set(i, st.after().get(i - from));
+                p.totals.set(i, total);
             }
             if (!p.volume && st.expected().stream().anyMatch(this::volumePriced)) {
                 p.volume = true;
@@ -570,17 +577,46 @@ public final class LiveAudit {
      */
     private void refoldEvent(CustomerState c, Part p, int i, Consumer<Emission> out) {
         PeriodState before = i == 0 ? p.seed : p.after.get(i - 1), was = p.after.get(i);
-        if (p.volume || was == null || before == null) {
+        if (was == null || before == null) {
             refold(c, p, i, out);
             return;
         }
-        PeriodRater.Steps st = rater().steps(List.of(rating(c, p.pending.get(i))), before);
-        if (!st.after().get(0).equals(was) || volumePriced(st.expected().get(0))) {
+        // Volume's total T is the as-corrected quantity after the period's last event, which a knowledge time does not move.
+        BigDecimal total = p.volume ? volumeTotal(p) : null;
+        PeriodRater.Steps st = rater().steps(List.of(rating(c, p.pending.get(i))), before, total);
+        if (!st.after().get(0).equals(was) || !p.volume && volumePriced(st.expected().get(0))) {
             refold(c, p, i, out);
             return;
         }
         p.expected.set(i, st.expected().get(0));
+        p.totals.set(i, total);
         verdicts(c, p, i, false, out);
+    }
+
+    /**
+     * Pending event {@code i}'s expectation. In a volume part it was rated with the period total of its time: when the total
+     * has moved since, it is rated again from the state before it with the current total, which is what folding the whole
+     * period again would give it, at the cost of one event.
+     */
+    private ExpectedEvent expectation(CustomerState c, Part p, int i) {
+        ExpectedEvent x = p.expected.get(i);
+        if (!p.volume) return x;
+        BigDecimal total = volumeTotal(p);
+        if (total.equals(p.totals.get(i))) return x;
+        PeriodState before = i == 0 ? p.seed : p.after.get(i - 1);
+        x = rater().steps(List.of(rating(c, p.pending.get(i))), before, total).expected().get(0);
+        p.expected.set(i, x);
+        p.totals.set(i, total);
+        return x;
+    }
+
+    /** A volume part's period total T: the as-corrected quantity after its last pending event (the seed's when none). */
+    private static BigDecimal volumeTotal(Part p) {
+        return p.after.isEmpty() ? p.seed.correctedBefore() : p.after.get(p.after.size() - 1).correctedBefore();
+    }
+
+    private static BigDecimal lastTotal(List<PeriodState> after) {
+        return after.isEmpty() ? null : after.get(after.size() - 1).correctedBefore();
     }
 
     /**
@@ -634,6 +670,7 @@ public final class LiveAudit {
         p.pending.subList(0, n).clear();
         p.expected.subList(0, n).clear();
         p.after.subList(0, n).clear();
+        p.totals.subList(0, n).clear();
         return true;
     }
 
@@ -706,12 +743,12 @@ public final class LiveAudit {
 
     /** The verdicts of the decisions of pending event {@code i}. */
     private void verdicts(CustomerState c, Part p, int i, boolean settled, Consumer<Emission> out) {
-        ExpectedEvent x = p.expected.get(i);
-        List<DecisionRecord> ds = c.decisions.get(x.event().eventId());
+        List<DecisionRecord> ds = c.decisions.get(p.pending.get(i));
         if (ds == null || ds.isEmpty()) return;
         // A volume part's verdicts stay provisional until it settles, and a provisional verdict is not published again while
         // it stays provisional (offer): with every decision's last verdict provisional, judging them again would publish nothing.
         if (!settled && p.volume && allProvisional(c, ds)) return;
+        ExpectedEvent x = expectation(c, p, i);
         List<Finding> fs = new ArrayList<>();
         reconciler.check(x, ds, fs::add);
         for (DecisionRecord d : ds) {
@@ -873,6 +910,7 @@ public final class LiveAudit {
         final List<String> pending = new ArrayList<>();
         List<ExpectedEvent> expected = new ArrayList<>(); // null: to be rated again
         List<PeriodState> after = new ArrayList<>();
+        List<BigDecimal> totals = new ArrayList<>(); // the volume total each expectation was rated with (see expectation)
         CustomerSnapshot.PartRow written; // as last drained (without its pending list)
 
         Part(PartKey key, BillingPeriod period, PeriodState seed) {

@@ -67,10 +67,22 @@ public final class PeriodRater {
      * starting from the state after its predecessor; the expectations are those of rating the period at once.
      */
     public Steps steps(List<RatingEvent> partition, PeriodState start) {
+        return steps(partition, start, null);
+    }
+
+    /**
+     * As above, for events in the middle of a period: {@code volumeTotal} is volume's period total T over the whole
+     * period (the as-corrected quantity after its last event), which {@code partition} alone does not hold. A live audit
+     * rates one event of a volume period again this way, instead of the whole period. Null: T from {@code start} and
+     * {@code partition}, which then must run to the period's last event known.
+     */
+    public Steps steps(List<RatingEvent> partition, PeriodState start, BigDecimal volumeTotal) {
         if (start == null) throw new IllegalArgumentException("the start state is required (PeriodState.START for a new period)");
         if (partition.isEmpty()) return new Steps(List.of(), List.of());
         List<PeriodState> after = new ArrayList<>(partition.size());
-        Folded f = new Partition(partition, start).fold(null, after);
+        Partition p = new Partition(partition, start);
+        p.volumeTotal = volumeTotal;
+        Folded f = p.fold(null, after);
         return new Steps(f.expected(), after);
     }
 
