@@ -39,7 +39,7 @@ final class HourlyFindings implements AutoCloseable {
     private final Path root;
     private final LifecycleStore history;
     private final String runPrefix;
-    private final Map<String, List<String>> buffered = new LinkedHashMap<>();
+    private final Map<String, List<String>> buffered = new LinkedHashMap<>(), sealed = new LinkedHashMap<>();
     private String currentHour;
 
     HourlyFindings(Path out, String metadataUrl, String runPrefix) {
@@ -53,10 +53,16 @@ final class HourlyFindings implements AutoCloseable {
         buffered.computeIfAbsent(HOUR.format(at), h -> new ArrayList<>()).add(json);
     }
 
-    /** After a commit: appends what the transaction settled, and closes the hours that are over. */
+    /** The transaction being committed holds what was added so far; what is added next belongs to the one after it. */
+    void seal() {
+        for (Map.Entry<String, List<String>> e : buffered.entrySet()) sealed.computeIfAbsent(e.getKey(), h -> new ArrayList<>()).addAll(e.getValue());
+        buffered.clear();
+    }
+
+    /** After a commit: appends what the sealed transaction settled, and closes the hours that are over. */
     void flush() {
         try {
-            for (Map.Entry<String, List<String>> e : buffered.entrySet()) {
+            for (Map.Entry<String, List<String>> e : sealed.entrySet()) {
                 Path dir = Files.createDirectories(root.resolve("hour=" + e.getKey()));
                 Files.write(dir.resolve("findings.jsonl"), e.getValue(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 if (currentHour != null && !currentHour.equals(e.getKey())) closeHour(currentHour);
@@ -65,7 +71,7 @@ final class HourlyFindings implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write hourly findings under " + root, e);
         } finally {
-            buffered.clear();
+            sealed.clear();
         }
     }
 
@@ -118,7 +124,7 @@ final class HourlyFindings implements AutoCloseable {
 
     @Override
     public void close() {
-        flush();
+        // Only committed findings were flushed; what is buffered or sealed here did not commit (a restart settles it again).
         if (currentHour != null) closeHour(currentHour);
     }
 }

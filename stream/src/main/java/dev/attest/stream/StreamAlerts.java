@@ -58,7 +58,8 @@ public final class StreamAlerts implements StreamListener, AutoCloseable {
     private final String topic;
     private final String source;
     private final Set<String> known = new HashSet<>(); // alerted or pending; the stream's thread only
-    private final List<FindingAlert.Settled> open = new ArrayList<>(); // of the open transaction
+    private final List<FindingAlert.Settled> open = new ArrayList<>(); // settled by the batch being judged
+    private final List<FindingAlert.Settled> sealed = new ArrayList<>(); // of the transaction being committed
     private final LinkedBlockingQueue<FindingAlert.Settled> queue = new LinkedBlockingQueue<>();
     private volatile boolean closing;
     private Thread dispatcher;
@@ -156,8 +157,10 @@ public final class StreamAlerts implements StreamListener, AutoCloseable {
 
     @Override
     public List<ProducerRecord<String, String>> inTransaction() {
+        sealed.addAll(open); // this transaction's: alerted once it committed
+        open.clear();
         List<ProducerRecord<String, String>> out = new ArrayList<>();
-        for (FindingAlert.Settled a : open) {
+        for (FindingAlert.Settled a : sealed) {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("state", "pending");
             v.put("alert", a.details());
@@ -168,8 +171,8 @@ public final class StreamAlerts implements StreamListener, AutoCloseable {
 
     @Override
     public void committed() {
-        queue.addAll(open);
-        open.clear();
+        queue.addAll(sealed);
+        sealed.clear();
     }
 
     /** Windows of alerts: from the first that arrives, gather for {@link #window}, then deliver and record them. */

@@ -10,8 +10,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * What {@link StreamRunner} tells observers (metrics, alerts, the bench), always on the stream's own thread, in this
  * order per transaction: {@link #handled} and {@link #emitted} for what a batch did, {@link #inTransaction} for records
- * to publish with it, then {@link #committed} once the transaction committed. Nothing seen before a commit is final: a
- * process that dies before {@link #committed} redoes that batch after its restart.
+ * to publish with it (it seals the batch), then {@link #committed} once that transaction committed. Commits overlap the
+ * next batch: its {@link #handled} and {@link #emitted} may come before the sealed one's {@link #committed}, never its
+ * {@link #inTransaction}. Nothing seen before a commit is final: a process that dies before {@link #committed} redoes
+ * that batch after its restart.
  */
 public interface StreamListener {
     StreamListener NONE = new StreamListener() {};
@@ -31,12 +33,12 @@ public interface StreamListener {
     /** An input record that could not be read, about to be published to the dead-letter topic. */
     default void deadLetter(ConsumerRecord<String, String> record) {}
 
-    /** Records this observer publishes in the open transaction, with the outputs they belong to. */
+    /** Records this observer publishes in the open transaction, with the outputs they belong to; seals the batch. */
     default List<ProducerRecord<String, String>> inTransaction() {
         return List.of();
     }
 
-    /** The open transaction committed: its outputs are readable and its offsets stored. */
+    /** The sealed transaction committed: its outputs are readable and its offsets stored. */
     default void committed() {}
 
     /** Several observers, told in order. */

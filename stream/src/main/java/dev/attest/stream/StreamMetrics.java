@@ -42,11 +42,16 @@ public final class StreamMetrics implements StreamListener, AutoCloseable {
     private final VerdictRate rate = new VerdictRate();
     private HttpServer server;
 
-    // Of the open transaction: applied on commit.
-    private long txVerdicts, txDeadLetters, txLate;
-    private final List<Emission.Settled> txFindings = new ArrayList<>();
-    private long[] txDecisionTimes = new long[256];
-    private int txDecisions;
+    /** What one transaction published: counted once it committed. */
+    private static final class Batch {
+        long verdicts, deadLetters, late;
+        final List<Emission.Settled> findings = new ArrayList<>();
+        long[] decisionTimes = new long[256];
+        int decisions;
+    }
+
+    // The batch being judged, and the one being committed (sealed by inTransaction, counted by committed).
+    private Batch open = new Batch(), sealed;
 
     private final String eventsTopic;
 
@@ -137,39 +142,46 @@ public final class StreamMetrics implements StreamListener, AutoCloseable {
                 .increment();
         check.record(nanos, TimeUnit.NANOSECONDS);
         if (r.timestamp() >= 0 && !r.topic().equals(eventsTopic)) {
-            if (txDecisions == txDecisionTimes.length) txDecisionTimes = java.util.Arrays.copyOf(txDecisionTimes, txDecisions * 2);
-            txDecisionTimes[txDecisions++] = r.timestamp();
+            if (open.decisions == open.decisionTimes.length) open.decisionTimes = java.util.Arrays.copyOf(open.decisionTimes, open.decisions * 2);
+            open.decisionTimes[open.decisions++] = r.timestamp();
         }
     }
 
     @Override
     public void emitted(Emission e) {
-        if (e instanceof Verdict) txVerdicts++;
-        else if (e instanceof Emission.Settled s) txFindings.add(s);
-        else if (e instanceof Emission.Late) txLate++;
+        if (e instanceof Verdict) open.verdicts++;
+        else if (e instanceof Emission.Settled s) open.findings.add(s);
+        else if (e instanceof Emission.Late) open.late++;
     }
 
     @Override
     public void deadLetter(ConsumerRecord<String, String> r) {
-        txDeadLetters++;
+        open.deadLetters++;
+    }
+
+    @Override
+    public List<org.apache.kafka.clients.producer.ProducerRecord<String, String>> inTransaction() {
+        sealed = open;
+        open = new Batch();
+        return List.of();
     }
 
     @Override
     public void committed() {
+        Batch tx = sealed;
+        if (tx == null) return;
+        sealed = null;
         long now = System.currentTimeMillis();
-        for (int i = 0; i < txDecisions; i++) latency.record(Math.max(0, now - txDecisionTimes[i]), TimeUnit.MILLISECONDS);
-        txDecisions = 0;
-        verdicts.increment(txVerdicts);
-        rate.add(now, txVerdicts);
-        deadLetters.increment(txDeadLetters);
-        late.increment(txLate);
-        for (Emission.Settled s : txFindings)
+        for (int i = 0; i < tx.decisions; i++) latency.record(Math.max(0, now - tx.decisionTimes[i]), TimeUnit.MILLISECONDS);
+        verdicts.increment(tx.verdicts);
+        rate.add(now, tx.verdicts);
+        deadLetters.increment(tx.deadLetters);
+        late.increment(tx.late);
+        for (Emission.Settled s : tx.findings)
             findings.computeIfAbsent(s.finding().code().name() + "|" + s.finding().severity().wire(), k -> Counter.builder("attest.stream.findings")
                     .tag("code", s.finding().code().name()).tag("severity", s.finding().severity().wire()).description("Settled findings published (committed)")
                     .register(registry)).increment();
         transactions.increment();
-        txVerdicts = txDeadLetters = txLate = 0;
-        txFindings.clear();
     }
 
     @Override

@@ -105,13 +105,24 @@ public final class StreamRunner implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
     private final Map<String, Integer> customerPartition = new HashMap<>();
     private KafkaConsumer<String, String> consumer;
-    private KafkaProducer<String, String> producer;
+    // Two transactional producers take turns: one transaction commits (its markers) while the next one fills, so the loop
+    // does not stop for each commit. The next commits only after the one before it, and its records follow all of that one's.
+    private KafkaProducer<String, String> producer, previous;
+    private final java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "attest-commit");
+        t.setDaemon(true);
+        return t;
+    });
+    private java.util.concurrent.Future<Long> committing; // the previous transaction's commit, ending at the nanoTime it returns
+    private Map<TopicPartition, OffsetAndMetadata> committingOffsets;
+    private long committingStart;
     private LiveAudit audit;
     private PolicyWatch policies;
     private HourlyFindings hourly;
     private int statePartitions;
     private long read, verdicts, findings, deadLetters, late, transactions;
-    private long processNanos, commitNanos, snapshotNanos, snapshots; // where the time goes (logged every 10 s)
+    private boolean inTransaction; // the poll's transaction has begun (with its first output)
+    private long processNanos, commitNanos, snapshotNanos, snapshots, pollNanos, waitNanos; // where the time goes (logged every 10 s)
     private long lastReport = System.nanoTime();
     private final Histogram checkTimes = new Histogram(), commitTimes = new Histogram();
 
@@ -149,8 +160,10 @@ public final class StreamRunner implements AutoCloseable {
         if (opt.out() != null) hourly = new HourlyFindings(opt.out(), opt.metadataUrl(), "stream:" + opt.groupId());
 
         List<TopicPartition> inputs = prepareTopics();
-        producer = new KafkaProducer<>(producerProps());
+        producer = new KafkaProducer<>(producerProps(".stream"));
         producer.initTransactions(); // fences an earlier process of this group and ends its open transaction
+        previous = new KafkaProducer<>(producerProps(".stream-2"));
+        previous.initTransactions();
         CheckpointRows.Reader checkpoint = restoreState();
         consumer = new KafkaConsumer<>(consumerProps());
         consumer.assign(inputs);
@@ -167,19 +180,22 @@ public final class StreamRunner implements AutoCloseable {
         try {
             while (running.get()) {
                 ConsumerRecords<String, String> records;
+                long pollStart = System.nanoTime();
                 try {
                     records = consumer.poll(Duration.ofMillis(100));
                 } catch (WakeupException e) {
                     break;
                 }
                 long pollEnd = System.nanoTime();
+                pollNanos += pollEnd - pollStart;
+                if (committing != null && (records.isEmpty() || committing.isDone())) awaitCommitted();
                 listener.polled(consumer);
                 if (pollEnd - lastReport > 10_000_000_000L) {
                     lastReport = pollEnd;
-                    LOG.info("{}; processing {} ms, checkpoint rows {} ({} ms), commits {} ms", totals(), processNanos / 1_000_000, snapshots,
-                            snapshotNanos / 1_000_000, commitNanos / 1_000_000);
+                    LOG.info("{}; polls {} ms, processing {} ms, checkpoint rows {} ({} ms), commits {} ms, waiting for the previous commit {} ms",
+                            totals(), pollNanos / 1_000_000, processNanos / 1_000_000, snapshots, snapshotNanos / 1_000_000, commitNanos / 1_000_000,
+                            waitNanos / 1_000_000);
                 }
-                List<ProducerRecord<String, String>> out = new ArrayList<>();
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 if (!records.isEmpty()) {
                     idleSince = clock.instant();
@@ -189,32 +205,33 @@ public final class StreamRunner implements AutoCloseable {
                         for (ConsumerRecord<String, String> r : records) {
                             if (!r.topic().equals(topic)) continue;
                             long t = System.nanoTime();
-                            handle(r, out);
+                            handle(r);
                             long took = System.nanoTime() - t;
                             checkTimes.add(took);
                             listener.handled(r, took);
                             offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                         }
                     }
-                    audit.settle(false, e -> emit(e, out, null));
+                    audit.settle(false, e -> emit(e, null));
                 } else {
                     Instant now = clock.instant();
                     if (Duration.between(lastPolicyCheck, now).compareTo(POLICY_CHECK) >= 0) {
                         lastPolicyCheck = now;
-                        policies.changed().ifPresent(next -> audit.replacePolicies(next, e -> emit(e, out, null)));
+                        policies.changed().ifPresent(next -> audit.replacePolicies(next, e -> emit(e, null)));
                     }
-                    audit.settle(caughtUp(), e -> emit(e, out, null));
+                    audit.settle(caughtUp(), e -> emit(e, null));
                 }
                 processNanos += System.nanoTime() - pollEnd;
                 List<CustomerSnapshot.Changes> dirty = audit.drainChanges();
-                if (out.isEmpty() && dirty.isEmpty() && offsets.isEmpty()) {
+                if (!inTransaction && dirty.isEmpty() && offsets.isEmpty()) {
                     if (opt.exitWhenIdle() != null && audit.counters().pendingEvents() == 0
                             && Duration.between(idleSince, clock.instant()).compareTo(opt.exitWhenIdle()) >= 0)
-                        return new Idle(totals());
+                        return new Idle(totals()); // (an empty poll waited for the last commit)
                     continue;
                 }
-                commit(out, dirty, offsets);
+                commit(dirty, offsets);
             }
+            awaitCommitted(); // a stop lets the last transaction finish: its observers and hourly files are told
         } finally {
             LOG.info("stream stopping: {}", totals());
         }
@@ -242,11 +259,31 @@ public final class StreamRunner implements AutoCloseable {
         return new Timings(c[0], c[1], c[2], c[3], t[0], t[1], t[2], t[3]);
     }
 
-    /** One transaction: the outputs, the checkpoint rows that changed with them, and the input offsets. */
-    private void commit(List<ProducerRecord<String, String>> out, List<CustomerSnapshot.Changes> dirty, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        long start = System.nanoTime();
+    /**
+     * Sends an output in the poll's transaction, begun by its first output: the producer ships outputs while the rest of the
+     * poll is judged, so the commit waits only for the last of them and the checkpoint rows (it used to send them all).
+     */
+    private void send(ProducerRecord<String, String> r) {
+        if (!inTransaction) begin();
+        producer.send(r);
+    }
+
+    private void begin() {
+        // The previous transaction's records reach their partitions first (its commit may still be writing markers): a
+        // customer's verdicts, and a checkpoint row's later values, keep their order across the two producers.
+        if (committing != null) {
+            long t = System.nanoTime();
+            previous.flush();
+            waitNanos += System.nanoTime() - t;
+        }
         producer.beginTransaction();
-        for (ProducerRecord<String, String> r : out) producer.send(r);
+        inTransaction = true;
+    }
+
+    /** Ends the poll's transaction: the checkpoint rows that changed with its outputs, and the input offsets. */
+    private void commit(List<CustomerSnapshot.Changes> dirty, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        long start = System.nanoTime();
+        if (!inTransaction) begin();
         long t0 = System.nanoTime();
         for (CustomerSnapshot.Changes ch : dirty) {
             Integer p = customerPartition.get(ch.customerId());
@@ -258,59 +295,86 @@ public final class StreamRunner implements AutoCloseable {
         }
         long t1 = System.nanoTime();
         snapshotNanos += t1 - t0;
+        awaitCommitted(); // before this transaction's own listener records: observers see one transaction at a time
         for (ProducerRecord<String, String> r : listener.inTransaction()) producer.send(r);
         // The input offsets go to the state topic, in the transaction, rather than to the group (sendOffsetsToTransaction): the
         // same atomicity without two more round trips to the coordinators, which took about two thirds of each commit.
         for (Map.Entry<TopicPartition, OffsetAndMetadata> o : offsets.entrySet())
             CheckpointRows.offset(o.getKey().topic(), o.getKey().partition(), o.getValue().offset(), (key, value) -> producer.send(
                     new ProducerRecord<>(opt.stateTopic(), o.getKey().partition() % statePartitions, key, value)));
-        producer.commitTransaction(); // any failure here ends the process: a restart resumes from the last committed one
+        KafkaProducer<String, String> p = producer;
+        committing = committer.submit(() -> {
+            p.commitTransaction(); // any failure here ends the process: a restart resumes from the last committed one
+            return System.nanoTime();
+        });
+        committingOffsets = offsets;
+        committingStart = start;
+        if (hourly != null) hourly.seal();
+        producer = previous;
+        previous = p;
+        inTransaction = false;
+        commitNanos += System.nanoTime() - t1;
+    }
+
+    /** Waits for the previous transaction's commit (rethrowing its failure), then tells what it made final. */
+    private void awaitCommitted() {
+        if (committing == null) return;
+        long end, t = System.nanoTime();
+        try {
+            end = committing.get();
+            waitNanos += System.nanoTime() - t;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while a transaction committed", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException("the transaction's commit failed", e.getCause());
+        }
+        committing = null;
         // The group's offsets follow, for lag tools only: a restart reads the state topic's, never these.
-        if (!offsets.isEmpty()) consumer.commitAsync(offsets, null);
+        if (!committingOffsets.isEmpty()) consumer.commitAsync(committingOffsets, null);
         transactions++;
-        long end = System.nanoTime();
-        commitNanos += end - t1;
-        commitTimes.add(end - start);
+        commitTimes.add(end - committingStart);
         listener.committed();
         if (hourly != null) hourly.flush();
     }
 
-    private void handle(ConsumerRecord<String, String> r, List<ProducerRecord<String, String>> out) {
+    private void handle(ConsumerRecord<String, String> r) {
         read++;
         Position at = new Position(r.topic(), r.partition(), r.offset());
         try {
             if (r.topic().equals(opt.eventsTopic())) {
                 LiveEvent e = Messages.event(r.value(), opt.eventsMap());
                 customerPartition.put(e.event().customerId(), r.partition());
-                audit.onEvent(e, x -> emit(x, out, at));
+                audit.onEvent(e, x -> emit(x, at));
             } else {
                 DecisionRecord d = Messages.decision(r.value(), opt.decisionsMap());
                 customerPartition.put(d.customerId(), r.partition());
-                audit.onDecision(d, x -> emit(x, out, at));
+                audit.onDecision(d, x -> emit(x, at));
             }
         } catch (Messages.BadMessage bad) {
             deadLetters++;
             listener.deadLetter(r);
-            out.add(new ProducerRecord<>(opt.deadLetterTopic(), r.key(),
+            send(new ProducerRecord<>(opt.deadLetterTopic(), r.key(),
                     Messages.deadLetter(bad.getMessage(), r.topic(), r.partition(), r.offset(), r.key(), r.value())));
         }
     }
 
     private record Position(String topic, int partition, long offset) {}
 
-    private void emit(Emission e, List<ProducerRecord<String, String>> out, Position at) {
+    private void emit(Emission e, Position at) {
         listener.emitted(e);
         if (e instanceof Verdict v) {
             verdicts++;
-            out.add(new ProducerRecord<>(opt.verdictsTopic(), v.customerId(), Messages.verdict(v, clock.instant())));
+            send(new ProducerRecord<>(opt.verdictsTopic(), v.customerId(), Messages.verdict(v, clock.instant())));
         } else if (e instanceof Emission.Settled s) {
             findings++;
             String json = Messages.finding(s, "stream:" + opt.groupId());
-            out.add(new ProducerRecord<>(opt.findingsTopic(), s.finding().customerId(), json));
+            send(new ProducerRecord<>(opt.findingsTopic(), s.finding().customerId(), json));
             if (hourly != null) hourly.add(clock.instant(), json, s.fingerprint(), s.finding().code().name());
         } else if (e instanceof Emission.Late l) {
             late++;
-            out.add(new ProducerRecord<>(opt.deadLetterTopic(), l.customerId(),
+            send(new ProducerRecord<>(opt.deadLetterTopic(), l.customerId(),
                     Messages.late(l, at == null ? null : at.topic(), at == null ? -1 : at.partition(), at == null ? -1 : at.offset())));
         }
     }
@@ -413,9 +477,9 @@ public final class StreamRunner implements AutoCloseable {
         return p;
     }
 
-    private Properties producerProps() {
+    private Properties producerProps(String suffix) {
         Properties p = common();
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, opt.groupId() + ".stream");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, opt.groupId() + suffix);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "2");
@@ -427,7 +491,9 @@ public final class StreamRunner implements AutoCloseable {
     @Override
     public void close() {
         if (consumer != null) consumer.close();
+        committer.shutdownNow();
         if (producer != null) producer.close(Duration.ofSeconds(5));
+        if (previous != null) previous.close(Duration.ofSeconds(5));
         if (hourly != null) hourly.close();
     }
 }
