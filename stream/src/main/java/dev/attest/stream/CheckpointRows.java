@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectWriter;
 
 /**
  * The checkpoint on the compacted state topic, one record per row of a customer's state, so that a transaction writes
@@ -22,14 +23,19 @@ import tools.jackson.core.JacksonException;
 public final class CheckpointRows {
     private CheckpointRows() {}
 
+    // Writers bound to their row types once: a row then skips the root type's lookup (rows are most of a commit's records).
+    private static final ObjectWriter EVENT = Messages.JSON.writerFor(CustomerSnapshot.EventRow.class),
+            DECISIONS = Messages.JSON.writerFor(DecisionRecord[].class), PART = Messages.JSON.writerFor(CustomerSnapshot.PartRow.class),
+            MARK = Messages.JSON.writerFor(CustomerSnapshot.MarkRow.class);
+
     /** The records of one customer's changes: key and value (null: tombstone). */
     public static void write(CustomerSnapshot.Changes ch, BiConsumer<String, String> out) {
         String c = ch.customerId();
         out.accept(key("h", c), Messages.snapshot(ch.head()));
-        ch.events().forEach((id, row) -> out.accept(key("e", c, id), row == null ? null : Messages.JSON.writeValueAsString(row)));
-        ch.decisions().forEach((id, ds) -> out.accept(key("d", c, id), ds == null ? null : Messages.JSON.writeValueAsString(ds)));
-        for (CustomerSnapshot.PartRow p : ch.parts()) out.accept(key("p", c, p.meter(), p.periodStart().toString()), Messages.JSON.writeValueAsString(p));
-        ch.verdicts().forEach((id, row) -> out.accept(key("v", c, id), row == null ? null : Messages.JSON.writeValueAsString(row)));
+        ch.events().forEach((id, row) -> out.accept(key("e", c, id), row == null ? null : EVENT.writeValueAsString(row)));
+        ch.decisions().forEach((id, ds) -> out.accept(key("d", c, id), ds == null ? null : DECISIONS.writeValueAsString(ds.toArray(DecisionRecord[]::new))));
+        for (CustomerSnapshot.PartRow p : ch.parts()) out.accept(key("p", c, p.meter(), p.periodStart().toString()), PART.writeValueAsString(p));
+        ch.verdicts().forEach((id, row) -> out.accept(key("v", c, id), row == null ? null : MARK.writeValueAsString(row)));
     }
 
     /** The record of where an input partition resumes (the next offset to read). */
@@ -37,7 +43,26 @@ public final class CheckpointRows {
         out.accept(key("o", topic, String.valueOf(partition)), String.valueOf(next));
     }
 
+    /** The row's key, as Jackson writes the list [kind, customer, ids...] (compaction matches keys byte for byte). */
     static String key(String kind, String customer, String... ids) {
+        StringBuilder b = new StringBuilder(64).append("[\"").append(kind).append('"');
+        if (!plain(customer, b)) return jacksonKey(kind, customer, ids);
+        for (String id : ids) if (!plain(id, b)) return jacksonKey(kind, customer, ids);
+        return b.append(']').toString();
+    }
+
+    /** Appends {@code ,"s"} when {@code s} needs no JSON escape (most ids): the common key without Jackson's per-call set-up. */
+    private static boolean plain(String s, StringBuilder b) {
+        if (s == null) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x7f) return false;
+        }
+        b.append(",\"").append(s).append('"');
+        return true;
+    }
+
+    private static String jacksonKey(String kind, String customer, String... ids) {
         List<String> k = new ArrayList<>(2 + ids.length);
         k.add(kind);
         k.add(customer);

@@ -40,6 +40,37 @@ class MessagesTest {
                 + "\"currency\":\"EUR\",\"decided_at\":\"2026-01-05T10:00:00Z\"}", Map.of())).hasMessageContaining("charged or denied");
     }
 
+    /** The fast reading of UTC instants gives what OffsetDateTime.parse gives, and leaves every other shape to it. */
+    @Test
+    void utcInstantsReadAsOffsetDateTimeReadsThem() {
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            Instant t = Instant.ofEpochSecond(rnd.nextLong(-2_000_000_000L, 4_000_000_000L), rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(1_000_000_000));
+            String s = t.toString(); // ISO_INSTANT: 0, 3, 6 or 9 fraction digits
+            assertThat(Messages.utcInstant(s)).as(s).isEqualTo(java.time.OffsetDateTime.parse(s).toInstant());
+            String shorter = s.replaceAll("(\\.\\d{1,8})\\d*Z$", "$1Z"); // other fraction lengths
+            assertThat(Messages.utcInstant(shorter)).as(shorter).isEqualTo(java.time.OffsetDateTime.parse(shorter).toInstant());
+        }
+        for (String s : List.of("2024-02-29T23:59:59.1Z", "2026-12-31T00:00:00Z", "0001-01-01T00:00:00Z", "2026-01-05T10:00:00.000000001Z"))
+            assertThat(Messages.utcInstant(s)).as(s).isEqualTo(java.time.OffsetDateTime.parse(s).toInstant());
+        for (String s : List.of("2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T23:59:60Z", "2026-01-01T10:00:00.Z",
+                "2026-01-01T10:00:00+01:00", "2026-01-01 10:00:00Z", "2026-01-01T10:00Z", "2026-01-01T10:00:00.1234567890Z", "+12026-01-01T10:00:00Z",
+                "2026-01-01T10:00:00z", "2026-0a-01T10:00:00Z"))
+            assertThat(Messages.utcInstant(s)).as(s).isNull();
+    }
+
+    /** Compaction keeps the last row of a key byte for byte: the fast key must be exactly what Jackson writes, as earlier versions did. */
+    @Test
+    void checkpointKeysAreTheJsonArraysJacksonWrites() {
+        String[][] cases = {{"e", "cust-1", "evt-9"}, {"p", "c", "api_calls", "2026-01-01T00:00:00Z"}, {"h", "c"}, {"e", "c\"q", "x"},
+                {"e", "c", "back\\slash"}, {"e", "c", "tab\tnew\nline"}, {"e", "c", "caf\u00e9"}, {"e", "c", "\u007f"}, {"d", "c", ""}};
+        for (String[] k : cases) {
+            String[] ids = java.util.Arrays.copyOfRange(k, 2, k.length);
+            List<String> all = new java.util.ArrayList<>(List.of(k));
+            assertThat(CheckpointRows.key(k[0], k[1], ids)).as(String.join("|", k)).isEqualTo(Messages.JSON.writeValueAsString(all));
+        }
+    }
+
     @Test
     void aCheckpointReadsBackAsItWasWritten() throws Exception {
         LiveEvent e = Messages.event("{\"event_id\":\"e1\",\"customer_id\":\"c\",\"meter\":\"m\",\"quantity\":\"1.500000000\",\"event_time\":\"2026-01-05T10:00:00Z\","

@@ -138,6 +138,7 @@ public final class LiveAudit {
             if (s.variants.stream().noneMatch(in::sameContent)) s.variants.add(in);
             if (s.state == SlotState.PENDING) { // the event is no longer rated; its period's other events are re-rated without it
                 s.state = SlotState.CONFLICT;
+                c.conflicted.add(s.first.eventId());
                 Part home = c.parts.get(s.partKey);
                 int i = home.pending.indexOf(s.first.eventId());
                 ensureRated(c, home);
@@ -441,6 +442,7 @@ public final class LiveAudit {
         for (CustomerSnapshot.EventRow r : s.events()) {
             Slot slot = new Slot(r.first(), new PartKey(r.meter(), r.periodStart()));
             slot.state = SlotState.valueOf(r.state());
+            if (slot.state == SlotState.CONFLICT) c.conflicted.add(r.first().eventId());
             slot.rows = r.rows();
             slot.variants.clear();
             slot.variants.addAll(r.variants());
@@ -677,8 +679,8 @@ public final class LiveAudit {
     private boolean settleConflictsAndOrphans(CustomerState c, Consumer<Emission> out) {
         boolean changed = false;
         List<Slot> conflicts = new ArrayList<>();
-        for (Slot s : c.events.values()) {
-            if (s.state != SlotState.CONFLICT) continue;
+        for (String id : c.conflicted) { // not every event of the customer: this runs whenever a watermark moves
+            Slot s = c.events.get(id);
             Instant w = c.parts.get(s.partKey).watermark;
             Instant t = s.eventTime();
             if (w != null && t.isBefore(w)) conflicts.add(s);
@@ -689,13 +691,15 @@ public final class LiveAudit {
             Finding f = reconciler.duplicateEventConflict(e.eventId(), e.customerId(), e.meter(), s.eventTime(), s.variants.size(), s.rows);
             out.accept(settled(f, c.customerId));
             s.state = SlotState.SETTLED;
+            c.conflicted.remove(e.eventId());
             eventChanged(c, e.eventId());
             changed = true;
             for (DecisionRecord d : c.decisions.getOrDefault(e.eventId(), List.of())) offer(c, conflictVerdict(c, s, d, true), out);
         }
         if (c.watermark == null) return changed;
         List<String> orphaned = new ArrayList<>();
-        for (Map.Entry<String, List<DecisionRecord>> en : c.decisions.entrySet()) if (!c.events.containsKey(en.getKey())) orphaned.add(en.getKey());
+        // Decisions without their event are all in waiting (an event that comes leaves it; a pruned one takes its decisions).
+        for (String eventId : c.waiting) if (!c.events.containsKey(eventId) && c.decisions.containsKey(eventId)) orphaned.add(eventId);
         orphaned.sort(null);
         for (String eventId : orphaned) {
             List<DecisionRecord> ds = c.decisions.get(eventId);
@@ -929,6 +933,7 @@ public final class LiveAudit {
         // What changed since the last checkpoint (rows of drainChanges).
         final Set<String> changedEvents = new LinkedHashSet<>(), changedDecisions = new LinkedHashSet<>(), changedMarks = new LinkedHashSet<>();
         final Set<String> waiting = new java.util.HashSet<>(); // event ids that decisions name and no event has come for
+        final Set<String> conflicted = new java.util.HashSet<>(); // events in DUPLICATE_EVENT_CONFLICT, not settled yet
         Instant maxEventTime, maxDecidedAt, lastArrival, watermark;
         long late, redelivered;
 
