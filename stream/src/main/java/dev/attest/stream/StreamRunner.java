@@ -199,6 +199,7 @@ public final class StreamRunner implements AutoCloseable {
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 if (!records.isEmpty()) {
                     idleSince = clock.instant();
+                    if (!inTransaction) begin(); // here, not at the first output: its wait for the previous flush is not a record's check
                     // Events of the batch before its decisions: a decision read with its event is then joined at once, not first
                     // published as a provisional orphan and superseded a moment later. Each partition keeps its own order.
                     for (String topic : List.of(opt.eventsTopic(), opt.decisionsTopic())) {
