@@ -121,7 +121,7 @@ public final class StreamRunner implements AutoCloseable {
     private HourlyFindings hourly;
     private int statePartitions;
     private long read, verdicts, findings, deadLetters, late, transactions;
-    private boolean inTransaction; // the poll's transaction has begun (with its first output)
+    private final List<ProducerRecord<String, String>> out = new ArrayList<>(); // the poll's outputs, sent with its transaction
     private long processNanos, commitNanos, snapshotNanos, snapshots, pollNanos, waitNanos; // where the time goes (logged every 10 s)
     private long lastReport = System.nanoTime();
     private final Histogram checkTimes = new Histogram(), commitTimes = new Histogram();
@@ -199,7 +199,6 @@ public final class StreamRunner implements AutoCloseable {
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 if (!records.isEmpty()) {
                     idleSince = clock.instant();
-                    if (!inTransaction) begin(); // here, not at the first output: its wait for the previous flush is not a record's check
                     // Events of the batch before its decisions: a decision read with its event is then joined at once, not first
                     // published as a provisional orphan and superseded a moment later. Each partition keeps its own order.
                     for (String topic : List.of(opt.eventsTopic(), opt.decisionsTopic())) {
@@ -224,7 +223,7 @@ public final class StreamRunner implements AutoCloseable {
                 }
                 processNanos += System.nanoTime() - pollEnd;
                 List<CustomerSnapshot.Changes> dirty = audit.drainChanges();
-                if (!inTransaction && dirty.isEmpty() && offsets.isEmpty()) {
+                if (out.isEmpty() && dirty.isEmpty() && offsets.isEmpty()) {
                     if (opt.exitWhenIdle() != null && audit.counters().pendingEvents() == 0
                             && Duration.between(idleSince, clock.instant()).compareTo(opt.exitWhenIdle()) >= 0)
                         return new Idle(totals()); // (an empty poll waited for the last commit)
@@ -260,31 +259,27 @@ public final class StreamRunner implements AutoCloseable {
         return new Timings(c[0], c[1], c[2], c[3], t[0], t[1], t[2], t[3]);
     }
 
-    /**
-     * Sends an output in the poll's transaction, begun by its first output: the producer ships outputs while the rest of the
-     * poll is judged, so the commit waits only for the last of them and the checkpoint rows (it used to send them all).
-     */
+    /** An output of the poll being judged: sent with its transaction, after the poll. */
     private void send(ProducerRecord<String, String> r) {
-        if (!inTransaction) begin();
-        producer.send(r);
+        out.add(r);
     }
 
-    private void begin() {
+    /**
+     * The poll's transaction: its outputs, the checkpoint rows that changed with them, and the input offsets. Sent after the
+     * poll is judged rather than as it is: the previous transaction's records are then mostly acknowledged already (its
+     * commit runs meanwhile), so the wait below is short, and its own records travel while the next poll is judged.
+     */
+    private void commit(List<CustomerSnapshot.Changes> dirty, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        long start = System.nanoTime();
         // The previous transaction's records reach their partitions first (its commit may still be writing markers): a
         // customer's verdicts, and a checkpoint row's later values, keep their order across the two producers.
         if (committing != null) {
-            long t = System.nanoTime();
             previous.flush();
-            waitNanos += System.nanoTime() - t;
+            waitNanos += System.nanoTime() - start;
         }
         producer.beginTransaction();
-        inTransaction = true;
-    }
-
-    /** Ends the poll's transaction: the checkpoint rows that changed with its outputs, and the input offsets. */
-    private void commit(List<CustomerSnapshot.Changes> dirty, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        long start = System.nanoTime();
-        if (!inTransaction) begin();
+        for (ProducerRecord<String, String> r : out) producer.send(r);
+        out.clear();
         long t0 = System.nanoTime();
         for (CustomerSnapshot.Changes ch : dirty) {
             Integer p = customerPartition.get(ch.customerId());
@@ -313,7 +308,6 @@ public final class StreamRunner implements AutoCloseable {
         if (hourly != null) hourly.seal();
         producer = previous;
         previous = p;
-        inTransaction = false;
         commitNanos += System.nanoTime() - t1;
     }
 
