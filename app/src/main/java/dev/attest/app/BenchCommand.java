@@ -98,6 +98,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "and report the highest with bounded lag.")
     boolean findCeiling;
 
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE|FILE",
+            description = "With --stream: a Kafka client property of the stream under load, as attest stream takes it (repeatable), "
+                    + "e.g. compression.type=lz4.")
+    private List<String> kafkaProperties = new ArrayList<>();
+
     @Option(names = "--step-duration", paramLabel = "DURATION", defaultValue = "20s", description = "With --find-ceiling: each rate's time (default: ${DEFAULT-VALUE}).")
     String stepDuration;
 
@@ -200,7 +205,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (d.toMillis() < 1000 || step.toMillis() < 1000) throw new picocli.CommandLine.ParameterException(cl, "--duration and --step-duration must be >= 1s");
         Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("attest-bench-stream-");
         try {
-            return StreamBench.run(root, bootstrap, rate, d, seed, findCeiling, step, System.out);
+            java.util.Properties kafka;
+            try {
+                kafka = dev.attest.stream.StreamCommand.kafka(kafkaProperties);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(cl, e.getMessage());
+            }
+            return StreamBench.run(root, bootstrap, rate, d, seed, findCeiling, step, kafka, System.out);
         } finally {
             if (dir == null) dev.attest.io.Folders.deleteTree(root);
         }

@@ -25,7 +25,8 @@ final class StreamBench {
 
     private StreamBench() {}
 
-    static int run(Path root, String bootstrap, int rate, Duration duration, long seed, boolean findCeiling, Duration step, PrintStream out)
+    static int run(Path root, String bootstrap, int rate, Duration duration, long seed, boolean findCeiling, Duration step, java.util.Properties kafka,
+                   PrintStream out)
             throws Exception {
         int maxRate = findCeiling ? CEILING_RATES[CEILING_RATES.length - 1] : rate;
         Duration longest = findCeiling ? step : duration;
@@ -39,11 +40,12 @@ final class StreamBench {
         LocalBroker broker = bootstrap == null ? LocalBroker.start(root.resolve("broker"), LocalBroker.buildClasspath()) : null;
         String b = bootstrap != null ? bootstrap : broker.bootstrap();
         out.println("broker           " + (broker == null ? b : "a local one-node broker on this machine, " + b));
+        if (!kafka.isEmpty()) out.println("kafka            " + new java.util.TreeMap<>(kafka)); // the stream's client properties given
         try {
             if (!findCeiling) {
                 StreamLoad.Measured m;
                 try {
-                    m = load(b, data, generated, allEvents, allDecisions, rate, duration);
+                    m = load(b, data, generated, allEvents, allDecisions, rate, duration, kafka);
                 } catch (IllegalStateException e) {
                     out.printf(Locale.ROOT, "asked            %,d decisions/s for %d s%n", rate, duration.toSeconds());
                     out.println("FAILED           " + e.getMessage() + (e.getCause() == null || e.getCause().getCause() == null ? ""
@@ -60,7 +62,7 @@ final class StreamBench {
             for (int r : CEILING_RATES) {
                 StreamLoad.Measured m;
                 try {
-                    m = load(b, data, generated, allEvents, allDecisions, r, step);
+                    m = load(b, data, generated, allEvents, allDecisions, r, step, kafka);
                 } catch (IllegalStateException e) {
                     out.printf(Locale.ROOT, "%-10s FAILED: %s%n", String.format(Locale.ROOT, "%,d", r), rootCause(e));
                     break;
@@ -81,7 +83,8 @@ final class StreamBench {
 
     /** The first {@code rate x duration} decisions in arrival order, and the events that arrived until the last of them. */
     private static StreamLoad.Measured load(String b, Path data, GeneratedData generated, List<ParquetFeed.Message> allEvents,
-                                            List<ParquetFeed.Message> allDecisions, int rate, Duration duration) throws Exception {
+                                            List<ParquetFeed.Message> allDecisions, int rate, Duration duration, java.util.Properties kafka)
+            throws Exception {
         int n = (int) Math.min(allDecisions.size(), Math.ceil(rate * (duration.toMillis() / 1000.0)));
         List<ParquetFeed.Message> decisions = allDecisions.subList(0, n);
         java.time.Instant until = decisions.isEmpty() ? java.time.Instant.MIN : decisions.get(n - 1).arrival();
@@ -89,7 +92,7 @@ final class StreamBench {
         for (ParquetFeed.Message e : allEvents) if (!e.arrival().isAfter(until) || n == allDecisions.size()) events.add(e);
         double messagesPerSecond = rate * (double) (events.size() + decisions.size()) / Math.max(1, decisions.size());
         return StreamLoad.run(new StreamLoad.Settings(b, "bench-" + Long.toHexString(System.nanoTime()), data.resolve("policies").toString(),
-                generated.customers(), messagesPerSecond, 3, Duration.ofSeconds(Math.max(30, duration.toSeconds())), warm()), events, decisions);
+                generated.customers(), messagesPerSecond, 3, Duration.ofSeconds(Math.max(30, duration.toSeconds())), warm(), kafka), events, decisions);
     }
 
     private static boolean warmed; // one warm-up per process: the steps of --find-ceiling run in a JVM that has compiled the stream already

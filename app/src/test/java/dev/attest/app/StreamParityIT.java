@@ -86,14 +86,15 @@ class StreamParityIT {
     @Test
     void benchStreamPrintsTheLatencyTableAndTheLagLines(@TempDir Path tmp) {
         ScenarioIT.Run bench = ScenarioIT.Run.of("bench", "--stream", "--rate", "500", "--duration", "5", "--bootstrap-servers", broker.bootstrap(),
-                "--dir", tmp.toString());
+                "--dir", tmp.toString(), "--kafka-property", "compression.type=lz4");
         assertThat(bench.exit()).as(bench.stderr()).isZero();
         assertThat(bench.stdout()).containsPattern("published +\\S+ events and 2,5\\d\\d decisions in")
                 .containsPattern("latency .* p50 \\d+ ms, p95 \\d+ ms, p99 \\d+ ms, max \\d+ ms")
                 .containsPattern("check .* p99 [\\d.]+ ms")
                 .containsPattern("consumer lag +sampled every second of the load \\(\\d+ samples\\): max [\\d,]+ records, slope .*: (bounded|GREW)")
                 .containsPattern("after the load +consumer lag 0 after \\d+ ms")
-                .contains("load average");
+                .contains("load average")
+                .contains("kafka            {compression.type=lz4}");
     }
 
     /**

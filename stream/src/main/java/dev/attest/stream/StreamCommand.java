@@ -207,7 +207,8 @@ public final class StreamCommand implements Callable<Integer> {
         return d;
     }
 
-    static Properties kafka(List<String> specs) {
+    /** {@code --kafka-property} values: KEY=VALUE pairs and properties files, in order. */
+    public static Properties kafka(List<String> specs) {
         Properties p = new Properties();
         for (String s : specs) {
             int eq = s.indexOf('=');

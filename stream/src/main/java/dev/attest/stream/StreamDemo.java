@@ -36,7 +36,7 @@ public final class StreamDemo {
         try {
             List<ParquetFeed.Message> events = ParquetFeed.events(data), decisions = ParquetFeed.decisions(data);
             StreamLoad.Measured m = StreamLoad.run(new StreamLoad.Settings(b, "demo-" + Long.toHexString(System.nanoTime()), data.resolve("policies").toString(),
-                    customers, rate, 3, Duration.ofMinutes(10), StreamLoad.WARM_UP), events, decisions);
+                    customers, rate, 3, Duration.ofMinutes(10), StreamLoad.WARM_UP, null), events, decisions);
             Map<String, Long> perCode = new TreeMap<>();
             List<String> findings = new ArrayList<>();
             for (ConsumerRecord<String, String> r : Feed.readCommitted(b, m.prefix() + ".findings")) {

@@ -42,8 +42,13 @@ public final class StreamLoad {
      * @param drainTimeout      after the load, how long to wait for the stream to catch up before stopping it
      * @param warmUp            the first this many messages first go untimed through a throwaway stream ({@link #WARM_UP})
      */
+    /** @param kafka Kafka client properties of the stream under load (its consumer and producers), as --kafka-property gives them */
     public record Settings(String bootstrap, String prefix, String policies, String customers, double messagesPerSecond, int partitions,
-                           Duration drainTimeout, int warmUp) {}
+                           Duration drainTimeout, int warmUp, Properties kafka) {
+        public Settings {
+            kafka = kafka == null ? new Properties() : kafka;
+        }
+    }
 
     /**
      * What one load measured.
@@ -100,10 +105,10 @@ public final class StreamLoad {
 
     private StreamLoad() {}
 
-    private static StreamOptions options(String b, String prefix, String policies, String customers) {
+    private static StreamOptions options(String b, String prefix, String policies, String customers, Properties kafka) {
         return new StreamOptions(b, prefix + ".events", prefix + ".decisions", prefix + ".verdicts", prefix + ".findings",
                 prefix + ".dead-letters", prefix + ".state", prefix, policies, customers, null, null, null,
-                Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofHours(1), null, Map.of(), Map.of(), new Properties(),
+                Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofHours(1), null, Map.of(), Map.of(), kafka,
                 Duration.ofSeconds(3), null);
     }
 
@@ -114,7 +119,7 @@ public final class StreamLoad {
             a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
-        try (StreamRunner runner = new StreamRunner(options(s.bootstrap(), prefix, s.policies(), s.customers()), Clock.systemUTC())) {
+        try (StreamRunner runner = new StreamRunner(options(s.bootstrap(), prefix, s.policies(), s.customers(), s.kafka()), Clock.systemUTC())) {
             Future<StreamRunner.Outcome> streaming = pool.submit(runner::run);
             while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
             try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(s.bootstrap()))) {
@@ -148,7 +153,7 @@ public final class StreamLoad {
                         .all().get(30, TimeUnit.SECONDS);
             }
             long warmedUp = warmUp(s, pool, all.subList(0, Math.min(all.size(), Math.max(0, s.warmUp()))));
-            StreamOptions o = options(b, prefix, s.policies(), s.customers());
+            StreamOptions o = options(b, prefix, s.policies(), s.customers(), s.kafka());
             StreamMetrics metrics = new StreamMetrics(o.eventsTopic());
             runner = new StreamRunner(o, Clock.systemUTC(), metrics);
             Future<StreamRunner.Outcome> streaming = pool.submit(runner::run);
