@@ -120,6 +120,9 @@ final class StreamBench {
                 m.eventAfter(), m.joinedP50(), m.joinedP95(), m.joinedP99());
         out.printf(Locale.ROOT, "consumer lag     sampled every second of the load (%d samples): max %,d records, slope %+,.0f records/s: %s%n",
                 m.lagSamples().length, m.lagMax(), m.lagSlope(), m.lagGrew() ? "GREW (the stream fell behind)" : "bounded");
+        StringBuilder bySecond = new StringBuilder(); // where a backlog built and drained
+        for (long l : m.lagSamples()) bySecond.append(bySecond.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f", l / 1000.0));
+        out.println("lag by second    " + bySecond + " (thousands of records)");
         out.printf(Locale.ROOT, "after the load   consumer lag 0 after %s; %,d decisions had no verdict yet, all had one after %s%n", ms(m.lagZeroAfterMs()),
                 m.decisionsWithout(), ms(m.verdictsDoneAfterMs()));
         out.println("load             " + loadAverage());
