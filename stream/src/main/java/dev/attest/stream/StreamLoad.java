@@ -101,7 +101,7 @@ public final class StreamLoad {
      * run: what a long-running JVM (and broker) has compiled already. A service runs for days; its first seconds are not
      * its latency. {@code -Dattest.demo.warmup=0} measures a cold stream.
      */
-    public static final int WARM_UP = Integer.getInteger("attest.demo.warmup", 80_000);
+    public static final int WARM_UP = Integer.getInteger("attest.demo.warmup", 120_000);
 
     private StreamLoad() {}
 
@@ -152,7 +152,9 @@ public final class StreamLoad {
                 a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
                         .all().get(30, TimeUnit.SECONDS);
             }
-            long warmedUp = warmUp(s, pool, all.subList(0, Math.min(all.size(), Math.max(0, s.warmUp()))));
+            // More warm-up than there is data goes through the data again, each pass on topics of its own.
+            long warmedUp = 0;
+            while (warmedUp < s.warmUp() && !all.isEmpty()) warmedUp += warmUp(s, pool, all.subList(0, (int) Math.min(all.size(), s.warmUp() - warmedUp)));
             StreamOptions o = options(b, prefix, s.policies(), s.customers(), s.kafka());
             StreamMetrics metrics = new StreamMetrics(o.eventsTopic());
             runner = new StreamRunner(o, Clock.systemUTC(), metrics);
