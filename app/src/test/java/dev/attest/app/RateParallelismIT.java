@@ -73,6 +73,7 @@ class RateParallelismIT {
         for (int slices : new int[] {1, 4}) {
             System.setProperty(RatePass.PARALLELISM_PROPERTY, Integer.toString(Math.min(slices, 2)));
             if (slices == 4) System.setProperty(RatePass.RANGE_EVENTS_PROPERTY, "3000");
+            if (slices == 4) System.setProperty(LineageGaps.PASS_ROWS_PROPERTY, "3000"); // the split's join in passes too
             try {
                 List<String> args = data.auditArguments(tmp.resolve("out-" + slices), Metadata.h2(tmp.resolve("meta-" + slices)));
                 ScenarioIT.Run run = ScenarioIT.Run.of(args.toArray(String[]::new));
@@ -84,10 +85,11 @@ class RateParallelismIT {
                 assertThat(rated[1]).as("of them, rated without their decisions, %d slice(s)", slices).isZero();
             } finally {
                 System.clearProperty(RatePass.RANGE_EVENTS_PROPERTY);
+                System.clearProperty(LineageGaps.PASS_ROWS_PROPERTY);
                 System.clearProperty(RatePass.PARALLELISM_PROPERTY);
             }
         }
-        assertThat(outputs.get(1)).as("ranges of 3,000 events on 2 threads").isEqualTo(outputs.get(0));
+        assertThat(outputs.get(1)).as("ranges of 3,000 events on 2 threads, joins in passes").isEqualTo(outputs.get(0));
     }
 
     private static final String BEFORE_ALL = "aaa-rekeyed";
