@@ -190,14 +190,18 @@ public final class LineageGaps {
      * join spilled about 15 GB to the workspace; each part's hash table now fits.
      */
     private int passes() {
-        long rows = Math.max(duck.queryLong("SELECT count(*) FROM decisions"), duck.queryLong("SELECT count(*) FROM events"));
+        return passes(Math.max(duck.queryLong("SELECT count(*) FROM decisions"), duck.queryLong("SELECT count(*) FROM events")));
+    }
+
+    /** Passes for a join whose larger side has {@code rows} rows (the rating's split of the decisions sizes its join alike). */
+    static int passes(long rows) {
         long perPass = Long.getLong(PASS_ROWS_PROPERTY, Math.max(1_000_000, ROWS_PER_GIB * Duck.memoryLimitBytes() / (1L << 30)));
         if (perPass < 1) throw new IllegalArgumentException("-D" + PASS_ROWS_PROPERTY + " must be >= 1");
         return (int) Math.max(1, Math.min(256, (rows + perPass - 1) / perPass));
     }
 
     /** SQL: " AND" the row's part of event_id is {@code k} of {@code n} (empty for one part; a null id falls in part 0). */
-    private static String part(String eventIdColumn, int k, int n) {
+    static String part(String eventIdColumn, int k, int n) {
         if (n == 1) return "";
         return " AND coalesce(hash(" + eventIdColumn + ") % " + n + ", 0) = " + k;
     }

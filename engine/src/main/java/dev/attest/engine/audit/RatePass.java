@@ -132,11 +132,11 @@ public final class RatePass {
         private final java.sql.ResultSet rs;
         private boolean more;
 
-        StateCursor(DuckDBConnection conn, String split) throws SQLException {
+        StateCursor(DuckDBConnection conn, Range range) throws SQLException {
             st = conn.createStatement();
             // The same order as the slice's partitions: DuckDB's text order is by code point, like compareEventIds.
             rs = st.executeQuery("SELECT e.customer_id, e.meter, epoch_us(e.period_start), e.known_before, e.known_volume_fee_due, "
-                    + "e.corrected_before, e.corrected_volume_fee_due FROM " + stateIn + " e WHERE TRUE" + split
+                    + "e.corrected_before, e.corrected_volume_fee_due FROM " + stateIn + " e WHERE TRUE" + range.on("e.customer_id")
                     + " ORDER BY e.customer_id, e.meter, e.period_start");
             more = rs.next();
         }
@@ -215,14 +215,69 @@ public final class RatePass {
     }
 
     /**
-     * The rows of one slice ({@code split}: its customer_id range as a SQL condition, or empty for all). A billing
-     * partition (customer, meter, period) never spans two slices, and each slice is sorted into partitions on its own.
+     * The rows of one slice: the events of its customer_id range, each beside its decisions. A billing partition
+     * (customer, meter, period) never spans two slices, and each slice is sorted into partitions on its own.
+     *
+     * <p>With the decisions split ({@link #splitDecisions}), a range reads only its own decisions: those of its customers
+     * whose customer_id is their event's, and those of {@link #MOVED_TABLE} whose event is one of its customers'. Joined on
+     * event_id and that customer, each decision meets its event in exactly one range, as it does in the join of every
+     * decision, and the rows and their order are the same.
      */
-    String query(String split) {
+    String query(Range range) {
+        String decisions = movedTable == null ? decisionsTable + " d ON d.event_id = e.event_id"
+                : "(" + rangeDecisions(range) + ") d ON d.event_id = e.event_id AND d." + Duck.ident(EVENT_CUSTOMER) + " = e.customer_id";
         return "SELECT " + ArrowColumns.selectList(In.class, c -> c.expr(window)) + " "
-                + "FROM events_unique e LEFT JOIN " + decisionsTable + " d ON d.event_id = e.event_id "
-                + "WHERE " + window.ratingScope("e.event_time", "e.customer_id") + split + " "
+                + "FROM events_unique e LEFT JOIN " + decisions + " "
+                + "WHERE " + window.ratingScope("e.event_time", "e.customer_id") + range.on("e.customer_id") + " "
                 + "ORDER BY e.customer_id, e.meter, e.event_time, e.event_id, d.decided_at, d.decision_id";
+    }
+
+    /** The decisions whose event may be in {@code range}, each with the customer_id of its event in {@link #EVENT_CUSTOMER}. */
+    private String rangeDecisions(Range range) {
+        return "SELECT " + decisionColumns("d") + ", d.customer_id AS " + Duck.ident(EVENT_CUSTOMER) + " FROM " + decisionsTable
+                + " d WHERE TRUE" + range.on("d.customer_id")
+                + " UNION ALL SELECT " + decisionColumns("m") + ", m." + Duck.ident(EVENT_CUSTOMER) + " FROM " + movedTable
+                + " m WHERE TRUE" + range.on("m." + Duck.ident(EVENT_CUSTOMER));
+    }
+
+    /** Table of the decisions whose customer_id is not their event's, with their event's (few: a mis-keyed decision). */
+    static final String MOVED_TABLE = "__attest_rate_moved_decisions";
+
+    /** The column of a decision's event's customer_id, by which the ranges split the decisions. */
+    static final String EVENT_CUSTOMER = "event_customer_id";
+
+    private String movedTable; // non-null: the decisions are split by range (several ranges)
+
+    /** The decisions' columns the rating reads (event_id and those of {@link In} from "d."), qualified by {@code alias}. */
+    private static String decisionColumns(String alias) {
+        StringBuilder cols = new StringBuilder(alias).append(".event_id");
+        for (In c : In.values())
+            if (c.sql != null && c.sql.startsWith("d.")) cols.append(", ").append(alias).append('.').append(Duck.ident(c.sql.substring(2)));
+        return cols.toString();
+    }
+
+    /**
+     * Splits the decisions by their event's range once, so that each range reads only its own: nearly every decision
+     * carries its event's customer_id and is found by its own; the others (a decision keyed to another customer than its
+     * event's) go into {@link #MOVED_TABLE} beside their event's customer_id. One join of the decisions with the events
+     * on their keys alone, in passes by a hash of event_id when it would outgrow DuckDB's memory (as lineage's), instead
+     * of every range joining every decision: at 100M events in 24 ranges, 24 scans and probes of 100M decisions.
+     */
+    private void splitDecisions() throws SQLException {
+        long rows;
+        try (Statement st = source.createStatement();
+             var rs = st.executeQuery("SELECT greatest((SELECT count(*) FROM " + decisionsTable + "), (SELECT count(*) FROM events))")) {
+            rs.next();
+            rows = rs.getLong(1);
+        }
+        int passes = LineageGaps.passes(rows);
+        for (int k = 0; k < passes; k++)
+            execute(source, (k == 0 ? "CREATE OR REPLACE TABLE " + MOVED_TABLE + " AS " : "INSERT INTO " + MOVED_TABLE + " ")
+                    + "SELECT " + decisionColumns("d") + ", e.customer_id AS " + Duck.ident(EVENT_CUSTOMER) + " FROM " + decisionsTable
+                    + " d JOIN events_unique e ON e.event_id = d.event_id WHERE d.customer_id IS DISTINCT FROM e.customer_id AND "
+                    + window.ratingScope("e.event_time", "e.customer_id") + LineageGaps.part("d.event_id", k, passes)
+                    + LineageGaps.part("e.event_id", k, passes));
+        movedTable = MOVED_TABLE;
     }
 
     /** The columns of the rating query: each event beside one of its decisions (the decision's columns null without one). */
@@ -363,10 +418,19 @@ public final class RatePass {
         }
         long wall0 = System.nanoTime(), cpu0 = processCpuNanos();
         try {
+            if (ranges > 1) {
+                splitDecisions();
+                if (TRACE) System.err.printf("TRACE rate: decisions split by range in %d ms, process cpu %d ms%n",
+                        (System.nanoTime() - wall0) / 1_000_000, (processCpuNanos() - cpu0) / 1_000_000);
+            }
             Result r = rateSlices(expectedTable, findingsTable, progress, total, cuts);
             carryUntouched();
             return r;
         } finally {
+            if (movedTable != null) {
+                movedTable = null;
+                execute(source, "DROP TABLE IF EXISTS " + MOVED_TABLE);
+            }
             if (TRACE) System.err.printf("TRACE rate: %d range(s) on %d thread(s), wall %d ms, process cpu %d ms%n", ranges, parallelism,
                     (System.nanoTime() - wall0) / 1_000_000, (processCpuNanos() - cpu0) / 1_000_000);
         }
@@ -407,9 +471,9 @@ public final class RatePass {
         FindingSink.createTable(source, findingsTable);
         SharedProgress shared = new SharedProgress(progress, total, ranges);
         AtomicBoolean stop = new AtomicBoolean();
-        if (ranges == 1) return new Slice(0, "", expectedTable, findingsTable, shared, stop, null).call();
+        if (ranges == 1) return new Slice(0, Range.ALL, expectedTable, findingsTable, shared, stop, null).call();
         // Slices streaming into the ordered file need no turn-taking: it keeps a later range's rows until their turn.
-        List<String> splits = splits(cuts);
+        List<Range> split = rangesOf(cuts);
         CountDownLatch[] appended = parquetOut != null ? null : new CountDownLatch[ranges];
         for (int k = 0; appended != null && k < ranges; k++) appended[k] = new CountDownLatch(1);
 
@@ -427,7 +491,7 @@ public final class RatePass {
         try {
             List<Future<Result>> futures = new ArrayList<>();
             for (int k = 0; k < ranges; k++)
-                futures.add(pool.submit(new Slice(k, splits.get(k), expectedTable, findingsTable, shared, stop, appended)));
+                futures.add(pool.submit(new Slice(k, split.get(k), expectedTable, findingsTable, shared, stop, appended)));
             Throwable failure = null;
             for (Future<Result> f : futures) {
                 try {
@@ -460,25 +524,33 @@ public final class RatePass {
     }
 
     /**
-     * One customer_id range per slice, as SQL conditions in ascending order, from the cuts between them (event-count
-     * quantiles of customer_id, so the slices hold about as many events each; one customer is never split).
+     * One customer_id range per slice, in ascending order, from the cuts between them (event-count quantiles of
+     * customer_id, so the slices hold about as many events each; one customer is never split).
      */
-    private List<String> splits(List<String> cuts) {
-        List<String> splits = new ArrayList<>();
+    private List<Range> rangesOf(List<String> cuts) {
+        List<Range> split = new ArrayList<>();
         for (int k = 0; k < ranges; k++) {
             // No events: every cut is NULL, and slice 0 takes the (empty) whole.
             String lo = k == 0 || k - 1 >= cuts.size() ? null : cuts.get(k - 1);
             String hi = k >= cuts.size() ? null : cuts.get(k);
-            if (k > 0 && lo == null) {
-                splits.add(" AND false");
-                continue;
-            }
-            StringBuilder c = new StringBuilder();
-            if (lo != null) c.append(" AND e.customer_id >= ").append(Duck.literal(lo));
-            if (hi != null) c.append(" AND e.customer_id < ").append(Duck.literal(hi));
-            splits.add(c.toString());
+            split.add(k > 0 && lo == null ? Range.NONE : new Range(lo, hi, false));
         }
-        return splits;
+        return split;
+    }
+
+    /** A customer_id range {@code [lo, hi)}, open at a null end, or (empty) no customer at all. */
+    record Range(String lo, String hi, boolean empty) {
+        static final Range ALL = new Range(null, null, false);
+        static final Range NONE = new Range(null, null, true);
+
+        /** SQL: " AND" {@code column} lies in the range (nothing for all customers). */
+        String on(String column) {
+            if (empty) return " AND false";
+            StringBuilder c = new StringBuilder();
+            if (lo != null) c.append(" AND ").append(column).append(" >= ").append(Duck.literal(lo));
+            if (hi != null) c.append(" AND ").append(column).append(" < ").append(Duck.literal(hi));
+            return c.toString();
+        }
     }
 
     /** Progress of all slices together: the sum of their rows, reported from whichever slice moves. */
@@ -512,17 +584,17 @@ public final class RatePass {
     private final class Slice implements Callable<Result> {
         private static final String SLICE_TABLE = "__attest_slice_expected";
         private final int index;
-        private final String split;
+        private final Range range;
         private final String expectedTable;
         private final String findingsTable;
         private final SharedProgress progress;
         private final AtomicBoolean stop;
         private final CountDownLatch[] appended; // null: the only slice
 
-        Slice(int index, String split, String expectedTable, String findingsTable, SharedProgress progress, AtomicBoolean stop,
+        Slice(int index, Range range, String expectedTable, String findingsTable, SharedProgress progress, AtomicBoolean stop,
               CountDownLatch[] appended) {
             this.index = index;
-            this.split = split;
+            this.range = range;
             this.expectedTable = expectedTable;
             this.findingsTable = findingsTable;
             this.progress = progress;
@@ -581,7 +653,7 @@ public final class RatePass {
             // computation of one event is cheap to produce on demand. Measured: the text cost ~1 s per 1M events.
             PeriodRater rater = new PeriodRater(registry, window.cutoff(), false, window.cycles());
             try (Statement st = read.createStatement();
-                 DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery(query(split));
+                 DuckDBResultSet rs = (DuckDBResultSet) st.executeQuery(query(range));
                  ArrowReader reader = (ArrowReader) rs.arrowExportStream(alloc, batchRows);
                  // Each push costs a statement; large output batches amortise it (measured: 1M rows in 64K batches
                  // import in 0.9 s, in one batch in 0.4 s).
@@ -592,7 +664,7 @@ public final class RatePass {
                  FindingSink findings = new FindingSink(write, alloc, findingsTable, false);
                  DuckTableSink states = stateOut == null ? null : new DuckTableSink(write, alloc, stateOut, STATE_FIELDS, 16_384, false);
                  DuckDBConnection stateConn = stateIn == null ? null : source.duplicate();
-                 StateCursor starts = stateIn == null ? null : new StateCursor(stateConn, split)) {
+                 StateCursor starts = stateIn == null ? null : new StateCursor(stateConn, range)) {
                 try {
                     return fold(reader, expected, findings, states, starts, rater, tc);
                 } catch (Throwable t) {
