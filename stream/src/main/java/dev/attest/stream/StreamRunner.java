@@ -258,11 +258,6 @@ public final class StreamRunner implements AutoCloseable {
         return new Timings(c[0], c[1], c[2], c[3], t[0], t[1], t[2], t[3]);
     }
 
-    /** An output of the poll being judged: sent with its transaction, after the poll. */
-    private void send(ProducerRecord<String, String> r) {
-        out.add(r);
-    }
-
     /**
      * The poll's transaction: its outputs, the checkpoint rows that changed with them, and the input offsets. Sent after the
      * poll is judged rather than as it is: the previous transaction's records are then mostly acknowledged already (its
@@ -349,7 +344,7 @@ public final class StreamRunner implements AutoCloseable {
         } catch (Messages.BadMessage bad) {
             deadLetters++;
             listener.deadLetter(r);
-            send(new ProducerRecord<>(opt.deadLetterTopic(), r.key(),
+            out.add(new ProducerRecord<>(opt.deadLetterTopic(), r.key(),
                     Messages.deadLetter(bad.getMessage(), r.topic(), r.partition(), r.offset(), r.key(), r.value())));
         }
     }
@@ -360,15 +355,15 @@ public final class StreamRunner implements AutoCloseable {
         listener.emitted(e);
         if (e instanceof Verdict v) {
             verdicts++;
-            send(new ProducerRecord<>(opt.verdictsTopic(), v.customerId(), Messages.verdict(v, clock.instant())));
+            out.add(new ProducerRecord<>(opt.verdictsTopic(), v.customerId(), Messages.verdict(v, clock.instant())));
         } else if (e instanceof Emission.Settled s) {
             findings++;
             String json = Messages.finding(s, "stream:" + opt.groupId());
-            send(new ProducerRecord<>(opt.findingsTopic(), s.finding().customerId(), json));
+            out.add(new ProducerRecord<>(opt.findingsTopic(), s.finding().customerId(), json));
             if (hourly != null) hourly.add(clock.instant(), json, s.fingerprint(), s.finding().code().name());
         } else if (e instanceof Emission.Late l) {
             late++;
-            send(new ProducerRecord<>(opt.deadLetterTopic(), l.customerId(),
+            out.add(new ProducerRecord<>(opt.deadLetterTopic(), l.customerId(),
                     Messages.late(l, at == null ? null : at.topic(), at == null ? -1 : at.partition(), at == null ? -1 : at.offset())));
         }
     }
