@@ -93,6 +93,64 @@ class RestartIT {
         }
     }
 
+    @Test
+    void aFailedWriteKeepsTheRatedExpectationsInTheRunFolderBeingAssembledAndTheRestartPublishesThem() throws Exception {
+        new Generator().generate(tmp.resolve("data"), 5_000, 13);
+        ScenarioIT.Run reference = ScenarioIT.Run.of(args(tmp.resolve("reference"), Metadata.h2(tmp.resolve("meta-ref"))).toArray(String[]::new));
+        Path runFolderName = Path.of(reference.lastStdoutLine()).getFileName();
+        Path runs = tmp.resolve("runs");
+        String metadata = Metadata.h2(tmp.resolve("meta"));
+        List<String> args = args(runs, metadata);
+
+        Path inTheWay = runs.resolve(runFolderName);
+        Files.createDirectories(inTheWay);
+        Files.writeString(inTheWay.resolve("in-the-way.txt"), "x");
+        ScenarioIT.Run failed = ScenarioIT.Run.of(args.toArray(String[]::new));
+        assertThat(failed.exit()).as(failed.stderr()).isEqualTo(3);
+        // The rating wrote expected.parquet where the run folder is assembled, not into the work folder.
+        Path assembled = runs.resolve("." + runFolderName + ".partial");
+        assertThat(assembled.resolve("expected.parquet")).isRegularFile();
+        try (var files = Files.walk(runs.resolve(".attest-work"))) {
+            assertThat(files.filter(p -> p.getFileName().toString().startsWith("expected")).toList()).isEmpty();
+        }
+
+        dev.attest.io.Folders.deleteTree(inTheWay);
+        ScenarioIT.Run again = ScenarioIT.Run.of(args.toArray(String[]::new));
+        assertThat(again.exit()).as(again.stderr()).isEqualTo(1);
+        try (Connection c = DriverManager.getConnection(metadata)) {
+            assertThat(stepCount(c, "rate")).as("rate ran once: its file was kept").isEqualTo(1);
+            assertThat(stepCount(c, "write")).as("write failed, then ran again").isEqualTo(2);
+        }
+        assertThat(assembled).doesNotExist();
+        assertThat(Files.readAllBytes(runs.resolve(runFolderName).resolve("expected.parquet")))
+                .isEqualTo(Files.readAllBytes(Path.of(reference.lastStdoutLine()).resolve("expected.parquet")));
+        assertThat(ScenarioIT.findings(Path.of(again.lastStdoutLine()))).isNotEmpty()
+                .containsExactlyElementsOf(ScenarioIT.findings(Path.of(reference.lastStdoutLine())));
+    }
+
+    @Test
+    void aFailedRunWhoseRatedExpectationsAreGoneStartsOver() throws Exception {
+        new Generator().generate(tmp.resolve("data"), 5_000, 14);
+        ScenarioIT.Run reference = ScenarioIT.Run.of(args(tmp.resolve("reference"), Metadata.h2(tmp.resolve("meta-ref"))).toArray(String[]::new));
+        Path runFolderName = Path.of(reference.lastStdoutLine()).getFileName();
+        Path runs = tmp.resolve("runs");
+        String metadata = Metadata.h2(tmp.resolve("meta"));
+        List<String> args = args(runs, metadata);
+        Path inTheWay = runs.resolve(runFolderName);
+        Files.createDirectories(inTheWay);
+        Files.writeString(inTheWay.resolve("in-the-way.txt"), "x");
+        assertThat(ScenarioIT.Run.of(args.toArray(String[]::new)).exit()).isEqualTo(3);
+
+        // Someone clears the hidden folder the run was being assembled in, not the work folder.
+        dev.attest.io.Folders.deleteTree(runs.resolve("." + runFolderName + ".partial"));
+        dev.attest.io.Folders.deleteTree(inTheWay);
+        ScenarioIT.Run again = ScenarioIT.Run.of(args.toArray(String[]::new));
+        assertThat(again.exit()).as(again.stderr()).isEqualTo(1);
+        assertThat(again.stderr()).contains("is gone: auditing it from the start");
+        assertThat(Files.readAllBytes(runs.resolve(runFolderName).resolve("expected.parquet")))
+                .isEqualTo(Files.readAllBytes(Path.of(reference.lastStdoutLine()).resolve("expected.parquet")));
+    }
+
     private List<String> args(Path out, String metadata) throws Exception {
         GeneratedData data = GeneratedData.read(tmp.resolve("data"));
         var r = data.auditRequest(out);

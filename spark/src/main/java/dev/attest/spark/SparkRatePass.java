@@ -97,8 +97,8 @@ public final class SparkRatePass implements AuditEngine {
         window.writeBounds(duck); // customers with a billing cycle of their own: their rating scope
         Path events = dir.resolve("events.parquet"), decisions = dir.resolve("decisions.parquet"), statesIn = dir.resolve("states_in.parquet");
         duck.execute("COPY (SELECT e.event_id, e.customer_id, e.meter, e.quantity, e.event_time, e.value, e.dimensions::VARCHAR AS dimensions, "
-                + window.contains("e.event_time") + " AS in_window FROM events_unique e WHERE "
-                + window.ratingScope("e.event_time", "e.customer_id") + ") TO " + Duck.literal(events.toString()) + " (FORMAT parquet)");
+                + window.contains("e.event_time") + " AS in_window FROM events_unique e" + window.boundsJoin("e.customer_id") + " WHERE "
+                + window.ratingScope("e.event_time") + ") TO " + Duck.literal(events.toString()) + " (FORMAT parquet)");
         duck.execute("COPY (SELECT d.event_id AS d_event_id, d.decision_id, d.outcome, d.amount, d.currency, d.price_policy_id, d.price_version, "
                 + "d.discount_policy_id, d.discount_version, d.entitlement_policy_id, d.entitlement_version, d.decided_at, d.invoice_id, "
                 + "d.customer_id AS d_customer_id, d.meter AS d_meter FROM decisions d WHERE d.event_id IS NOT NULL) TO "

@@ -96,31 +96,48 @@ public record AuditWindow(Instant from, Instant to, Instant cutoff, BillingCycle
         return c.periodOf(cutoff).start();
     }
 
+    /** The alias under which {@link #boundsJoin} joins a customer's own bounds. */
+    public static final String BOUNDS_ALIAS = "__b";
+
     /**
-     * SQL predicate: {@code timeColumn} is inside the billing periods that the window touches, of the customer in
-     * {@code customerColumn}.
+     * SQL to put right after the FROM item holding {@code customerColumn} in a query that uses {@link #ratingScope} or
+     * {@link #inClosedPeriod}: a left join of that customer's own bounds (one row per customer with a cycle of its own;
+     * nothing when every customer bills by the UTC calendar month). A join, not a correlated subquery per row: DuckDB
+     * planned those as joins that first materialised every row they filtered (at 100M events, 4.7 GB spilled per
+     * lineage pass).
      */
-    public String ratingScope(String timeColumn, String customerColumn) {
+    public String boundsJoin(String customerColumn) {
+        if (!hasOwnCycles()) return "";
+        return " LEFT JOIN " + BOUNDS_TABLE + " " + BOUNDS_ALIAS + " ON " + BOUNDS_ALIAS + ".customer_id = " + customerColumn;
+    }
+
+    /**
+     * SQL predicate: {@code timeColumn} is inside the billing periods that the window touches, of the customer whose
+     * bounds {@link #boundsJoin} joined.
+     */
+    public String ratingScope(String timeColumn) {
         StringBuilder sb = new StringBuilder("(TRUE");
         BillingCycle utc = BillingCycle.CALENDAR_MONTH_UTC;
         if (from != null && carried)
             sb.append(" AND ").append(timeColumn).append(" >= ").append(literal(from));
         else if (from != null)
-            sb.append(" AND ").append(timeColumn).append(" >= ").append(bound("scope_from", customerColumn, literal(scopeFrom(utc))));
+            sb.append(" AND ").append(timeColumn).append(" >= ").append(bound("scope_from", literal(scopeFrom(utc))));
         if (to != null)
-            sb.append(" AND ").append(timeColumn).append(" < ").append(bound("scope_to", customerColumn, literal(scopeTo(utc))));
+            sb.append(" AND ").append(timeColumn).append(" < ").append(bound("scope_to", literal(scopeTo(utc))));
         return sb.append(')').toString();
     }
 
-    /** SQL predicate: the billing period of ({@code customerColumn}, {@code timeColumn}) is closed at the cut-off. */
-    public String inClosedPeriod(String timeColumn, String customerColumn) {
-        return "(" + timeColumn + " < " + bound("closed_before", customerColumn, literal(closedBefore(BillingCycle.CALENDAR_MONTH_UTC))) + ")";
+    /**
+     * SQL predicate: the billing period of ({@code timeColumn}, the customer whose bounds {@link #boundsJoin} joined) is
+     * closed at the cut-off.
+     */
+    public String inClosedPeriod(String timeColumn) {
+        return "(" + timeColumn + " < " + bound("closed_before", literal(closedBefore(BillingCycle.CALENDAR_MONTH_UTC))) + ")";
     }
 
-    private String bound(String column, String customerColumn, String calendarMonthDefault) {
+    private String bound(String column, String calendarMonthDefault) {
         if (!hasOwnCycles()) return calendarMonthDefault;
-        return "coalesce((SELECT __b." + column + " FROM " + BOUNDS_TABLE + " __b WHERE __b.customer_id = " + customerColumn + "), "
-                + calendarMonthDefault + ")";
+        return "coalesce(" + BOUNDS_ALIAS + "." + column + ", " + calendarMonthDefault + ")";
     }
 
     /**

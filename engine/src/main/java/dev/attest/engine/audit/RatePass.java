@@ -227,8 +227,8 @@ public final class RatePass {
         String decisions = movedTable == null ? decisionsTable + " d ON d.event_id = e.event_id"
                 : "(" + rangeDecisions(range) + ") d ON d.event_id = e.event_id AND d." + Duck.ident(EVENT_CUSTOMER) + " = e.customer_id";
         return "SELECT " + ArrowColumns.selectList(In.class, c -> c.expr(window)) + " "
-                + "FROM events_unique e LEFT JOIN " + decisions + " "
-                + "WHERE " + window.ratingScope("e.event_time", "e.customer_id") + range.on("e.customer_id") + " "
+                + "FROM events_unique e" + window.boundsJoin("e.customer_id") + " LEFT JOIN " + decisions + " "
+                + "WHERE " + window.ratingScope("e.event_time") + range.on("e.customer_id") + " "
                 + "ORDER BY e.customer_id, e.meter, e.event_time, e.event_id, d.decided_at, d.decision_id";
     }
 
@@ -274,8 +274,9 @@ public final class RatePass {
         for (int k = 0; k < passes; k++)
             execute(source, (k == 0 ? "CREATE OR REPLACE TABLE " + MOVED_TABLE + " AS " : "INSERT INTO " + MOVED_TABLE + " ")
                     + "SELECT " + decisionColumns("d") + ", e.customer_id AS " + Duck.ident(EVENT_CUSTOMER) + " FROM " + decisionsTable
-                    + " d JOIN events_unique e ON e.event_id = d.event_id WHERE d.customer_id IS DISTINCT FROM e.customer_id AND "
-                    + window.ratingScope("e.event_time", "e.customer_id") + LineageGaps.part("d.event_id", k, passes)
+                    + " d JOIN events_unique e ON e.event_id = d.event_id" + window.boundsJoin("e.customer_id")
+                    + " WHERE d.customer_id IS DISTINCT FROM e.customer_id AND "
+                    + window.ratingScope("e.event_time") + LineageGaps.part("d.event_id", k, passes)
                     + LineageGaps.part("e.event_id", k, passes));
         movedTable = MOVED_TABLE;
     }
@@ -341,16 +342,29 @@ public final class RatePass {
         }
     }
 
-    /** Removes the files a failed earlier attempt may have left beside {@link #parquetOut}: waiting ranges, a partial file. */
+    /** Removes the files a failed earlier attempt may have left beside {@link #parquetOut} or in the spill folder: waiting ranges, a partial file. */
     private void deleteLeftovers() throws java.io.IOException {
         String name = parquetOut.getFileName().toString();
-        try (var files = Files.list(parquetOut.toAbsolutePath().getParent())) {
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(name + ".range-")
-                    || f.getFileName().toString().startsWith(name + ".slice-")).toList()) Files.deleteIfExists(p);
+        for (Path dir : java.util.stream.Stream.of(parquetOut.toAbsolutePath().getParent(), spillDir()).distinct().toList()) {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.filter(f -> f.getFileName().toString().startsWith(name + ".range-")
+                        || f.getFileName().toString().startsWith(name + ".slice-")).toList()) Files.deleteIfExists(p);
+            }
         }
     }
 
     private Path parquetOut; // non-null: the slices stream into this file, through ordered
+    private Path spillDir;   // where waiting ranges are kept; null: beside parquetOut
+
+    /** Keeps the waiting ranges of the expectations file in {@code dir} (the run's work folder), not beside the file. */
+    public RatePass spillingInto(Path dir) {
+        this.spillDir = dir;
+        return this;
+    }
+
+    private Path spillDir() {
+        return spillDir != null ? spillDir : parquetOut.toAbsolutePath().getParent();
+    }
     private OrderedParquet ordered;
 
     /**
@@ -397,7 +411,7 @@ public final class RatePass {
     private Result rateInto(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
         window.writeBounds(Duck.wrap(source)); // customers with a billing cycle of their own: their rating scope
         if (stateOut != null) DuckTableSink.createTable(source, stateOut, STATE_FIELDS);
-        String scope = " FROM events_unique e WHERE " + window.ratingScope("e.event_time", "e.customer_id");
+        String scope = " FROM events_unique e" + window.boundsJoin("e.customer_id") + " WHERE " + window.ratingScope("e.event_time");
         long total;
         try (Statement st = source.createStatement(); var rs = st.executeQuery("SELECT count(*)" + scope)) {
             rs.next();
@@ -467,7 +481,7 @@ public final class RatePass {
             throws SQLException, java.io.IOException {
         if (parquetOut == null) DuckTableSink.createTable(source, expectedTable, EXPECTED_FIELDS);
         else ordered = new OrderedParquet(source, allocator, new org.apache.arrow.vector.types.pojo.Schema(EXPECTED_FIELDS), parquetOut,
-                EXPECTED_PARQUET_OPTIONS, ranges, OrderedParquet.BATCH_ROWS);
+                EXPECTED_PARQUET_OPTIONS, ranges, OrderedParquet.BATCH_ROWS, spillDir());
         FindingSink.createTable(source, findingsTable);
         SharedProgress shared = new SharedProgress(progress, total, ranges);
         AtomicBoolean stop = new AtomicBoolean();

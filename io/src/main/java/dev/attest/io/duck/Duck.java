@@ -129,6 +129,11 @@ public final class Duck implements AutoCloseable {
         return location;
     }
 
+    /** The database file, or null for an in-memory database or a connection opened elsewhere. */
+    public Path file() {
+        return owned && !location.startsWith(":") ? Path.of(location) : null;
+    }
+
     /** Runs one statement that returns no rows. */
     public void execute(String sql) {
         long t0 = System.nanoTime();

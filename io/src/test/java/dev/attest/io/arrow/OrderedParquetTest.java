@@ -66,6 +66,33 @@ class OrderedParquetTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void aWaitingRangeIsKeptCompressedInTheSpillFolder(@TempDir Path dir, @TempDir Path spill) throws Exception {
+        Path file = dir.resolve("out.parquet");
+        try (Duck duck = Duck.inMemory(); BufferAllocator allocator = new RootAllocator()) {
+            try (OrderedParquet out = new OrderedParquet((DuckDBConnection) duck.connection(), allocator, new Schema(FIELDS), file,
+                    "FORMAT parquet, COMPRESSION zstd", 2, OrderedParquet.BATCH_ROWS, spill)) {
+                fill(allocator, out.range(1), 150_000, ROWS, 10_000, true); // range 0 has not completed: range 1 waits
+                Path waiting = OrderedParquet.spillFile(spill, file, 1);
+                try (var files = Files.list(spill)) {
+                    assertThat(files.toList()).containsExactly(waiting);
+                }
+                byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(waiting), 4);
+                assertThat(head).containsExactly(0x28, 0xB5, 0x2F, 0xFD); // a zstd frame
+                try (var files = Files.list(dir)) {
+                    assertThat(files.filter(p -> p.getFileName().toString().contains("range")).toList()).isEmpty();
+                }
+                fill(allocator, out.range(0), 0, 150_000, 10_000, true);
+                out.finish();
+            }
+        }
+        try (var files = Files.list(spill)) {
+            assertThat(files.toList()).isEmpty();
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(write(dir.resolve("one.parquet"), new int[] {ROWS}, 50_000));
+    }
+
     /** Writes rows 0..ROWS-1 cut into ranges of the given sizes, each on its own thread, pushed in batches of {@code batch}. */
     private static byte[] write(Path file, int[] sizes, int batch) throws Exception {
         try (Duck duck = Duck.inMemory(); BufferAllocator allocator = new RootAllocator()) {

@@ -24,7 +24,16 @@ abstract class StagingFixture {
 
     @BeforeEach
     void open() {
-        duck = Duck.inMemory();
+        duck = openDuck();
+    }
+
+    /** The database staged into: in memory here; a subclass stages into a workspace file and Parquet instead. */
+    Duck openDuck() {
+        return Duck.inMemory();
+    }
+
+    InputStager stager() {
+        return new InputStager(duck);
     }
 
     @AfterEach
@@ -64,7 +73,7 @@ abstract class StagingFixture {
     }
 
     StagingReport stage(InputSource events, InputSource decisions, String zone) {
-        return new InputStager(duck).stage(events, decisions, zone);
+        return stager().stage(events, decisions, zone);
     }
 
     List<Map<String, Object>> rows(String sql) {

@@ -22,10 +22,27 @@ public final class AbandonedRuns {
      * tables from the work folder, but the work database is gone (the --out folder was removed or moved).
      */
     public static boolean workFolderLost(JobRepository jobRepository, JobInstance instance, AuditWorkspace workspace) {
-        if (Files.exists(workspace.database())) return false;
+        return workFolderLost(jobRepository, instance, workspace, null);
+    }
+
+    /**
+     * As above, and also when the rating step completed but the expectations it wrote into the run folder being
+     * assembled ({@code expectedParquet}, null: not checked) are gone while the write step has not completed.
+     */
+    public static boolean workFolderLost(JobRepository jobRepository, JobInstance instance, AuditWorkspace workspace,
+                                         java.nio.file.Path expectedParquet) {
+        boolean database = Files.exists(workspace.database());
+        boolean expected = expectedParquet == null || Files.exists(expectedParquet);
+        if (database && expected) return false;
+        boolean anyCompleted = false, rated = false, written = false;
         for (JobExecution x : jobRepository.getJobExecutions(instance))
-            for (StepExecution s : x.getStepExecutions()) if (s.getStatus() == BatchStatus.COMPLETED) return true;
-        return false;
+            for (StepExecution s : x.getStepExecutions()) {
+                if (s.getStatus() != BatchStatus.COMPLETED) continue;
+                anyCompleted = true;
+                rated |= s.getStepName().equals("rate");
+                written |= s.getStepName().equals("write");
+            }
+        return (!database && anyCompleted) || (!expected && rated && !written);
     }
 
     public static void markFailed(JobRepository jobRepository, JobExecution stale) {

@@ -19,6 +19,15 @@ record AuditStepSupport(AuditRequest request, AuditWorkspace workspace, String r
                 AuditParameters.context(p));
     }
 
+    /**
+     * Where the rating step writes expected.parquet: straight into the run folder being assembled, which the write step
+     * completes and renames. The file is an output, not work: kept in the work folder, it was the largest thing there
+     * after the staged rows, and then copied once more into the run folder.
+     */
+    java.nio.file.Path expectedParquet() {
+        return RunFolderWriter.partialDir(request.outDir(), runId).resolve(RunFolderWriter.EXPECTED);
+    }
+
     Duck openDuck() {
         return Duck.open(workspace.database());
     }

@@ -20,11 +20,6 @@ public record AuditWorkspace(Path dir) {
         return dir.resolve("stage.duckdb");
     }
 
-    /** The expectations as the rating step wrote them, copied as they are into the run folder. */
-    public Path expectedParquet() {
-        return dir.resolve("expected.parquet");
-    }
-
     public Path stagingReport() {
         return dir.resolve("staging.json");
     }

@@ -29,13 +29,15 @@ final class RateTasklet implements Tasklet {
             if (fromState)
                 StateStore.load(duck, s.request().outDir(), StateStore.find(s.request().outDir(), s.request().carriedState()), CarriedStates.IN);
             String statesIn = fromState ? CarriedStates.IN : null, statesOut = s.request().to() != null ? CarriedStates.OUT : null;
+            java.nio.file.Files.createDirectories(s.expectedParquet().getParent());
             AuditEngine engine = AuditEngine.installed(); // issue 19: Spark rates into the same tables when installed
             RatePass.Result r = engine != null
                     ? engine.rate(new AuditEngine.RateStep(duck, s.request(), registry, s.reconcilerParams(), window, s.workspace().dir(),
-                            s.workspace().expectedParquet(), statesIn, statesOut))
+                            s.expectedParquet(), statesIn, statesOut))
                     : new RatePass((DuckDBConnection) duck.connection(), allocator, registry, s.reconciler(registry), window, BATCH_ROWS)
                             .withStates(statesIn, statesOut)
-                            .run("expected", s.workspace().expectedParquet(), "findings_rate", new Progress("rating", System.err));
+                            .spillingInto(s.workspace().dir())
+                            .run("expected", s.expectedParquet(), "findings_rate", new Progress("rating", System.err));
             contribution.getStepExecution().setReadCount(r.eventsRated());
             contribution.incrementWriteCount(r.eventsInWindow());
             t3 = System.nanoTime();

@@ -86,22 +86,46 @@ final class RunFolderWriter {
         this.lifecycleStore = lifecycleStore;
     }
 
+    static final String EXPECTED = "expected.parquet";
+
+    /** The folder a run's outputs are assembled in, renamed to the run folder once complete. */
+    static Path partialDir(Path outDir, String runId) {
+        return outDir.resolve("." + runId + ".partial");
+    }
+
     Path finalDir() {
         return request.outDir().resolve(runId);
+    }
+
+    /** Removes everything in {@code dir} but the file named {@code keep} (null: everything, and dir itself). */
+    private static void clearExcept(Path dir, String keep) throws IOException {
+        if (keep == null || !Files.isDirectory(dir)) {
+            Folders.deleteTree(dir);
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> !p.getFileName().toString().equals(keep)).toList()) Folders.deleteTree(p);
+        }
     }
 
     /** Returns the summary; the run folder exists complete afterwards (or was already complete). */
     RunSummary write() throws IOException {
         Path target = finalDir();
-        Path partial = request.outDir().resolve("." + runId + ".partial");
+        Path partial = partialDir(request.outDir(), runId);
         thresholdFindings();
         if (Files.exists(target.resolve("manifest.json"))) return withLifecycle(summary(), lifecycle()); // renamed before a crash: complete
-        Folders.deleteTree(partial); // left by a crash in this step: start it over
+        // Left by a crash in this step: start it over, keeping the expectations the rating step wrote there.
+        boolean expectedInPlace = expectedParquet != null && partial.resolve(EXPECTED).equals(expectedParquet);
+        if (expectedInPlace && !Files.isRegularFile(expectedParquet))
+            throw new IllegalStateException("the rating step's " + EXPECTED + " is missing from " + partial + " (removed after the step?)");
+        clearExcept(partial, expectedInPlace ? EXPECTED : null);
         Files.createDirectories(partial);
         copy("SELECT * FROM findings", partial.resolve("findings.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM findings", partial.resolve("findings.csv"), "FORMAT csv, HEADER true");
         // RatePass leaves expected in (customer_id, meter, event_time, event_id) order, usually as the finished file.
-        if (expectedParquet != null && Files.isRegularFile(expectedParquet))
+        if (expectedInPlace) {
+            // written there by the rating step
+        } else if (expectedParquet != null && Files.isRegularFile(expectedParquet))
             Files.copy(expectedParquet, partial.resolve("expected.parquet"), StandardCopyOption.REPLACE_EXISTING);
         else copy("SELECT * FROM expected", partial.resolve("expected.parquet"), dev.attest.engine.audit.RatePass.EXPECTED_PARQUET_OPTIONS);
         copy(MONEY_BREAKDOWN, partial.resolve("money.parquet"), "FORMAT parquet, COMPRESSION zstd");

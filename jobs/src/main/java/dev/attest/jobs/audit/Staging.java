@@ -32,7 +32,10 @@ public final class Staging {
     /** As above, reading only what {@code bounds} can need (see {@link InputStager#stage(InputSource, InputSource, String, ScanBounds)}). */
     public static StagingReport stage(Duck duck, InputSource events, InputSource decisions, String assumeZone, ScanBounds bounds,
                                       PolicyRegistry registry, Path stagingReport, StepContribution contribution) throws SQLException, IOException {
-        StagingReport report = new InputStager(duck).stage(events, decisions, assumeZone, bounds);
+        // A workspace database keeps the staged rows as Parquet beside it (see InputStager#toFiles); in memory, as tables.
+        InputStager stager = new InputStager(duck);
+        if (duck.file() != null) stager.toFiles(duck.file().resolveSibling("staged"));
+        StagingReport report = stager.stage(events, decisions, assumeZone, bounds);
         try (BufferAllocator allocator = new RootAllocator()) {
             PolicyTable.write((DuckDBConnection) duck.connection(), allocator, registry);
         }

@@ -60,7 +60,7 @@ final class WriteTasklet implements Tasklet {
         try (Duck duck = s.openDuck()) {
             writeState(s, duck, staging);
             RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle, s.context(),
-                    s.workspace().expectedParquet()).withWorkspace(s.workspace());
+                    s.expectedParquet()).withWorkspace(s.workspace());
             summary = writer.write();
             RunLifecycle l = writer.lifecycleOfRun();
             if (l != null) {
