@@ -271,13 +271,19 @@ public final class RatePass {
             rows = rs.getLong(1);
         }
         int passes = LineageGaps.passes(rows);
-        for (int k = 0; k < passes; k++)
-            execute(source, (k == 0 ? "CREATE OR REPLACE TABLE " + MOVED_TABLE + " AS " : "INSERT INTO " + MOVED_TABLE + " ")
-                    + "SELECT " + decisionColumns("d") + ", e.customer_id AS " + Duck.ident(EVENT_CUSTOMER) + " FROM " + decisionsTable
-                    + " d JOIN events_unique e ON e.event_id = d.event_id" + window.boundsJoin("e.customer_id")
-                    + " WHERE d.customer_id IS DISTINCT FROM e.customer_id AND "
-                    + window.ratingScope("e.event_time") + LineageGaps.part("d.event_id", k, passes)
-                    + LineageGaps.part("e.event_id", k, passes));
+        // The events' keys (on the right) are the side to hash, not the decisions with every column (see LineageGaps#build).
+        execute(source, "SET disabled_optimizers = 'build_side_probe_side'");
+        try {
+            for (int k = 0; k < passes; k++)
+                execute(source, (k == 0 ? "CREATE OR REPLACE TABLE " + MOVED_TABLE + " AS " : "INSERT INTO " + MOVED_TABLE + " ")
+                        + "SELECT " + decisionColumns("d") + ", e.customer_id AS " + Duck.ident(EVENT_CUSTOMER) + " FROM " + decisionsTable
+                        + " d JOIN (SELECT x.event_id, x.customer_id, x.event_time FROM events_unique x) e ON e.event_id = d.event_id"
+                        + window.boundsJoin("e.customer_id") + " WHERE d.customer_id IS DISTINCT FROM e.customer_id AND "
+                        + window.ratingScope("e.event_time") + LineageGaps.part("d.event_id", k, passes)
+                        + LineageGaps.part("e.event_id", k, passes));
+        } finally {
+            execute(source, "RESET disabled_optimizers");
+        }
         movedTable = MOVED_TABLE;
     }
 
