@@ -93,62 +93,59 @@ class RestartIT {
         }
     }
 
-    @Test
-    void aFailedWriteKeepsTheRatedExpectationsInTheRunFolderBeingAssembledAndTheRestartPublishesThem() throws Exception {
-        new Generator().generate(tmp.resolve("data"), 5_000, 13);
+    /** An audit whose write step failed (a folder lies where its run folder goes, {@code runFolder}), after rate completed. */
+    private record FailedWrite(Path reference, Path runs, Path runFolder, Path assembled, String metadata, String[] args) {}
+
+    private FailedWrite failAtWrite(long seed) throws Exception {
+        new Generator().generate(tmp.resolve("data"), 5_000, seed);
         ScenarioIT.Run reference = ScenarioIT.Run.of(args(tmp.resolve("reference"), Metadata.h2(tmp.resolve("meta-ref"))).toArray(String[]::new));
         Path runFolderName = Path.of(reference.lastStdoutLine()).getFileName();
         Path runs = tmp.resolve("runs");
         String metadata = Metadata.h2(tmp.resolve("meta"));
-        List<String> args = args(runs, metadata);
-
+        String[] args = args(runs, metadata).toArray(String[]::new);
         Path inTheWay = runs.resolve(runFolderName);
         Files.createDirectories(inTheWay);
         Files.writeString(inTheWay.resolve("in-the-way.txt"), "x");
-        ScenarioIT.Run failed = ScenarioIT.Run.of(args.toArray(String[]::new));
+        ScenarioIT.Run failed = ScenarioIT.Run.of(args);
         assertThat(failed.exit()).as(failed.stderr()).isEqualTo(3);
+        return new FailedWrite(Path.of(reference.lastStdoutLine()), runs, inTheWay, runs.resolve("." + runFolderName + ".partial"),
+                metadata, args);
+    }
+
+    @Test
+    void aFailedWriteKeepsTheRatedExpectationsInTheRunFolderBeingAssembledAndTheRestartPublishesThem() throws Exception {
+        FailedWrite f = failAtWrite(13);
         // The rating wrote expected.parquet where the run folder is assembled, not into the work folder.
-        Path assembled = runs.resolve("." + runFolderName + ".partial");
-        assertThat(assembled.resolve("expected.parquet")).isRegularFile();
-        try (var files = Files.walk(runs.resolve(".attest-work"))) {
+        assertThat(f.assembled().resolve("expected.parquet")).isRegularFile();
+        try (var files = Files.walk(f.runs().resolve(".attest-work"))) {
             assertThat(files.filter(p -> p.getFileName().toString().startsWith("expected")).toList()).isEmpty();
         }
 
-        dev.attest.io.Folders.deleteTree(inTheWay);
-        ScenarioIT.Run again = ScenarioIT.Run.of(args.toArray(String[]::new));
+        dev.attest.io.Folders.deleteTree(f.runFolder());
+        ScenarioIT.Run again = ScenarioIT.Run.of(f.args());
         assertThat(again.exit()).as(again.stderr()).isEqualTo(1);
-        try (Connection c = DriverManager.getConnection(metadata)) {
+        try (Connection c = DriverManager.getConnection(f.metadata())) {
             assertThat(stepCount(c, "rate")).as("rate ran once: its file was kept").isEqualTo(1);
             assertThat(stepCount(c, "write")).as("write failed, then ran again").isEqualTo(2);
         }
-        assertThat(assembled).doesNotExist();
-        assertThat(Files.readAllBytes(runs.resolve(runFolderName).resolve("expected.parquet")))
-                .isEqualTo(Files.readAllBytes(Path.of(reference.lastStdoutLine()).resolve("expected.parquet")));
+        assertThat(f.assembled()).doesNotExist();
+        assertThat(Files.readAllBytes(f.runFolder().resolve("expected.parquet")))
+                .isEqualTo(Files.readAllBytes(f.reference().resolve("expected.parquet")));
         assertThat(ScenarioIT.findings(Path.of(again.lastStdoutLine()))).isNotEmpty()
-                .containsExactlyElementsOf(ScenarioIT.findings(Path.of(reference.lastStdoutLine())));
+                .containsExactlyElementsOf(ScenarioIT.findings(f.reference()));
     }
 
     @Test
     void aFailedRunWhoseRatedExpectationsAreGoneStartsOver() throws Exception {
-        new Generator().generate(tmp.resolve("data"), 5_000, 14);
-        ScenarioIT.Run reference = ScenarioIT.Run.of(args(tmp.resolve("reference"), Metadata.h2(tmp.resolve("meta-ref"))).toArray(String[]::new));
-        Path runFolderName = Path.of(reference.lastStdoutLine()).getFileName();
-        Path runs = tmp.resolve("runs");
-        String metadata = Metadata.h2(tmp.resolve("meta"));
-        List<String> args = args(runs, metadata);
-        Path inTheWay = runs.resolve(runFolderName);
-        Files.createDirectories(inTheWay);
-        Files.writeString(inTheWay.resolve("in-the-way.txt"), "x");
-        assertThat(ScenarioIT.Run.of(args.toArray(String[]::new)).exit()).isEqualTo(3);
-
+        FailedWrite f = failAtWrite(14);
         // Someone clears the hidden folder the run was being assembled in, not the work folder.
-        dev.attest.io.Folders.deleteTree(runs.resolve("." + runFolderName + ".partial"));
-        dev.attest.io.Folders.deleteTree(inTheWay);
-        ScenarioIT.Run again = ScenarioIT.Run.of(args.toArray(String[]::new));
+        dev.attest.io.Folders.deleteTree(f.assembled());
+        dev.attest.io.Folders.deleteTree(f.runFolder());
+        ScenarioIT.Run again = ScenarioIT.Run.of(f.args());
         assertThat(again.exit()).as(again.stderr()).isEqualTo(1);
         assertThat(again.stderr()).contains("is gone: auditing it from the start");
-        assertThat(Files.readAllBytes(runs.resolve(runFolderName).resolve("expected.parquet")))
-                .isEqualTo(Files.readAllBytes(Path.of(reference.lastStdoutLine()).resolve("expected.parquet")));
+        assertThat(Files.readAllBytes(f.runFolder().resolve("expected.parquet")))
+                .isEqualTo(Files.readAllBytes(f.reference().resolve("expected.parquet")));
     }
 
     private List<String> args(Path out, String metadata) throws Exception {
