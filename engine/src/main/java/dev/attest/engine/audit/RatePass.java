@@ -272,18 +272,16 @@ public final class RatePass {
         }
         int passes = LineageGaps.passes(rows);
         // The events' keys (on the right) are the side to hash, not the decisions with every column (see LineageGaps#build).
-        execute(source, "SET disabled_optimizers = 'build_side_probe_side'");
-        try {
+        Duck duck = Duck.wrap(source);
+        duck.withoutOptimizer(LineageGaps.BUILD_SIDE_RULE, () -> {
             for (int k = 0; k < passes; k++)
-                execute(source, (k == 0 ? "CREATE OR REPLACE TABLE " + MOVED_TABLE + " AS " : "INSERT INTO " + MOVED_TABLE + " ")
+                duck.execute((k == 0 ? "CREATE OR REPLACE TABLE " + MOVED_TABLE + " AS " : "INSERT INTO " + MOVED_TABLE + " ")
                         + "SELECT " + decisionColumns("d") + ", e.customer_id AS " + Duck.ident(EVENT_CUSTOMER) + " FROM " + decisionsTable
                         + " d JOIN (SELECT x.event_id, x.customer_id, x.event_time FROM events_unique x) e ON e.event_id = d.event_id"
                         + window.boundsJoin("e.customer_id") + " WHERE d.customer_id IS DISTINCT FROM e.customer_id AND "
                         + window.ratingScope("e.event_time") + LineageGaps.part("d.event_id", k, passes)
                         + LineageGaps.part("e.event_id", k, passes));
-        } finally {
-            execute(source, "RESET disabled_optimizers");
-        }
+        });
         movedTable = MOVED_TABLE;
     }
 
@@ -334,7 +332,7 @@ public final class RatePass {
             long t0 = System.nanoTime();
             ordered.finish();
             if (TRACE) System.err.printf("TRACE rate: expectations file completed %d ms after the last range%n", (System.nanoTime() - t0) / 1_000_000);
-            dropRelation(expectedTable);
+            Duck.wrap(source).dropRelation(expectedTable);
             execute(source, "CREATE VIEW " + expectedTable + " AS SELECT * FROM read_parquet("
                     + Duck.literal(expectedParquet.toAbsolutePath().toString()) + ")");
             return r;
@@ -400,18 +398,6 @@ public final class RatePass {
         try (Statement st = c.createStatement()) {
             st.execute(sql);
         }
-    }
-
-    /** Drops a table or view of that name, if any (a failed earlier attempt may have left either). */
-    private void dropRelation(String name) throws SQLException {
-        String type = null;
-        try (Statement st = source.createStatement();
-             var rs = st.executeQuery("SELECT table_type FROM information_schema.tables WHERE table_schema = current_schema() "
-                     + "AND table_catalog = current_database() AND table_name = " + Duck.literal(name))) {
-            if (rs.next()) type = rs.getString(1);
-        }
-        if (type == null) return;
-        execute(source, "DROP " + ("VIEW".equals(type) ? "VIEW " : "TABLE ") + name);
     }
 
     private Result rateInto(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {

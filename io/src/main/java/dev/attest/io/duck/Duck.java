@@ -134,6 +134,26 @@ public final class Duck implements AutoCloseable {
         return owned && !location.startsWith(":") ? Path.of(location) : null;
     }
 
+    /** Drops the table or view of that name, if any (a failed earlier attempt may have left either). */
+    public void dropRelation(String name) {
+        String type = (String) queryValue("SELECT any_value(table_type) FROM information_schema.tables WHERE table_schema = current_schema() "
+                + "AND table_catalog = current_database() AND table_name = " + literal(name));
+        if (type != null) execute("DROP " + ("VIEW".equals(type) ? "VIEW " : "TABLE ") + ident(name));
+    }
+
+    /**
+     * Runs {@code work} with DuckDB's optimizer rule {@code optimizer} switched off on this connection, then on again. For
+     * a statement whose plan the query states better than the rule would choose (e.g. which side of a join to hash).
+     */
+    public void withoutOptimizer(String optimizer, Runnable work) {
+        execute("SET disabled_optimizers = " + literal(optimizer));
+        try {
+            work.run();
+        } finally {
+            execute("RESET disabled_optimizers");
+        }
+    }
+
     /** Runs one statement that returns no rows. */
     public void execute(String sql) {
         long t0 = System.nanoTime();

@@ -166,8 +166,8 @@ public final class InputStager {
                 }
             }
             duck.execute("CREATE OR REPLACE TABLE quarantine (" + QUARANTINE_DDL + ")");
-            dropRelation("decisions");
-            dropRelation("events");
+            duck.dropRelation("decisions");
+            duck.dropRelation("events");
             duck.execute("DROP TABLE IF EXISTS " + DECISION_DROPS);
             duck.execute("CREATE OR REPLACE TABLE events (" + EVENTS_DDL + ")");
             duck.execute("DROP VIEW IF EXISTS events_unique");
@@ -206,14 +206,14 @@ public final class InputStager {
             exec("arrival events", "CREATE OR REPLACE TEMP TABLE arrival_events AS SELECT event_id, customer_id, event_time, ingested_at, src_file "
                     + "FROM " + e + " WHERE reason IS NULL");
         } finally {
-            dropRelation(e);
+            duck.dropRelation(e);
         }
         String d = stageTable(de, zone);
         try {
             exec("arrival decisions", "CREATE OR REPLACE TEMP TABLE arrival_decisions AS SELECT decision_id, event_id, customer_id, decided_at, "
                     + "src_file FROM " + d + " WHERE reason IS NULL");
         } finally {
-            dropRelation(d);
+            duck.dropRelation(d);
         }
     }
 
@@ -253,13 +253,6 @@ public final class InputStager {
 
     /** Table of the decision rows (src_file, src_row) a file-staged decisions view leaves out as repeated deliveries. */
     private static final String DECISION_DROPS = "decision_drops";
-
-    /** Drops the table or view {@code name}, whichever it is (a restarted run may find either). */
-    private void dropRelation(String name) {
-        if (duck.queryLong("SELECT count(*) FROM duckdb_views() WHERE view_name = " + literal(name) + " AND NOT internal") > 0)
-            duck.execute("DROP VIEW " + ident(name));
-        duck.execute("DROP TABLE IF EXISTS " + ident(name));
-    }
 
     private java.nio.file.Path stagedFile(String input) {
         return stagedDir.resolve(input + ".parquet").toAbsolutePath();
@@ -579,7 +572,7 @@ public final class InputStager {
                 for (Segment s : p.segments()) if (s.rejects() != null) quarantineRejects(p, s, table);
             } else {
                 String file = literal(stagedFile(p.input()).toString());
-                dropRelation(table);
+                duck.dropRelation(table);
                 exec("parse " + p.input(), "COPY (" + union + ") TO " + file + " (FORMAT parquet, COMPRESSION zstd)");
                 if (p.segments().stream().anyMatch(s -> s.rejects() != null)) {
                     // Rows DuckDB could not read as CSV renumber the file's other rows: rare, so done in a table, written back.
@@ -591,7 +584,7 @@ public final class InputStager {
                 exec("view " + p.input(), "CREATE VIEW " + table + " AS SELECT * FROM read_parquet(" + file + ")");
             }
         } catch (Duck.DuckException e) {
-            dropRelation(table);
+            duck.dropRelation(table);
             throw unreadable(p, zone, e);
         } finally {
             for (Segment s : p.segments()) if (s.temp() != null) duck.execute("DROP TABLE IF EXISTS " + s.temp());
@@ -706,8 +699,8 @@ public final class InputStager {
         long bad = duck.queryLong("SELECT count(*) FROM quarantine WHERE input = " + literal(input));
         if (stagedDir != null) {
             // The file keeps the bad rows (their reason is not NULL); the view leaves them out, as the table's delete did.
-            dropRelation(stage);
-            dropRelation(target);
+            duck.dropRelation(stage);
+            duck.dropRelation(target);
             exec(input + " view", "CREATE VIEW " + target + " AS " + stagedRows(input, null));
             return bad;
         }

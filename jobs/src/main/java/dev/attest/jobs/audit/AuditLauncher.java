@@ -96,14 +96,15 @@ public final class AuditLauncher {
                     instance = null;
                 }
                 if (instance != null && last != null && last.getStatus().isRunning()) AbandonedRuns.markFailed(jobRepository, last);
-                if (instance != null && last != null && AbandonedRuns.workFolderLost(jobRepository, instance, workspace,
-                        RunFolderWriter.partialDir(request.outDir(), id.runId()).resolve(RunFolderWriter.EXPECTED))) {
+                Path assembled = RunFolderWriter.partialDir(request.outDir(), id.runId());
+                if (instance != null && last != null
+                        && AbandonedRuns.workFolderLost(jobRepository, instance, workspace, assembled.resolve(RunFolderWriter.EXPECTED))) {
                     // A restart would skip the completed steps, whose tables lived in the work folder, and that is
                     // gone (the --out folder was removed or moved): the failed attempts are dropped from the run
                     // history and the audit starts over, rather than fail for good on a missing table.
                     log.warn("run {} failed earlier and its work folder {} (or the expectations its rating step wrote into {}) is gone: "
                             + "auditing it from the start (the failed attempts leave the run history)", id.runId(), workspace.dir(),
-                            RunFolderWriter.partialDir(request.outDir(), id.runId()));
+                            assembled);
                     jobRepository.deleteJobInstance(instance);
                 }
             }

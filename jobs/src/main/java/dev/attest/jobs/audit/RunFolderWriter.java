@@ -60,10 +60,8 @@ final class RunFolderWriter {
     private final Instant startedAt;
     private final LifecycleStore lifecycleStore;
     private final java.util.SortedMap<String, String> context;
-    private final Path expectedParquet;
     private RunLifecycle lifecycle;
 
-    /** @param expectedParquet the expectations the rating step wrote (copied as they are), or null: copy the table */
     private AuditWorkspace workspaceState;
 
     /** The run's workspace, whose carried-state record the manifest reports. */
@@ -73,9 +71,8 @@ final class RunFolderWriter {
     }
 
     RunFolderWriter(Duck duck, AuditRequest request, String runId, StagingReport staging, PolicyRegistry registry, Clock clock,
-                    Instant startedAt, LifecycleStore lifecycleStore, java.util.SortedMap<String, String> context, Path expectedParquet) {
+                    Instant startedAt, LifecycleStore lifecycleStore, java.util.SortedMap<String, String> context) {
         this.context = context;
-        this.expectedParquet = expectedParquet;
         this.duck = duck;
         this.request = request;
         this.runId = runId;
@@ -97,12 +94,8 @@ final class RunFolderWriter {
         return request.outDir().resolve(runId);
     }
 
-    /** Removes everything in {@code dir} but the file named {@code keep} (null: everything, and dir itself). */
+    /** Removes everything in {@code dir} but the file named {@code keep}. */
     private static void clearExcept(Path dir, String keep) throws IOException {
-        if (keep == null || !Files.isDirectory(dir)) {
-            Folders.deleteTree(dir);
-            return;
-        }
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(p -> !p.getFileName().toString().equals(keep)).toList()) Folders.deleteTree(p);
         }
@@ -114,20 +107,13 @@ final class RunFolderWriter {
         Path partial = partialDir(request.outDir(), runId);
         thresholdFindings();
         if (Files.exists(target.resolve("manifest.json"))) return withLifecycle(summary(), lifecycle()); // renamed before a crash: complete
-        // Left by a crash in this step: start it over, keeping the expectations the rating step wrote there.
-        boolean expectedInPlace = expectedParquet != null && partial.resolve(EXPECTED).equals(expectedParquet);
-        if (expectedInPlace && !Files.isRegularFile(expectedParquet))
+        // The rating step wrote expected.parquet here (RatePass leaves it in (customer_id, meter, event_time, event_id)
+        // order). Anything else is left by a crash in this step: it starts over.
+        if (!Files.isRegularFile(partial.resolve(EXPECTED)))
             throw new IllegalStateException("the rating step's " + EXPECTED + " is missing from " + partial + " (removed after the step?)");
-        clearExcept(partial, expectedInPlace ? EXPECTED : null);
-        Files.createDirectories(partial);
+        clearExcept(partial, EXPECTED);
         copy("SELECT * FROM findings", partial.resolve("findings.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy("SELECT * FROM findings", partial.resolve("findings.csv"), "FORMAT csv, HEADER true");
-        // RatePass leaves expected in (customer_id, meter, event_time, event_id) order, usually as the finished file.
-        if (expectedInPlace) {
-            // written there by the rating step
-        } else if (expectedParquet != null && Files.isRegularFile(expectedParquet))
-            Files.copy(expectedParquet, partial.resolve("expected.parquet"), StandardCopyOption.REPLACE_EXISTING);
-        else copy("SELECT * FROM expected", partial.resolve("expected.parquet"), dev.attest.engine.audit.RatePass.EXPECTED_PARQUET_OPTIONS);
         copy(MONEY_BREAKDOWN, partial.resolve("money.parquet"), "FORMAT parquet, COMPRESSION zstd");
         copy(MONEY_BREAKDOWN, partial.resolve("money.csv"), "FORMAT csv, HEADER true");
         // Gap rows name the run by its id, as findings do: the command works from the run folder, --out and the one above.

@@ -59,8 +59,8 @@ final class WriteTasklet implements Tasklet {
         RunSummary summary;
         try (Duck duck = s.openDuck()) {
             writeState(s, duck, staging);
-            RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle, s.context(),
-                    s.expectedParquet()).withWorkspace(s.workspace());
+            RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle, s.context())
+                    .withWorkspace(s.workspace());
             summary = writer.write();
             RunLifecycle l = writer.lifecycleOfRun();
             if (l != null) {
