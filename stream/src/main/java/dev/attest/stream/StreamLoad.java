@@ -119,7 +119,9 @@ public final class StreamLoad {
             a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
-        try (StreamRunner runner = new StreamRunner(options(s.bootstrap(), prefix, s.policies(), s.customers(), s.kafka()), Clock.systemUTC())) {
+        // With the observers the measured stream has (its metrics): their code is then compiled before the timing starts too.
+        StreamOptions o = options(s.bootstrap(), prefix, s.policies(), s.customers(), s.kafka());
+        try (StreamMetrics metrics = new StreamMetrics(o.eventsTopic()); StreamRunner runner = new StreamRunner(o, Clock.systemUTC(), metrics)) {
             Future<StreamRunner.Outcome> streaming = pool.submit(runner::run);
             while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
             try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(s.bootstrap()))) {
