@@ -136,13 +136,6 @@ public final class LocalBroker implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
-        if (!process.isAlive()) deleteTree(dir.resolve("data"));
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        if (!process.isAlive()) dev.attest.io.Folders.deleteTree(dir.resolve("data"));
     }
 }
