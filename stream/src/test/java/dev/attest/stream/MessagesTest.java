@@ -95,5 +95,24 @@ class MessagesTest {
         CheckpointRows.write(new CustomerSnapshot.Changes(s.head(), events, decisions, List.of(s.parts().get(0)), Map.of("d", s.verdicts().get(0))),
                 rows::add);
         assertThat(rows.snapshots()).containsExactly(s);
+
+        // Rows are arrays without field names; rows an earlier version wrote as objects read back the same.
+        Map<String, String> written = new java.util.LinkedHashMap<>();
+        CheckpointRows.write(new CustomerSnapshot.Changes(s.head(), Map.of("e1", s.events().get(0)), Map.of("e1", List.of(d)), List.of(s.parts().get(0)),
+                Map.of("d", s.verdicts().get(0))), written::put);
+        written.forEach((k, v) -> {
+            if (!k.startsWith("[\"h\"")) assertThat(v).as(k).startsWith("[").doesNotContain("\"eventId\"", "\"decisionId\"", "\"seed\"");
+        });
+        CheckpointRows.Reader old = new CheckpointRows.Reader();
+        old.add(CheckpointRows.key("h", "c"), Messages.snapshot(s.head()));
+        old.add(CheckpointRows.key("e", "c", "e1"), Messages.JSON.writeValueAsString(s.events().get(0)));
+        old.add(CheckpointRows.key("d", "c", "e1"), Messages.JSON.writeValueAsString(new DecisionRecord[] {d}));
+        CustomerSnapshot.PartRow part = s.parts().get(0);
+        old.add(CheckpointRows.key("p", "c", part.meter(), part.periodStart().toString()), Messages.JSON.writeValueAsString(part));
+        old.add(CheckpointRows.key("v", "c", "d"), Messages.JSON.writeValueAsString(s.verdicts().get(0)));
+        assertThat(old.snapshots()).containsExactly(s);
+        CheckpointRows.Reader now = new CheckpointRows.Reader();
+        written.forEach(now::add);
+        assertThat(now.snapshots()).containsExactly(s);
     }
 }

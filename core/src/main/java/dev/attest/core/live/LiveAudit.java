@@ -466,7 +466,9 @@ public final class LiveAudit {
             if (!c.events.containsKey(d.eventId())) c.waiting.add(d.eventId());
         }
         for (CustomerSnapshot.MarkRow m : s.verdicts()) {
-            Mark mark = new Mark(m.eventId(), m.seq(), m.content(), m.provisional(), m.settled());
+            // An earlier version kept the content itself ('|'-separated): its digest compares with the verdicts to come.
+            String content = m.content().indexOf('|') >= 0 ? contentDigest(m.content()) : m.content();
+            Mark mark = new Mark(m.eventId(), m.seq(), content, m.provisional(), m.settled());
             mark.unlinked = m.unlinked();
             c.verdicts.put(m.decisionId(), mark);
         }
@@ -803,7 +805,7 @@ public final class LiveAudit {
      */
     private void offer(CustomerState c, Verdict v, Consumer<Emission> out) {
         Mark m = c.verdicts.get(v.decisionId());
-        String content = v.content();
+        String content = contentDigest(v.content());
         if (m != null) {
             if (m.content.equals(content)) {
                 if (v.settled() && !m.settled) {
@@ -836,15 +838,27 @@ public final class LiveAudit {
         out.accept(new Emission.Late(kind, id, c.customerId, t, watermark, why));
     }
 
-    /** The fingerprint of findings.csv: sha256(code|event_id|decision_id), first 16 hex digits (ReconcilePass). */
-    public static String fingerprint(Finding f) {
-        String key = f.code().name() + "|" + (f.eventId() == null ? "" : f.eventId()) + "|" + (f.decisionId() == null ? "" : f.decisionId());
+    /**
+     * What a mark keeps of a verdict's content: its SHA-256, the first 16 bytes in base64url (22 characters, no '|'). It is
+     * only compared for equality, and the content itself (ids, amounts, versions) was most of a checkpointed mark's bytes.
+     */
+    static String contentDigest(String content) {
+        byte[] h = SHA256.get().digest(content.getBytes(StandardCharsets.UTF_8));
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(h, 16));
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h).substring(0, 16);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JVM", e);
         }
+    });
+
+    /** The fingerprint of findings.csv: sha256(code|event_id|decision_id), first 16 hex digits (ReconcilePass). */
+    public static String fingerprint(Finding f) {
+        String key = f.code().name() + "|" + (f.eventId() == null ? "" : f.eventId()) + "|" + (f.decisionId() == null ? "" : f.decisionId());
+        return HexFormat.of().formatHex(SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
     }
 
     private static String text(VersionRef r) {

@@ -256,6 +256,56 @@ class LiveAuditTest {
         }
     }
 
+    /**
+     * A mark keeps its verdict's content as a digest; an earlier version kept the content itself. An audit restarted after
+     * every message from snapshots whose marks hold the content itself says exactly what an uninterrupted one says: the
+     * restored content is digested, so no verdict is published again.
+     */
+    @Test
+    void marksCheckpointedWithTheContentItselfRestoreAsTheirDigest() {
+        for (PolicyRegistry registry : List.of(GRADUATED, VOLUME)) {
+            for (int seed = 1; seed <= 10; seed++) {
+                Random rnd = new Random(seed);
+                Data d = data(rnd);
+                List<Object> arrivals = shuffledArrivals(d, rnd);
+                LiveAudit.Settings settings = new LiveAudit.Settings(Duration.ofDays(30), Duration.ofSeconds(5));
+                TestClock clock = new TestClock();
+                LiveAudit a = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clock,
+                        LiveAudit.Seed.NONE);
+                LiveAudit b = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clock,
+                        LiveAudit.Seed.NONE);
+                List<Emission> outA = new ArrayList<>(), outB = new ArrayList<>();
+                Map<String, String> content = new java.util.HashMap<>(); // decision -> its last verdict's content, as b published it
+                for (Object x : arrivals) {
+                    clock.now = clock.now.plusSeconds(1);
+                    for (LiveAudit live : List.of(a, b)) {
+                        List<Emission> out = live == a ? outA : outB;
+                        if (x instanceof LiveEvent e) live.onEvent(e, out::add);
+                        else live.onDecision((DecisionRecord) x, out::add);
+                        live.settle(false, out::add);
+                    }
+                    for (Emission e : outB) if (e instanceof Verdict v) content.put(v.decisionId(), v.content());
+                    LiveAudit next = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clock,
+                            LiveAudit.Seed.NONE);
+                    for (String c : List.of("a", "b")) {
+                        CustomerSnapshot s = b.snapshot(c);
+                        if (s == null) continue;
+                        assertThat(s.verdicts()).allSatisfy(m -> assertThat(m.content()).hasSize(22).doesNotContain("|"));
+                        List<CustomerSnapshot.MarkRow> earlier = s.verdicts().stream().map(m -> new CustomerSnapshot.MarkRow(m.decisionId(), m.eventId(),
+                                m.seq(), content.get(m.decisionId()), m.provisional(), m.settled(), m.unlinked())).toList();
+                        next.restore(new CustomerSnapshot(s.customerId(), s.events(), s.decisions(), s.parts(), earlier, s.maxEventTime(), s.maxDecidedAt(),
+                                s.lastArrival(), s.watermark(), s.late(), s.redelivered()));
+                    }
+                    b = next;
+                }
+                clock.now = clock.now.plusSeconds(10);
+                a.settle(true, outA::add);
+                b.settle(true, outB::add);
+                assertThat(outB).as("seed " + seed).isEqualTo(outA);
+            }
+        }
+    }
+
     @Test
     void aLateEventWithinTheHoldCorrectsTheVerdictItMovesAndOneAfterTheWatermarkIsLate() {
         TestClock clock = new TestClock();
