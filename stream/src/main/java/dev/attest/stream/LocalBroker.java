@@ -111,10 +111,16 @@ public final class LocalBroker implements AutoCloseable {
         throw new IllegalStateException("the broker did not answer within " + timeout + ": " + Files.readString(log));
     }
 
+    /** System property: more options for the broker's JVM, space-separated (for looking at it: GC logs, another collector). */
+    public static final String JVM_OPTIONS_PROPERTY = "attest.broker.jvmOptions";
+
     /** A java command line running {@code main} on this JVM's class path, heap capped (the machine is shared). */
     public static List<String> java(String classpath, String main, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-XX:+UseSerialGC", "-cp", classpath, main));
+                "-XX:+UseSerialGC"));
+        String extra = System.getProperty(JVM_OPTIONS_PROPERTY, "").trim(); // -Xlog:gc:file=..., -XX:StartFlightRecording=...
+        if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
+        cmd.addAll(List.of("-cp", classpath, main));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -136,6 +137,12 @@ public final class StreamLoad {
             runner.stop();
             streaming.get(30, TimeUnit.SECONDS);
         }
+        // Its topics go: nothing reads them again, and the broker would go on holding them (and compacting its state topic).
+        try (Admin a = Admin.create(Feed.props(s.bootstrap()))) {
+            Set<String> names = new java.util.HashSet<>(a.listTopics().names().get(30, TimeUnit.SECONDS));
+            names.removeIf(n -> !n.startsWith(prefix + "."));
+            a.deleteTopics(names).all().get(30, TimeUnit.SECONDS);
+        }
         return messages.size();
     }
 
@@ -165,6 +172,7 @@ public final class StreamLoad {
             while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
 
             Map<String, Long> sent = new ConcurrentHashMap<>(), first = new ConcurrentHashMap<>(), eventSent = new ConcurrentHashMap<>();
+            Map<String, Long> stamped = new ConcurrentHashMap<>(); // the first verdict's record timestamp (when the stream sent it)
             Map<String, String> eventOf = new java.util.HashMap<>(); // decision_id -> event_id, to tell the data's order from the stream's delay
             for (ParquetFeed.Message m : decisions) {
                 JsonNode d = ParquetFeed.JSON.readTree(m.json());
@@ -172,7 +180,7 @@ public final class StreamLoad {
             }
             AtomicLong verdicts = new AtomicLong();
             AtomicBoolean watcherReady = new AtomicBoolean();
-            Future<?> watcher = pool.submit(() -> watch(b, prefix + ".verdicts", first, verdicts, watching, watcherReady));
+            Future<?> watcher = pool.submit(() -> watch(b, prefix + ".verdicts", first, stamped, verdicts, watching, watcherReady));
             while (!watcherReady.get()) Thread.sleep(20);
 
             List<Long> lag = new ArrayList<>();
@@ -248,10 +256,11 @@ public final class StreamLoad {
                 if (f != null) joined.add(Math.max(0, f - Math.max(e.getValue(), ev == null ? 0 : ev)));
             }
             long[] jl = joined.stream().mapToLong(Long::longValue).sorted().toArray();
-            String dump = System.getProperty("attest.demo.latencies"); // decision_id,sent_ms,first_verdict_ms: for looking at the tail
+            // decision_id,sent_ms,first_verdict_ms,verdict_sent_ms (the verdict record's timestamp): for looking at the tail
+            String dump = System.getProperty("attest.demo.latencies");
             if (dump != null) {
                 List<String> lines = new ArrayList<>();
-                sent.forEach((id, at) -> lines.add(id + "," + at + "," + first.getOrDefault(id, -1L)));
+                sent.forEach((id, at) -> lines.add(id + "," + at + "," + first.getOrDefault(id, -1L) + "," + stamped.getOrDefault(id, -1L)));
                 java.nio.file.Files.write(java.nio.file.Path.of(dump), lines);
             }
             StreamRunner.Totals t = outcome instanceof StreamRunner.Idle i ? i.totals() : ((StreamRunner.Stopped) outcome).totals();
@@ -285,7 +294,8 @@ public final class StreamLoad {
     }
 
     /** The independent reader: read_committed, every verdict; the first of each decision is timed on arrival. */
-    private static void watch(String b, String topic, Map<String, Long> first, AtomicLong count, AtomicBoolean watching, AtomicBoolean ready) {
+    private static void watch(String b, String topic, Map<String, Long> first, Map<String, Long> stamped, AtomicLong count, AtomicBoolean watching,
+                              AtomicBoolean ready) {
         Properties p = Feed.props(b);
         p.put("key.deserializer", StringDeserializer.class.getName());
         p.put("value.deserializer", StringDeserializer.class.getName());
@@ -307,7 +317,8 @@ public final class StreamLoad {
                     long now = System.currentTimeMillis();
                     count.incrementAndGet();
                     JsonNode v = ParquetFeed.JSON.readTree(r.value());
-                    first.putIfAbsent(v.get("decision_id").asString(), now);
+                    String id = v.get("decision_id").asString();
+                    if (first.putIfAbsent(id, now) == null) stamped.put(id, r.timestamp());
                 }
             }
         }
