@@ -85,6 +85,12 @@ public final class LiveAudit {
     /** Totals over every customer: data later than the hold, and identical re-deliveries. */
     public record Counters(long late, long redelivered, long customers, long pendingEvents) {}
 
+    /** The order in which a part's settled events are pruned: event_time (a conflict's earliest), then event_id. */
+    private static final Comparator<Slot> SETTLED_ORDER = (a, b) -> {
+        int t = a.eventTime().compareTo(b.eventTime());
+        return t != 0 ? t : a.first.eventId().compareTo(b.first.eventId());
+    };
+
     private static final Comparator<RatingEvent> ORDER = (a, b) -> {
         int c = a.eventTime().compareTo(b.eventTime());
         return c != 0 ? c : PeriodRater.compareEventIds(a.eventId(), b.eventId());
@@ -140,7 +146,7 @@ public final class LiveAudit {
                 s.state = SlotState.CONFLICT;
                 c.conflicted.add(s.first.eventId());
                 Part home = c.parts.get(s.partKey);
-                int i = home.pending.indexOf(s.first.eventId());
+                int i = pendingIndex(c, home, s);
                 ensureRated(c, home);
                 home.pending.remove(i);
                 home.expected.remove(i);
@@ -242,7 +248,7 @@ public final class LiveAudit {
             return;
         }
         ensureRated(c, p);
-        int i = p.pending.indexOf(d.eventId());
+        int i = pendingIndex(c, p, s);
         if (knownBefore != null && !d.decidedAt().isBefore(knownBefore)) verdicts(c, p, i, false, out); // knowledge time unchanged
         else refoldEvent(c, p, i, out);
     }
@@ -523,6 +529,14 @@ public final class LiveAudit {
             else hi = mid;
         }
         return lo;
+    }
+
+    /** Where pending event {@code s} is in its part's pending list: found by its order, not by a scan of the list. */
+    private int pendingIndex(CustomerState c, Part p, Slot s) {
+        int i = insertionPoint(c, p, s.first.event());
+        if (i == p.pending.size() || !p.pending.get(i).equals(s.first.eventId()))
+            throw new IllegalStateException("event " + s.first.eventId() + " of customer " + c.customerId + " is not in its part's pending list");
+        return i;
     }
 
     /** Expectations of every pending event (after a restore or a policy change they are rated again). */
@@ -911,6 +925,7 @@ public final class LiveAudit {
         /** The event_time of a conflict is the earliest of its copies' (as the batch staging takes it). */
         Instant eventTime() {
             Instant t = first.event().eventTime();
+            if (variants.isEmpty()) return t;
             for (LiveEvent v : variants) if (v.event().eventTime().isBefore(t)) t = v.event().eventTime();
             return t;
         }
@@ -946,8 +961,7 @@ public final class LiveAudit {
         List<PeriodState> after = new ArrayList<>();
         List<BigDecimal> totals = new ArrayList<>(); // the volume total each expectation was rated with (see expectation)
         /** Its settled events, earliest event_time first (then event_id): what {@link #prune} takes from. */
-        final java.util.PriorityQueue<Slot> settled = new java.util.PriorityQueue<>(
-                Comparator.comparing(Slot::eventTime).thenComparing(s -> s.first.eventId()));
+        final java.util.PriorityQueue<Slot> settled = new java.util.PriorityQueue<>(SETTLED_ORDER);
         CustomerSnapshot.PartRow written; // as last drained (without its pending list)
 
         Part(PartKey key, BillingPeriod period, PeriodState seed) {
