@@ -139,7 +139,7 @@ public final class CheckpointRows {
 
         /** A row's value: arrays as this version writes them, or objects (decisions: an array of objects) as earlier ones did. */
         private static <T> T row(String value, Class<T> type) {
-            boolean objects = value.startsWith("{") || value.startsWith("[{") || value.startsWith("[ {");
+            boolean objects = value.startsWith("{") || value.startsWith("[{"); // as Jackson writes them: no spaces
             return (objects ? Messages.JSON : ROWS).readValue(value, type);
         }
 

@@ -759,9 +759,7 @@ public final class LiveAudit {
             if (p.watermark == null) continue;
             Instant cutoff = p.watermark.minus(settings.hold());
             while (!p.settled.isEmpty() && p.settled.peek().eventTime().isBefore(cutoff)) {
-                Slot s = p.settled.poll();
-                String id = s.first.eventId();
-                if (c.events.get(id) != s) continue;
+                String id = p.settled.poll().first.eventId(); // a slot enters its part's queue once, when it settles, and leaves it here
                 List<DecisionRecord> ds = c.decisions.remove(id);
                 if (ds != null) {
                     decisionsChanged(c, id);
