@@ -51,6 +51,12 @@ public final class LocalBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+        for (String kv : System.getProperty(PROPERTIES_PROPERTY, "").trim().split("\\s+")) { // for looking at it: other cleaner, segment settings
+            if (kv.isEmpty()) continue;
+            int eq = kv.indexOf('=');
+            if (eq < 1) throw new IllegalArgumentException("-D" + PROPERTIES_PROPERTY + ": '" + kv + "' is not key=value");
+            p.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
         Path props = dir.resolve("server.properties");
         try (var w = Files.newBufferedWriter(props)) {
             p.store(w, "one-node KRaft broker for tests");
@@ -110,6 +116,9 @@ public final class LocalBroker implements AutoCloseable {
         close();
         throw new IllegalStateException("the broker did not answer within " + timeout + ": " + Files.readString(log));
     }
+
+    /** System property: broker properties over the defaults above, space-separated key=value pairs. */
+    public static final String PROPERTIES_PROPERTY = "attest.broker.properties";
 
     /** System property: more options for the broker's JVM, space-separated (for looking at it: GC logs, another collector). */
     public static final String JVM_OPTIONS_PROPERTY = "attest.broker.jvmOptions";

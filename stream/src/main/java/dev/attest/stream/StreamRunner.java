@@ -121,7 +121,7 @@ public final class StreamRunner implements AutoCloseable {
     private int statePartitions;
     private long read, verdicts, findings, deadLetters, late, transactions;
     private final List<ProducerRecord<String, String>> out = new ArrayList<>(); // the poll's outputs, sent with its transaction
-    private long processNanos, commitNanos, snapshotNanos, snapshots, pollNanos, waitNanos; // where the time goes (logged every 10 s)
+    private long processNanos, commitNanos, snapshotNanos, snapshots, snapshotChars, pollNanos, waitNanos; // where the time goes (logged every 10 s)
     private long lastReport = System.nanoTime();
     private final Histogram checkTimes = new Histogram(), commitTimes = new Histogram();
 
@@ -195,8 +195,8 @@ public final class StreamRunner implements AutoCloseable {
                 listener.polled(consumer);
                 if (pollEnd - lastReport > 10_000_000_000L) {
                     lastReport = pollEnd;
-                    LOG.info("{}; polls {} ms, processing {} ms, checkpoint rows {} ({} ms), commits {} ms, waiting for the previous commit {} ms",
-                            totals(), pollNanos / 1_000_000, processNanos / 1_000_000, snapshots, snapshotNanos / 1_000_000, commitNanos / 1_000_000,
+                    LOG.info("{}; polls {} ms, processing {} ms, checkpoint rows {} ({} characters, {} ms), commits {} ms, waiting for the previous commit {} ms",
+                            totals(), pollNanos / 1_000_000, processNanos / 1_000_000, snapshots, snapshotChars, snapshotNanos / 1_000_000, commitNanos / 1_000_000,
                             waitNanos / 1_000_000);
                 }
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -284,6 +284,7 @@ public final class StreamRunner implements AutoCloseable {
             int partition = p == null ? Math.floorMod(ch.customerId().hashCode(), statePartitions) : p % statePartitions;
             CheckpointRows.write(ch, (key, value) -> {
                 snapshots++;
+                snapshotChars += key.length() + (value == null ? 0 : value.length());
                 producer.send(new ProducerRecord<>(opt.stateTopic(), partition, key, value));
             });
         }
