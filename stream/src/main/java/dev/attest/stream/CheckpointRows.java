@@ -35,7 +35,7 @@ public final class CheckpointRows {
      * Rows that an earlier version wrote as objects are still read ({@link Reader}).
      */
     static final JsonMapper ROWS = compact(Messages.JSON, CustomerSnapshot.EventRow.class, LiveEvent.class, RatingEvent.class, DecisionRecord.class,
-            CustomerSnapshot.PartRow.class, PeriodState.class, CustomerSnapshot.MarkRow.class);
+            CustomerSnapshot.PartRow.class, CustomerSnapshot.Position.class, PeriodState.class, CustomerSnapshot.MarkRow.class);
 
     private static JsonMapper compact(JsonMapper base, Class<?>... types) {
         JsonFormat.Value array = JsonFormat.Value.forShape(JsonFormat.Shape.ARRAY);

@@ -115,4 +115,46 @@ class MessagesTest {
         written.forEach(now::add);
         assertThat(now.snapshots()).containsExactly(s);
     }
+    /**
+     * Settling writes the part's row with the last event it took, not each event's row again: a row that still says pending
+     * and is at or before that position reads back settled, one after it stays pending. A part row as the previous version
+     * wrote it (an array without the position) reads with none.
+     */
+    @Test
+    void aPartsSettledThroughPositionSettlesItsEarlierPendingRows() throws Exception {
+        Instant month = Instant.parse("2026-01-01T00:00:00Z");
+        List<LiveEvent> held = List.of(event("z", "2026-01-05T09:59:00Z"), event("b", "2026-01-05T10:00:00Z"), event("c", "2026-01-05T10:00:00Z"),
+                event("a", "2026-01-05T10:01:00Z"));
+        PeriodState seed = new PeriodState(new BigDecimal("2"), false, new BigDecimal("2"), true);
+        // By event_time, then event_id: b is the last event settled.
+        CustomerSnapshot.PartRow part = new CustomerSnapshot.PartRow("m", month, seed, Instant.parse("2026-01-05T10:00:01Z"),
+                Instant.parse("2026-01-05T10:00:00Z"), Instant.parse("2026-01-05T10:00:02Z"), List.of(), false,
+                new CustomerSnapshot.Position(Instant.parse("2026-01-05T10:00:00Z"), "b"));
+        CustomerSnapshot head = new CustomerSnapshot("c", List.of(), List.of(), List.of(), List.of(), null, null, null, null, 0, 0);
+        CheckpointRows.Reader rows = new CheckpointRows.Reader();
+        java.util.Map<String, CustomerSnapshot.EventRow> events = new java.util.LinkedHashMap<>();
+        for (LiveEvent e : held) events.put(e.eventId(), new CustomerSnapshot.EventRow(e, "PENDING", 1, List.of(e), "m", month));
+        CheckpointRows.write(new CustomerSnapshot.Changes(head, events, Map.of(), List.of(part), Map.of()), rows::add);
+        java.util.Map<String, String> state = new java.util.HashMap<>();
+        for (CustomerSnapshot.EventRow r : rows.snapshots().get(0).events()) state.put(r.first().eventId(), r.state());
+        assertThat(state).containsExactlyInAnyOrderEntriesOf(Map.of("z", "SETTLED", "b", "SETTLED", "c", "PENDING", "a", "PENDING"));
+        assertThat(rows.snapshots().get(0).parts()).containsExactly(part);
+
+        CustomerSnapshot.PartRow before = new CustomerSnapshot.PartRow("m", month, seed, part.watermark(), part.maxEventTime(), part.lastArrival(),
+                List.of(), false);
+        String written = CheckpointRows.ROWS.writeValueAsString(before);
+        assertThat(written).endsWith(",false,null]");
+        String previous = written.substring(0, written.length() - ",null]".length()) + "]";
+        CheckpointRows.Reader old = new CheckpointRows.Reader();
+        old.add(CheckpointRows.key("h", "c"), Messages.snapshot(head));
+        old.add(CheckpointRows.key("e", "c", "b"), CheckpointRows.ROWS.writeValueAsString(events.get("b")));
+        old.add(CheckpointRows.key("p", "c", "m", month.toString()), previous);
+        assertThat(old.snapshots().get(0).parts()).containsExactly(before);
+        assertThat(old.snapshots().get(0).events().get(0).state()).isEqualTo("PENDING");
+    }
+
+    private static LiveEvent event(String id, String time) throws Messages.BadMessage {
+        return Messages.event("{\"event_id\":\"" + id + "\",\"customer_id\":\"c\",\"meter\":\"m\",\"quantity\":1,\"event_time\":\"" + time + "\"}",
+                Map.of());
+    }
 }

@@ -388,7 +388,8 @@ public final class LiveAudit {
     }
 
     private static CustomerSnapshot.PartRow partRow(Part p, List<String> pending) {
-        return new CustomerSnapshot.PartRow(p.key.meter(), p.key.periodStart(), p.seed, p.watermark, p.maxEventTime, p.lastArrival, pending, p.volume);
+        return new CustomerSnapshot.PartRow(p.key.meter(), p.key.periodStart(), p.seed, p.watermark, p.maxEventTime, p.lastArrival, pending, p.volume,
+                p.settledThrough);
     }
 
     private static CustomerSnapshot.MarkRow markRow(String decisionId, Mark m) {
@@ -441,6 +442,7 @@ public final class LiveAudit {
             p.maxEventTime = r.maxEventTime();
             p.lastArrival = r.lastArrival();
             p.volume = r.volume();
+            p.settledThrough = r.settledThrough();
             p.expected = null;
             p.written = partRow(p, List.of());
             c.parts.put(key, p);
@@ -688,9 +690,10 @@ public final class LiveAudit {
             verdicts(c, p, i, true, out);
             Slot slot = c.events.get(x.event().eventId());
             slot.state = SlotState.SETTLED;
-            p.settled.add(slot);
-            eventChanged(c, x.event().eventId());
+            p.settled.add(slot); // its row is not written again: the part's settled-through position says it (CustomerSnapshot.of)
         }
+        RatingEvent last = p.expected.get(n - 1).event();
+        p.settledThrough = new CustomerSnapshot.Position(last.eventTime(), last.eventId());
         p.seed = p.after.get(n - 1);
         p.pending.subList(0, n).clear();
         p.expected.subList(0, n).clear();
@@ -836,10 +839,8 @@ public final class LiveAudit {
         String content = contentDigest(v.content());
         if (m != null) {
             if (m.content.equals(content)) {
-                if (v.settled() && !m.settled) {
-                    m.settled = true;
-                    markChanged(c, v.decisionId());
-                }
+                // Not checkpointed: its event settled with it, and a mark of a settled event reads back settled (CustomerSnapshot.of).
+                if (v.settled()) m.settled = true;
                 return;
             }
             if (m.provisional && v.status() == Verdict.Status.PROVISIONAL) return;
@@ -954,6 +955,7 @@ public final class LiveAudit {
         Instant maxEventTime;
         Instant lastArrival;
         boolean volume;
+        CustomerSnapshot.Position settledThrough; // the last event settlePart took: pending rows up to it are settled
         final List<String> pending = new ArrayList<>();
         List<ExpectedEvent> expected = new ArrayList<>(); // null: to be rated again
         List<PeriodState> after = new ArrayList<>();

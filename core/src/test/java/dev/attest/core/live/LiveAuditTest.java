@@ -200,7 +200,7 @@ class LiveAuditTest {
     /** The whole snapshot without the parts' pending lists (the incremental checkpoint derives them from the events). */
     static CustomerSnapshot withoutPending(CustomerSnapshot s) {
         return new CustomerSnapshot(s.customerId(), s.events(), s.decisions(), s.parts().stream().map(p -> new CustomerSnapshot.PartRow(p.meter(),
-                p.periodStart(), p.seed(), p.watermark(), p.maxEventTime(), p.lastArrival(), List.of(), p.volume())).toList(), s.verdicts(),
+                p.periodStart(), p.seed(), p.watermark(), p.maxEventTime(), p.lastArrival(), List.of(), p.volume(), p.settledThrough())).toList(), s.verdicts(),
                 s.maxEventTime(), s.maxDecidedAt(), s.lastArrival(), s.watermark(), s.late(), s.redelivered());
     }
 
@@ -253,6 +253,53 @@ class LiveAuditTest {
                 assertThat(outB).as("seed " + seed).hasSameSizeAs(outA);
                 assertThat(outA).anyMatch(e -> e instanceof Emission.Settled);
             }
+        }
+    }
+
+    /**
+     * Settling writes the part's row with its settled-through position, not each settled event's row again (it was 55% of
+     * the state topic's bytes): every event's row is written when it comes (a re-delivery counts one more), then only its
+     * tombstone when it is pruned; a decision's mark is written again only when its verdict changes, not when it only turns
+     * final.
+     */
+    @Test
+    void settlingWritesThePartsPositionNotEachEventsRowAgain() {
+        for (PolicyRegistry registry : List.of(GRADUATED, VOLUME)) {
+            Random rnd = new Random(7);
+            Data d = data(rnd);
+            List<Object> arrivals = shuffledArrivals(d, rnd);
+            arrivals.sort(Comparator.comparing(a -> a instanceof LiveEvent e ? e.event().eventTime() : ((DecisionRecord) a).decidedAt()));
+            TestClock clock = new TestClock();
+            LiveAudit live = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null),
+                    new LiveAudit.Settings(Duration.ofMinutes(2), Duration.ofSeconds(5)), clock, LiveAudit.Seed.NONE);
+            Map<String, Integer> rowsWritten = new java.util.HashMap<>();
+            List<CustomerSnapshot.PartRow> parts = new ArrayList<>();
+            List<Emission> out = new ArrayList<>();
+            Map<String, CustomerSnapshot.MarkRow> marks = new java.util.HashMap<>();
+            java.util.function.Consumer<List<CustomerSnapshot.Changes>> count = changes -> changes.forEach(ch -> {
+                ch.events().forEach((id, row) -> { if (row != null) rowsWritten.merge(id, 1, Integer::sum); });
+                parts.addAll(ch.parts());
+                ch.verdicts().forEach((id, row) -> {
+                    CustomerSnapshot.MarkRow before = marks.put(id, row);
+                    if (before != null && row != null) assertThat(row.seq()).as("a mark written again only when its verdict changed: " + id).isNotEqualTo(before.seq());
+                });
+            });
+            for (Object x : arrivals) {
+                clock.now = clock.now.plusSeconds(1);
+                if (x instanceof LiveEvent e) live.onEvent(e, out::add);
+                else live.onDecision((DecisionRecord) x, out::add);
+                live.settle(false, out::add);
+                count.accept(live.drainChanges());
+            }
+            clock.now = clock.now.plusSeconds(10);
+            live.settle(true, out::add);
+            count.accept(live.drainChanges());
+            long settled = out.stream().filter(e -> e instanceof Emission.Settled).count();
+            assertThat(settled).as(registry == VOLUME ? "volume" : "graduated").isPositive();
+            String redelivered = d.events().get(3).eventId();
+            for (LiveEvent e : d.events())
+                assertThat(rowsWritten.get(e.eventId())).as(e.eventId()).isEqualTo(e.eventId().equals(redelivered) ? 2 : 1);
+            assertThat(parts).anyMatch(p -> p.settledThrough() != null);
         }
     }
 
