@@ -31,6 +31,24 @@ public final class LocalBroker implements AutoCloseable {
     public static LocalBroker start(Path dir, String classpath) throws Exception {
         Files.createDirectories(dir);
         int port = freePort(), controller = freePort();
+        Properties p = properties(dir, port, controller);
+        Path props = dir.resolve("server.properties");
+        try (var w = Files.newBufferedWriter(props)) {
+            p.store(w, "one-node KRaft broker for tests");
+        }
+        Path log = dir.resolve("broker.log");
+        Process format = new ProcessBuilder(java(classpath, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
+        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0)
+            throw new IllegalStateException("formatting the broker's storage failed: " + Files.readString(dir.resolve("format.log")));
+        Process broker = new ProcessBuilder(java(classpath, "kafka.Kafka", props.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        LocalBroker b = new LocalBroker(dir, port, broker);
+        b.awaitReady(Duration.ofSeconds(90), log);
+        return b;
+    }
+
+    /** The broker's properties: a one-node KRaft broker and controller on loopback, with the overrides of {@link #PROPERTIES_PROPERTY}. */
+    static Properties properties(Path dir, int port, int controller) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -57,19 +75,7 @@ public final class LocalBroker implements AutoCloseable {
             if (eq < 1) throw new IllegalArgumentException("-D" + PROPERTIES_PROPERTY + ": '" + kv + "' is not key=value");
             p.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        Path props = dir.resolve("server.properties");
-        try (var w = Files.newBufferedWriter(props)) {
-            p.store(w, "one-node KRaft broker for tests");
-        }
-        Path log = dir.resolve("broker.log");
-        Process format = new ProcessBuilder(java(classpath, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
-        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0)
-            throw new IllegalStateException("formatting the broker's storage failed: " + Files.readString(dir.resolve("format.log")));
-        Process broker = new ProcessBuilder(java(classpath, "kafka.Kafka", props.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        LocalBroker b = new LocalBroker(dir, port, broker);
-        b.awaitReady(Duration.ofSeconds(90), log);
-        return b;
+        return p;
     }
 
     /**

@@ -122,6 +122,7 @@ public final class StreamRunner implements AutoCloseable {
     private long read, verdicts, findings, deadLetters, late, transactions;
     private final List<ProducerRecord<String, String>> out = new ArrayList<>(); // the poll's outputs, sent with its transaction
     private long processNanos, commitNanos, snapshotNanos, snapshots, snapshotChars, pollNanos, waitNanos; // where the time goes (logged every 10 s)
+    private final Map<String, Long> rowsByKind = new java.util.TreeMap<>(); // checkpoint rows by kind (h, e, d, p, v) and tombstones
     private long lastReport = System.nanoTime();
     private final Histogram checkTimes = new Histogram(), commitTimes = new Histogram();
 
@@ -195,8 +196,8 @@ public final class StreamRunner implements AutoCloseable {
                 listener.polled(consumer);
                 if (pollEnd - lastReport > 10_000_000_000L) {
                     lastReport = pollEnd;
-                    LOG.info("{}; polls {} ms, processing {} ms, checkpoint rows {} ({} characters, {} ms), commits {} ms, waiting for the previous commit {} ms",
-                            totals(), pollNanos / 1_000_000, processNanos / 1_000_000, snapshots, snapshotChars, snapshotNanos / 1_000_000, commitNanos / 1_000_000,
+                    LOG.info("{}; polls {} ms, processing {} ms, checkpoint rows {} {} ({} characters, {} ms), commits {} ms, waiting for the previous commit {} ms",
+                            totals(), pollNanos / 1_000_000, processNanos / 1_000_000, snapshots, rowsByKind, snapshotChars, snapshotNanos / 1_000_000, commitNanos / 1_000_000,
                             waitNanos / 1_000_000);
                 }
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -285,6 +286,7 @@ public final class StreamRunner implements AutoCloseable {
             CheckpointRows.write(ch, (key, value) -> {
                 snapshots++;
                 snapshotChars += key.length() + (value == null ? 0 : value.length());
+                rowsByKind.merge(value == null ? "tombstone" : key.substring(2, 3), 1L, Long::sum);
                 producer.send(new ProducerRecord<>(opt.stateTopic(), partition, key, value));
             });
         }

@@ -10,6 +10,7 @@ class LocalBrokerTest {
     @AfterEach
     void clear() {
         System.clearProperty(LocalBroker.JVM_OPTIONS_PROPERTY);
+        System.clearProperty(LocalBroker.PROPERTIES_PROPERTY);
     }
 
     /** Options for looking at the broker (a GC log, a flight recording) go to its JVM, before the class path and main class. */
@@ -21,5 +22,19 @@ class LocalBrokerTest {
         assertThat(cmd).containsSubsequence("-Xmx512m", "-Xlog:gc:file=/tmp/gc.log", "-XX:StartFlightRecording=filename=/tmp/b.jfr", "-cp", "a.jar", "kafka.Kafka",
                 "server.properties");
         assertThat(cmd).doesNotContain("");
+    }
+
+    /** Properties given as key=value pairs override the broker's defaults and add to them; anything else is refused, naming it. */
+    @Test
+    void theBrokerTakesThePropertiesItIsGiven() {
+        java.nio.file.Path dir = java.nio.file.Path.of("/tmp/b");
+        assertThat(LocalBroker.properties(dir, 9092, 9093)).containsEntry("log.segment.bytes", String.valueOf(64 * 1024 * 1024))
+                .containsEntry("listeners", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093").doesNotContainKey("log.cleaner.threads");
+        System.setProperty(LocalBroker.PROPERTIES_PROPERTY, " log.segment.bytes=1073741824  log.cleaner.io.max.bytes.per.second=5e6 ");
+        assertThat(LocalBroker.properties(dir, 9092, 9093)).containsEntry("log.segment.bytes", "1073741824")
+                .containsEntry("log.cleaner.io.max.bytes.per.second", "5e6").containsEntry("node.id", "1");
+        System.setProperty(LocalBroker.PROPERTIES_PROPERTY, "log.segment.bytes");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalBroker.properties(dir, 9092, 9093)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'log.segment.bytes' is not key=value");
     }
 }
