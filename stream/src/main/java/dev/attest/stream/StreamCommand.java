@@ -78,6 +78,10 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--exit-when-idle", paramLabel = "DURATION",
             description = "Exit 0 once nothing was read and nothing is pending for this long (replays, tests); default: run until stopped.")
     String exitWhenIdle;
+    @Option(names = "--commit-interval", paramLabel = "DURATION",
+            description = "Least time between two transactions (what is read meanwhile goes with the next): fewer, larger transactions cost "
+                    + "the broker less, each verdict waits up to this long more; default 0: a transaction per poll.")
+    String commitInterval;
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Serve the attest_stream_* metrics in Prometheus text format on http://HOST:PORT/metrics (every address; 0: a free port, printed).")
     Integer metricsPort;
@@ -98,7 +102,8 @@ public final class StreamCommand implements Callable<Integer> {
                     stateTopic == null ? groupId + ".state" : stateTopic, groupId, policies, customers, checks, state, out, duration("--hold", hold),
                     duration("--idle", idle), lateAfter == null ? null : duration("--late-after", lateAfter), tolerance,
                     Messages.fieldMap(eventsMap), Messages.fieldMap(decisionsMap), kafka(kafkaProperties),
-                    exitWhenIdle == null ? null : duration("--exit-when-idle", exitWhenIdle), out == null ? null : metadataUrl(metadata));
+                    exitWhenIdle == null ? null : duration("--exit-when-idle", exitWhenIdle), out == null ? null : metadataUrl(metadata),
+                    commitInterval == null ? null : duration("--commit-interval", commitInterval));
         } catch (IllegalArgumentException e) {
             System.err.println("attest stream: " + e.getMessage());
             return 2;

@@ -110,7 +110,7 @@ public final class StreamLoad {
         return new StreamOptions(b, prefix + ".events", prefix + ".decisions", prefix + ".verdicts", prefix + ".findings",
                 prefix + ".dead-letters", prefix + ".state", prefix, policies, customers, null, null, null,
                 Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofHours(1), null, Map.of(), Map.of(), kafka,
-                Duration.ofSeconds(3), null);
+                Duration.ofSeconds(3), null, null);
     }
 
     private static long warmUp(Settings s, ExecutorService pool, List<Object[]> messages) throws Exception {

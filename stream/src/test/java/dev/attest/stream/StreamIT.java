@@ -76,7 +76,7 @@ class StreamIT {
         Feed.createTopics(b, 2, "it.events", "it.decisions");
         StreamOptions o = new StreamOptions(b, "it.events", "it.decisions", "it.verdicts", "it.findings", "it.dlq", "it.state", "it", policies.toString(),
                 null, null, null, tmp.resolve("out"), Duration.ofMinutes(10), Duration.ofSeconds(6), null, null, Map.of(), Map.of(), new Properties(), null,
-                "jdbc:h2:file:" + tmp.resolve("meta").toAbsolutePath() + ";AUTO_SERVER=TRUE");
+                "jdbc:h2:file:" + tmp.resolve("meta").toAbsolutePath() + ";AUTO_SERVER=TRUE", null);
         String fingerprint;
         ExecutorService pool = Executors.newSingleThreadExecutor();
         StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
@@ -145,7 +145,7 @@ class StreamIT {
         String b = broker.bootstrap();
         Feed.createTopics(b, 1, "w.events", "w.decisions");
         StreamOptions o = new StreamOptions(b, "w.events", "w.decisions", "w.verdicts", "w.findings", "w.dlq", "w.state", "w", policies.toString(),
-                null, null, null, null, Duration.ofMinutes(10), Duration.ofSeconds(2), null, null, Map.of(), Map.of(), new Properties(), null, null);
+                null, null, null, null, Duration.ofMinutes(10), Duration.ofSeconds(2), null, null, Map.of(), Map.of(), new Properties(), null, null, null);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
         Future<StreamRunner.Outcome> run = pool.submit(runner::run);
@@ -172,6 +172,43 @@ class StreamIT {
             assertThat(last.get("version_as_known").asString()).isEqualTo("price-api@v1");
             assertThat(last.get("version_as_corrected").asString()).isEqualTo("price-api@v2");
             assertThat(last.get("supersedes").asString()).isEqualTo("live-d1#1");
+        } finally {
+            runner.stop();
+            run.get(30, TimeUnit.SECONDS);
+            runner.close();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * With a commit interval, what is read meanwhile goes with the next transaction: 24 messages published one at a time over
+     * about 2.4 s make at most one transaction a second (plus the first), not one per poll, and every decision has its verdict.
+     */
+    @Test
+    void aCommitIntervalGathersWhatIsReadMeanwhileIntoOneTransaction() throws Exception {
+        Path policies = Files.createDirectories(tmp.resolve("policies-interval"));
+        Files.writeString(policies.resolve("price-api.yaml"), POLICY);
+        String b = broker.bootstrap();
+        Feed.createTopics(b, 1, "ci.events", "ci.decisions");
+        StreamOptions o = new StreamOptions(b, "ci.events", "ci.decisions", "ci.verdicts", "ci.findings", "ci.dlq", "ci.state", "ci", policies.toString(),
+                null, null, null, null, Duration.ofMinutes(10), Duration.ofSeconds(2), null, null, Map.of(), Map.of(), new Properties(), null, null,
+                Duration.ofSeconds(1));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
+        Future<StreamRunner.Outcome> run = pool.submit(runner::run);
+        try {
+            Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            assertThat(runner.awaitReady(Duration.ofSeconds(60))).isTrue();
+            long start = System.nanoTime(), before = runner.totals().transactions();
+            for (int i = 0; i < 12; i++) {
+                Feed.publish(b, "ci.events", List.of(msg(event("i-" + i, now.toString(), 1))));
+                Feed.publish(b, "ci.decisions", List.of(msg(decision("i-d" + i, "i-" + i, "1.00", now.plusSeconds(1).toString()))));
+                Thread.sleep(200);
+            }
+            List<JsonNode> vs = await(b, "ci.verdicts", v -> java.util.stream.IntStream.range(0, 12).allMatch(i -> !latest(v, "i-d" + i).isEmpty()));
+            long seconds = (System.nanoTime() - start + 999_999_999L) / 1_000_000_000L;
+            assertThat(vs).extracting(v -> v.get("verdict_id").asString()).as(vs.toString()).doesNotHaveDuplicates();
+            assertThat(runner.totals().transactions() - before).as("transactions in " + seconds + " s").isBetween(1L, seconds + 1);
         } finally {
             runner.stop();
             run.get(30, TimeUnit.SECONDS);

@@ -318,6 +318,11 @@ public final class LiveAudit {
         }
     }
 
+    /** Whether any customer's state changed since the last drain (what a checkpoint would write). */
+    public boolean hasChanges() {
+        return !dirty.isEmpty();
+    }
+
     /** Customers whose state changed since the last call: what a checkpoint writes. */
     public Set<String> drainDirty() {
         Set<String> d = new LinkedHashSet<>(dirty);
