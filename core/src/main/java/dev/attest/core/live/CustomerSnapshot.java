@@ -68,9 +68,10 @@ public record CustomerSnapshot(String customerId, List<EventRow> events, List<De
                                       java.util.Collection<PartRow> parts, java.util.Collection<MarkRow> verdicts) {
         java.util.Comparator<EventRow> byEvent = java.util.Comparator.comparing(r -> r.first().eventId());
         java.util.Comparator<PartRow> byPart = java.util.Comparator.comparing(PartRow::meter).thenComparing(PartRow::periodStart);
-        Map<List<Object>, Position> through = new java.util.HashMap<>();
-        for (PartRow p : parts) if (p.settledThrough() != null) through.put(List.of(p.meter(), p.periodStart()), p.settledThrough());
-        List<EventRow> held = events.stream().map(e -> settledSince(e, through.get(List.of(e.meter(), e.periodStart())))).sorted(byEvent).toList();
+        Map<List<Object>, Position> through = new java.util.HashMap<>(); // by (meter, period start); Arrays.asList takes nulls, List.of does not
+        for (PartRow p : parts) if (p.settledThrough() != null) through.put(java.util.Arrays.asList(p.meter(), p.periodStart()), p.settledThrough());
+        List<EventRow> held = events.stream().map(e -> settledSince(e, through.get(java.util.Arrays.asList(e.meter(), e.periodStart())))).sorted(byEvent)
+                .toList();
         // A decision's verdict is final once its event settled: settling publishes a final verdict for each decision of the event
         // (a changed one writes its mark; one that only turns final does not write it again).
         Set<String> settled = new java.util.HashSet<>();
