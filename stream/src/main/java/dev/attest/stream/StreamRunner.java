@@ -122,7 +122,8 @@ public final class StreamRunner implements AutoCloseable {
     private long read, verdicts, findings, deadLetters, late, transactions;
     private final List<ProducerRecord<String, String>> out = new ArrayList<>(); // the poll's outputs, sent with its transaction
     private long processNanos, commitNanos, snapshotNanos, snapshots, snapshotChars, pollNanos, waitNanos; // where the time goes (logged every 10 s)
-    private final Map<String, Long> rowsByKind = new java.util.TreeMap<>(); // checkpoint rows by kind (h, e, d, p, v) and tombstones
+    private static final String ROW_KINDS = "hedpv"; // checkpoint rows by kind, then tombstones (logged every 10 s)
+    private final long[] rowsByKind = new long[ROW_KINDS.length() + 1];
     private long lastReport = System.nanoTime();
     private long lastCommitNanos = System.nanoTime() - (1L << 40); // when the last transaction was sent (the commit interval counts from it)
     private final long commitIntervalNanos;
@@ -191,8 +192,7 @@ public final class StreamRunner implements AutoCloseable {
                 ConsumerRecords<String, String> records;
                 long pollStart = System.nanoTime();
                 // Something waits for the next transaction: poll no longer than until that transaction is due.
-                boolean waiting = !out.isEmpty() || !offsets.isEmpty() || audit.hasChanges();
-                long timeout = waiting ? Math.max(0, Math.min(lastCommitNanos + commitIntervalNanos - System.nanoTime(), 100_000_000L)) : 100_000_000L;
+                long timeout = toCommit() ? Math.max(0, Math.min(lastCommitNanos + commitIntervalNanos - System.nanoTime(), POLL_NANOS)) : POLL_NANOS;
                 try {
                     records = consumer.poll(Duration.ofNanos(timeout));
                 } catch (WakeupException e) {
@@ -205,7 +205,7 @@ public final class StreamRunner implements AutoCloseable {
                 if (pollEnd - lastReport > 10_000_000_000L) {
                     lastReport = pollEnd;
                     LOG.info("{}; polls {} ms, processing {} ms, checkpoint rows {} {} ({} characters, {} ms), commits {} ms, waiting for the previous commit {} ms",
-                            totals(), pollNanos / 1_000_000, processNanos / 1_000_000, snapshots, rowsByKind, snapshotChars, snapshotNanos / 1_000_000, commitNanos / 1_000_000,
+                            totals(), pollNanos / 1_000_000, processNanos / 1_000_000, snapshots, rowsByKind(), snapshotChars, snapshotNanos / 1_000_000, commitNanos / 1_000_000,
                             waitNanos / 1_000_000);
                 }
                 if (!records.isEmpty()) {
@@ -224,7 +224,7 @@ public final class StreamRunner implements AutoCloseable {
                         }
                     }
                     audit.settle(false, e -> emit(e, null));
-                } else if (timeout == 100_000_000L) { // a whole empty poll: idle partitions may follow the clock (a shortened one says nothing)
+                } else if (timeout == POLL_NANOS) { // a whole empty poll: idle partitions may follow the clock (a shortened one says nothing)
                     Instant now = clock.instant();
                     if (Duration.between(lastPolicyCheck, now).compareTo(POLICY_CHECK) >= 0) {
                         lastPolicyCheck = now;
@@ -233,7 +233,7 @@ public final class StreamRunner implements AutoCloseable {
                     audit.settle(caughtUp(), e -> emit(e, null));
                 }
                 processNanos += System.nanoTime() - pollEnd;
-                if (out.isEmpty() && !audit.hasChanges() && offsets.isEmpty()) {
+                if (!toCommit()) {
                     if (opt.exitWhenIdle() != null && audit.counters().pendingEvents() == 0
                             && Duration.between(idleSince, clock.instant()).compareTo(opt.exitWhenIdle()) >= 0)
                         return new Idle(totals()); // (an empty poll waited for the last commit)
@@ -245,12 +245,26 @@ public final class StreamRunner implements AutoCloseable {
                 commit(audit.drainChanges(), offsets);
                 offsets = new HashMap<>();
             }
-            if (!out.isEmpty() || !offsets.isEmpty() || audit.hasChanges()) commit(audit.drainChanges(), offsets); // what waited for the interval
+            if (toCommit()) commit(audit.drainChanges(), offsets); // what waited for the interval
             awaitCommitted(); // a stop lets the last transaction finish: its observers and hourly files are told
         } finally {
             LOG.info("stream stopping: {}", totals());
         }
         return new Stopped(totals());
+    }
+
+    /** How long a poll waits when nothing waits for a transaction. */
+    private static final long POLL_NANOS = 100_000_000L;
+
+    /** Outputs, checkpoint rows or input offsets wait for the next transaction. */
+    private boolean toCommit() {
+        return !out.isEmpty() || !offsets.isEmpty() || audit.hasChanges();
+    }
+
+    private String rowsByKind() {
+        StringBuilder b = new StringBuilder("{");
+        for (int i = 0; i < ROW_KINDS.length(); i++) b.append(ROW_KINDS.charAt(i)).append('=').append(rowsByKind[i]).append(", ");
+        return b.append("tombstone=").append(rowsByKind[ROW_KINDS.length()]).append('}').toString();
     }
 
     /**
@@ -297,7 +311,7 @@ public final class StreamRunner implements AutoCloseable {
             CheckpointRows.write(ch, (key, value) -> {
                 snapshots++;
                 snapshotChars += key.length() + (value == null ? 0 : value.length());
-                rowsByKind.merge(value == null ? "tombstone" : key.substring(2, 3), 1L, Long::sum);
+                rowsByKind[value == null ? ROW_KINDS.length() : ROW_KINDS.indexOf(key.charAt(2))]++; // keys start ["k"
                 producer.send(new ProducerRecord<>(opt.stateTopic(), partition, key, value));
             });
         }

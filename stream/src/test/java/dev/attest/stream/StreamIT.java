@@ -143,9 +143,7 @@ class StreamIT {
         Path policies = Files.createDirectories(tmp.resolve("policies-watch"));
         Files.writeString(policies.resolve("price-api.yaml"), POLICY);
         String b = broker.bootstrap();
-        Feed.createTopics(b, 1, "w.events", "w.decisions");
-        StreamOptions o = new StreamOptions(b, "w.events", "w.decisions", "w.verdicts", "w.findings", "w.dlq", "w.state", "w", policies.toString(),
-                null, null, null, null, Duration.ofMinutes(10), Duration.ofSeconds(2), null, null, Map.of(), Map.of(), new Properties(), null, null, null);
+        StreamOptions o = liveOptions(b, "w", policies, null);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
         Future<StreamRunner.Outcome> run = pool.submit(runner::run);
@@ -189,10 +187,7 @@ class StreamIT {
         Path policies = Files.createDirectories(tmp.resolve("policies-interval"));
         Files.writeString(policies.resolve("price-api.yaml"), POLICY);
         String b = broker.bootstrap();
-        Feed.createTopics(b, 1, "ci.events", "ci.decisions");
-        StreamOptions o = new StreamOptions(b, "ci.events", "ci.decisions", "ci.verdicts", "ci.findings", "ci.dlq", "ci.state", "ci", policies.toString(),
-                null, null, null, null, Duration.ofMinutes(10), Duration.ofSeconds(2), null, null, Map.of(), Map.of(), new Properties(), null, null,
-                Duration.ofSeconds(1));
+        StreamOptions o = liveOptions(b, "ci", policies, Duration.ofSeconds(1));
         ExecutorService pool = Executors.newSingleThreadExecutor();
         StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
         Future<StreamRunner.Outcome> run = pool.submit(runner::run);
@@ -215,6 +210,17 @@ class StreamIT {
             runner.close();
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * A stream of live data on topics PREFIX.* (inputs created with one partition): a 10 minute hold keeps events of today
+     * pending for a whole test; no output folder, the given commit interval (null: the default).
+     */
+    static StreamOptions liveOptions(String b, String prefix, Path policies, Duration commitInterval) throws Exception {
+        Feed.createTopics(b, 1, prefix + ".events", prefix + ".decisions");
+        return new StreamOptions(b, prefix + ".events", prefix + ".decisions", prefix + ".verdicts", prefix + ".findings", prefix + ".dlq", prefix + ".state",
+                prefix, policies.toString(), null, null, null, null, Duration.ofMinutes(10), Duration.ofSeconds(2), null, null, Map.of(), Map.of(),
+                new Properties(), null, null, commitInterval);
     }
 
     /** The status of the decision's last verdict, or "" before its first. */
