@@ -3,6 +3,8 @@ package dev.attest.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attest.app.ScenarioIT.Run;
+import dev.attest.engine.audit.LineageGaps;
+import dev.attest.generator.Generator;
 import dev.attest.reports.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,5 +134,46 @@ class LineageIT {
                 .containsExactly(runDir.getFileName().toString());
         JsonNode summary = Json.MAPPER.readTree(Files.readString(runDir.resolve("summary.json")));
         assertThat(summary.get("coverage").decimalValue()).isEqualByComparingTo("0.125");
+    }
+
+    /**
+     * Lineage joins the decisions with their events in one of two forms, chosen by the window's share of the events: one
+     * join of every decision (a window over most of the events) or two parts (the window's events, then the orphans
+     * decided in it). Both give the same report, over the whole of generated data with every kind of broken link and over
+     * one week of it (customers with billing cycles of their own, orphans, unlinked decisions, conflicting events).
+     */
+    @Test
+    void theWholeJoinAndTheTwoPartJoinGiveTheSameReport(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        new Generator().generate(data, 20_000, 3);
+        GeneratedData g = GeneratedData.read(data);
+        String asOf = g.truth().path("parameters").path("as_of").asString();
+        String[][] windows = {{}, {"--from", "2026-01-12T00:00:00Z", "--to", "2026-01-19T00:00:00Z"}};
+        for (String[] window : windows) {
+            List<List<String>> reports = new ArrayList<>();
+            for (String form : List.of("whole", "split")) {
+                List<String> args = new ArrayList<>(List.of("lineage", "--events", data.resolve("events").toString(), "--decisions",
+                        data.resolve("decisions").toString(), "--policies", data.resolve("policies").toString(), "--as-of", asOf,
+                        "--out", tmp.resolve(form + window.length).toString()));
+                if (g.customers() != null) args.addAll(List.of("--customers", g.customers()));
+                args.addAll(List.of(window));
+                System.setProperty(LineageGaps.JOIN_PROPERTY, form);
+                try {
+                    Run run = Run.of(args.toArray(String[]::new));
+                    assertThat(run.exit()).as(run.stderr()).isEqualTo(1);
+                    Path folder = Path.of(run.lastStdoutLine());
+                    List<String> report = new ArrayList<>(rows("SELECT * EXCLUDE (explain) FROM read_parquet('"
+                            + folder.resolve("lineage_gaps.parquet") + "')"));
+                    report.addAll(rows("SELECT * FROM read_parquet('" + folder.resolve("lineage_coverage.parquet") + "')"));
+                    reports.add(report);
+                } finally {
+                    System.clearProperty(LineageGaps.JOIN_PROPERTY);
+                }
+            }
+            String what = window.length == 0 ? "the whole data" : "one week";
+            assertThat(reports.get(0)).as(what).anyMatch(r -> r.startsWith("DECISION_WITHOUT_EVENT,"))
+                    .anyMatch(r -> r.startsWith("customer_meter_day,"));
+            assertThat(reports.get(1)).as(what).containsExactlyElementsOf(reports.get(0));
+        }
     }
 }
