@@ -87,11 +87,14 @@ public record Money(MoneyClass moneyClass, BigDecimal amount, BigDecimal effect)
 
     /** The decision that is the charge of an event: the first in {@link #CHARGE_ORDER}, or null without decisions. */
     public static DecisionRecord chargeOf(List<DecisionRecord> decisions) {
-        return decisions.isEmpty() ? null : decisions.stream().min(CHARGE_ORDER).orElseThrow();
+        // Nearly every event has one decision: no stream for it (the full audit's fold calls this once per event).
+        if (decisions.size() <= 1) return decisions.isEmpty() ? null : decisions.get(0);
+        return decisions.stream().min(CHARGE_ORDER).orElseThrow();
     }
 
     /** Every decision of an event but its charge, in {@link #CHARGE_ORDER}. */
     public static List<DecisionRecord> duplicatesOf(List<DecisionRecord> decisions) {
+        if (decisions.size() <= 1) return List.of();
         return decisions.stream().sorted(CHARGE_ORDER).skip(1).toList();
     }
 
