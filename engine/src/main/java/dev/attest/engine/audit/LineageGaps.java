@@ -209,7 +209,7 @@ public final class LineageGaps {
 
     /**
      * One join when the window holds at least half of the events read: the two parts then each join nearly every decision
-     * with nearly every event (at 10M events over the whole window, 2.1 s against 1.3 s for the counting pass alone).
+     * with nearly every event (at 10M events over the whole window, lineage took 7.8 s in two parts, 4.8 s in one).
      * Two parts when the window is a small share (a day's audit over a month read): its events are a small table to hash.
      */
     private boolean wholeJoin() {
