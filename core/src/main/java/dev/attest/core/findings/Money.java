@@ -94,7 +94,6 @@ public record Money(MoneyClass moneyClass, BigDecimal amount, BigDecimal effect)
 
     /** Every decision of an event but its charge, in {@link #CHARGE_ORDER}. */
     public static List<DecisionRecord> duplicatesOf(List<DecisionRecord> decisions) {
-        if (decisions.size() <= 1) return List.of();
         return decisions.stream().sorted(CHARGE_ORDER).skip(1).toList();
     }
 

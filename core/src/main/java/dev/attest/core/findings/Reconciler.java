@@ -85,8 +85,8 @@ public final class Reconciler {
         if (decisions.size() > 1) out.accept(duplicateDecision(e, decisions));
         noExpectation(e).map(f -> unverified(f, charge)).ifPresent(out);
         retroactiveCorrection(e).ifPresent(out);
-        if (decisions.size() == 1) checkDecision(e, charge, true, out);
-        else for (DecisionRecord d : decisions.stream().sorted(Money.CHARGE_ORDER).toList()) checkDecision(e, d, d == charge, out);
+        List<DecisionRecord> inOrder = decisions.size() <= 1 ? decisions : decisions.stream().sorted(Money.CHARGE_ORDER).toList();
+        for (DecisionRecord d : inOrder) checkDecision(e, d, d == charge, out);
     }
 
     /** MISSING_DECISION, DUPLICATE_DECISION, the as-known rating status, RETROACTIVE_CORRECTION (without decisions: no double charge). */

@@ -65,8 +65,9 @@ public final class LineageGaps {
     private void buildGaps() {
         // The billing period of the event (of decided_at without one), in the customer's cycle, ended by the cut-off.
         window.writeBounds(duck);
-        int passes = passes();
-        wholeJoin = wholeJoin();
+        long events = duck.queryLong("SELECT count(*) FROM events");
+        int passes = passes(Math.max(duck.queryLong("SELECT count(*) FROM decisions"), events));
+        wholeJoin = wholeJoin(events);
         String anyGap = "(g_without_event OR g_without_rule_ref OR g_charge_without_invoice"
                 + java.util.Arrays.stream(KINDS).map(k -> " OR g_" + k + "_unresolved OR g_" + k + "_without_change_ref")
                         .collect(java.util.stream.Collectors.joining()) + ")";
@@ -212,15 +213,14 @@ public final class LineageGaps {
      * with nearly every event (at 10M events over the whole window, lineage took 7.8 s in two parts, 4.8 s in one).
      * Two parts when the window is a small share (a day's audit over a month read): its events are a small table to hash.
      */
-    private boolean wholeJoin() {
+    private boolean wholeJoin(long events) {
         String forced = System.getProperty(JOIN_PROPERTY);
         if (forced != null && !forced.isBlank()) {
             if (forced.equals("whole")) return true;
             if (forced.equals("split")) return false;
             throw new IllegalArgumentException("-D" + JOIN_PROPERTY + " must be whole or split, got '" + forced + "'");
         }
-        long all = duck.queryLong("SELECT count(*) FROM events");
-        return all == 0 || 2 * duck.queryLong("SELECT count(*) FROM events x WHERE " + window.contains("x.event_time")) >= all;
+        return events == 0 || 2 * duck.queryLong("SELECT count(*) FROM events x WHERE " + window.contains("x.event_time")) >= events;
     }
 
     /** System property: decisions per lineage pass, instead of the number derived from DuckDB's memory limit. */
@@ -230,15 +230,11 @@ public final class LineageGaps {
     static final long ROWS_PER_GIB = 8_000_000;
 
     /**
-     * How many passes split the decisions and events by a hash of event_id: one while the join fits in DuckDB's memory;
-     * more beyond, each joining a part of the events with the same part of the decisions. At 100M events under 6 GB one
-     * join spilled about 15 GB to the workspace; each part's hash table now fits.
+     * How many passes split the decisions and events by a hash of event_id, for a join whose larger side has {@code rows}
+     * rows: one while the join fits in DuckDB's memory; more beyond, each joining a part of the events with the same part
+     * of the decisions (at 100M events under 6 GB one join spilled about 15 GB to the workspace; each part's hash table
+     * now fits). The rating's split of the decisions sizes its join alike.
      */
-    private int passes() {
-        return passes(Math.max(duck.queryLong("SELECT count(*) FROM decisions"), duck.queryLong("SELECT count(*) FROM events")));
-    }
-
-    /** Passes for a join whose larger side has {@code rows} rows (the rating's split of the decisions sizes its join alike). */
     static int passes(long rows) {
         long perPass = Long.getLong(PASS_ROWS_PROPERTY, Math.max(1_000_000, ROWS_PER_GIB * Duck.memoryLimitBytes() / (1L << 30)));
         if (perPass < 1) throw new IllegalArgumentException("-D" + PASS_ROWS_PROPERTY + " must be >= 1");
