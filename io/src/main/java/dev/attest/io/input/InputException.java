@@ -16,7 +16,9 @@ public class InputException extends RuntimeException {
         /** A customers row breaks contracts section 10 (bad anchor or zone, no customer_id, two cycles for one customer). */
         BAD_CUSTOMER,
         /** A computed amount is too large to keep (DECIMAL(38,9): 29 integer digits). */
-        OUT_OF_RANGE
+        OUT_OF_RANGE,
+        /** An input file read in place changed (size or modification time) after staging read it. */
+        CHANGED
     }
 
     private final Code code;

@@ -110,13 +110,17 @@ public final class InputStager {
 
     /** A source segment: one query yielding the common column layout RowParser expects. */
     private record Segment(String sql, List<String> types, String rawExpr, List<DataFile> files, String prepare, String temp,
-                           String rejects) {
+                           String rejects, boolean readsEvents) {
         Segment(String sql, List<String> types, String rawExpr, List<DataFile> files) {
-            this(sql, types, rawExpr, files, null, null, null);
+            this(sql, types, rawExpr, files, null, null, null, false);
         }
 
         Segment(String sql, List<String> types, String rawExpr, List<DataFile> files, String prepare, String temp) {
-            this(sql, types, rawExpr, files, prepare, temp, null);
+            this(sql, types, rawExpr, files, prepare, temp, null, false);
+        }
+
+        Segment(String sql, List<String> types, String rawExpr, List<DataFile> files, String prepare, String temp, String rejects) {
+            this(sql, types, rawExpr, files, prepare, temp, rejects, false);
         }
     }
 
@@ -169,6 +173,8 @@ public final class InputStager {
             duck.dropRelation("decisions");
             duck.dropRelation("events");
             duck.execute("DROP TABLE IF EXISTS " + DECISION_DROPS);
+            for (String t : List.of(excluded("events"), excluded("decisions"), READ_IN_PLACE)) duck.execute("DROP TABLE IF EXISTS " + t);
+            direct.clear();
             duck.execute("CREATE OR REPLACE TABLE events (" + EVENTS_DDL + ")");
             duck.execute("DROP VIEW IF EXISTS events_unique");
             duck.execute("CREATE OR REPLACE TABLE event_deliveries (" + DELIVERIES_DDL + ")");
@@ -201,14 +207,14 @@ public final class InputStager {
         RowParser.Zone zone = zone(assumeZone);
         Plan ev = plan("events", Contract.EVENTS, events, ScanBounds.ALL);
         Plan de = plan("decisions", Contract.DECISIONS, decisions, ScanBounds.ALL);
-        String e = stageTable(ev, zone);
+        String e = stageTable(ev, zone, false);
         try {
             exec("arrival events", "CREATE OR REPLACE TEMP TABLE arrival_events AS SELECT event_id, customer_id, event_time, ingested_at, src_file "
                     + "FROM " + e + " WHERE reason IS NULL");
         } finally {
             duck.dropRelation(e);
         }
-        String d = stageTable(de, zone);
+        String d = stageTable(de, zone, false);
         try {
             exec("arrival decisions", "CREATE OR REPLACE TEMP TABLE arrival_decisions AS SELECT decision_id, event_id, customer_id, decided_at, "
                     + "src_file FROM " + d + " WHERE reason IS NULL");
@@ -395,7 +401,7 @@ public final class InputStager {
                     pushdown += (pushdown.isEmpty() ? " WHERE " : " AND ") + "CAST(" + m.group(1) + " AS VARCHAR) IN (SELECT event_id FROM events)";
             }
             String raw = "json_merge_patch(to_json(__row), '{\"" + FILE_COL + "\":null,\"file_row_number\":null}')";
-            segments.add(new Segment(l1 + pushdown, t.types(), raw, g.getValue()));
+            segments.add(new Segment(l1 + pushdown, t.types(), raw, g.getValue(), null, null, null, g.getKey().endsWith("|after")));
         }
         for (Segment s : segments) noteFloating(columns, s.types(), floating);
         return new Plan(input, columns, source, files, segments, floating.stream().distinct().toList(), selection.skipped());
@@ -551,9 +557,138 @@ public final class InputStager {
         }
     }
 
+    // ---------------------------------------------------------------- reading Parquet in place
+
+    /**
+     * System property: {@code in-place} (the default) reads a Parquet input in place when every valid row of it is already
+     * in the form staging would give it; {@code copy} always stages a copy.
+     */
+    public static final String INPUTS_PROPERTY = "attest.stage.inputs";
+
+    /** Table of the files read in place: (input, path, size, modified_ms), checked by {@link #checkUnchanged}. */
+    public static final String READ_IN_PLACE = "inputs_read_in_place";
+
+    /** Per input read in place: the query of its rows in their files, every row with its src_file and src_row. */
+    private final Map<String, String> direct = new HashMap<>();
+
+    /** The table of an input's rows read in place that are not its rows: bad ones, and decisions' repeated deliveries. */
+    private static String excluded(String input) {
+        return input + "_excluded";
+    }
+
+    private boolean copyInputs; // set: every input is staged as a copy, whatever INPUTS_PROPERTY says
+
+    /** Stages every input as a copy, as {@code -Dattest.stage.inputs=copy} does. */
+    public InputStager copyingInputs() {
+        this.copyInputs = true;
+        return this;
+    }
+
+    private boolean inPlace() {
+        if (copyInputs) return false;
+        String v = System.getProperty(INPUTS_PROPERTY, "in-place").trim();
+        if (v.equals("in-place")) return true;
+        if (v.equals("copy")) return false;
+        throw new IllegalArgumentException("-D" + INPUTS_PROPERTY + " must be in-place or copy, got '" + v + "'");
+    }
+
+    /**
+     * Parquet files only (re-reading CSV or JSON Lines parses the text again), not a SQL query (it may not give the same
+     * rows twice), and no segment that reads the staged events (decisions after the events' end, kept only for the events read).
+     */
+    private boolean inPlaceCandidate(Plan p) {
+        if (!inPlace() || !(p.source() instanceof InputSource.Files) || p.segments().isEmpty()) return false;
+        for (Segment s : p.segments()) {
+            if (s.prepare() != null || s.rejects() != null || s.readsEvents()) return false;
+            for (DataFile f : s.files()) if (f.format() != Format.PARQUET) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Staging's table writes were its cost, not its validation (docs/performance.md): when every valid row of a Parquet
+     * input is, column by column, what a plain cast of the file's value gives (no text to trim, no dimensions to put in
+     * canonical form, no other encoding), the input is not copied. One parse of every row proves it and keeps the bad rows;
+     * the input's relation is then a view of the plain casts over the files, less the bad rows (the {@link #excluded} table).
+     * Returns the table of bad rows (src_file, src_row, reason, raw), or null when a valid row is not in plain form: then the
+     * input is staged as a copy, as before. The files' sizes and modification times go to {@link #READ_IN_PLACE}, so that
+     * the steps that read them later can tell that they did not change ({@link #checkUnchanged}).
+     */
+    private String readInPlace(Plan p, RowParser.Zone zone) {
+        String table = "__attest_bad_" + p.input(); // a temporary table: dropRelation does not see it
+        List<String> checks = new ArrayList<>(), rows = new ArrayList<>();
+        List<String> carry = p.columns().stream().map(c -> "__plain_" + c.name()).toList();
+        String plain = p.columns().stream().map(c -> "TRY_CAST(c_" + c.name() + " AS " + c.kind().sqlType() + ") AS __plain_" + c.name())
+                .collect(Collectors.joining(", "));
+        String same = p.columns().stream().map(c -> c.name() + " IS NOT DISTINCT FROM __plain_" + c.name()).collect(Collectors.joining(" AND "));
+        String names = p.columns().stream().map(c -> "__plain_" + c.name() + " AS " + c.name()).collect(Collectors.joining(", "));
+        for (Segment s : p.segments()) {
+            String withPlain = "SELECT *, " + plain + " FROM (" + s.sql() + ") AS __p";
+            String parsed = RowParser.build(withPlain, p.columns(), s.types(), zone, s.rawExpr(), new ArrayList<>(), carry);
+            checks.add("SELECT src_file, src_row, reason, raw FROM (" + parsed + ") AS __c WHERE reason IS NOT NULL OR NOT (" + same + ")");
+            rows.add("SELECT " + names + ", src_file, src_row FROM (" + withPlain + ") AS __q");
+        }
+        try {
+            exec("check " + p.input(), "CREATE OR REPLACE TEMP TABLE " + table + " AS " + String.join(" UNION ALL ", checks));
+        } catch (Duck.DuckException e) {
+            duck.execute("DROP TABLE IF EXISTS " + table);
+            throw unreadable(p, zone, e);
+        }
+        List<Map<String, Object>> notPlain = duck.queryRows("SELECT src_file, src_row FROM " + table
+                + " WHERE reason IS NULL ORDER BY src_file, src_row LIMIT 1");
+        if (!notPlain.isEmpty()) {
+            log.info("{}: staged as a copy: row {} of {} is valid but not in the form staging gives it", p.input(),
+                    notPlain.get(0).get("src_row"), notPlain.get(0).get("src_file"));
+            duck.execute("DROP TABLE " + table);
+            return null;
+        }
+        duck.execute("CREATE TABLE IF NOT EXISTS " + READ_IN_PLACE + " (input VARCHAR, path VARCHAR, size BIGINT, modified_ms BIGINT)");
+        for (DataFile f : p.files()) {
+            try {
+                duck.execute("INSERT INTO " + READ_IN_PLACE + " VALUES (" + literal(p.input()) + ", " + literal(f.path().toAbsolutePath().toString())
+                        + ", " + Files.size(f.path()) + ", " + Files.getLastModifiedTime(f.path()).toMillis() + ")");
+            } catch (IOException e) {
+                throw new InputException(Code.UNREADABLE, p.input() + " input: cannot read " + f.name() + ": " + e.getMessage(), e);
+            }
+        }
+        direct.put(p.input(), String.join(" UNION ALL ", rows));
+        return table;
+    }
+
+    /**
+     * Fails when a file an earlier step read in place has changed since (size or modification time), naming it: the
+     * audit would otherwise rate rows that staging did not validate, hash or count. A run whose inputs changed is a new
+     * run (its job identity differs); a restart of this one must see the files it started with.
+     */
+    public static void checkUnchanged(Duck duck) {
+        if (duck.queryLong("SELECT count(*) FROM duckdb_tables() WHERE table_name = " + literal(READ_IN_PLACE)) == 0) return;
+        for (Map<String, Object> r : duck.queryRows("SELECT input, path, size, modified_ms FROM " + READ_IN_PLACE + " ORDER BY input, path")) {
+            java.nio.file.Path path = java.nio.file.Path.of((String) r.get("path"));
+            String now;
+            try {
+                long size = Files.size(path), modified = Files.getLastModifiedTime(path).toMillis();
+                if (size == ((Number) r.get("size")).longValue() && modified == ((Number) r.get("modified_ms")).longValue()) continue;
+                now = "now " + size + " bytes, modified " + java.time.Instant.ofEpochMilli(modified) + "; staged at " + r.get("size")
+                        + " bytes, modified " + java.time.Instant.ofEpochMilli(((Number) r.get("modified_ms")).longValue());
+            } catch (IOException e) {
+                now = "cannot read it now: " + e.getMessage();
+            }
+            throw new InputException(Code.CHANGED, r.get("input") + " input: file " + path + " changed after staging read it (" + now
+                    + "); start a new run over the files as they are now");
+        }
+    }
+
     // ---------------------------------------------------------------- staging
 
-    private String stageTable(Plan p, RowParser.Zone zone) {
+    /**
+     * Parses an input. Read in place (see {@link #readInPlace}), the returned table holds only its bad rows and the input's
+     * rows stay in its files; otherwise it holds every row, bad ones with their reason and raw text.
+     */
+    private String stageTable(Plan p, RowParser.Zone zone, boolean inPlace) {
+        if (inPlace && inPlaceCandidate(p)) {
+            String bad = readInPlace(p, zone);
+            if (bad != null) return bad;
+        }
         String table = "__attest_stage_" + p.input();
         List<String> parts = new ArrayList<>();
         for (Segment s : p.segments())
@@ -697,6 +832,16 @@ public final class InputStager {
         exec(input + " quarantine", "INSERT INTO quarantine SELECT " + literal(input) + ", src_file, src_row, reason, raw FROM " + stage
                 + " WHERE reason IS NOT NULL ORDER BY src_file, src_row");
         long bad = duck.queryLong("SELECT count(*) FROM quarantine WHERE input = " + literal(input));
+        if (direct.containsKey(input)) {
+            exec(input + " excluded", "CREATE OR REPLACE TABLE " + excluded(input) + " AS SELECT src_file, src_row FROM " + stage
+                    + " ORDER BY src_file, src_row");
+            duck.execute("DROP TABLE " + stage);
+            duck.dropRelation(target);
+            // A left join on the (unique, few) excluded rows, as for the staged file's dropped rows below.
+            exec(input + " view", "CREATE VIEW " + target + " AS SELECT d.* FROM (" + direct.get(input) + ") AS d LEFT JOIN "
+                    + excluded(input) + " x ON x.src_file = d.src_file AND x.src_row = d.src_row WHERE x.src_row IS NULL");
+            return bad;
+        }
         if (stagedDir != null) {
             // The file keeps the bad rows (their reason is not NULL); the view leaves them out, as the table's delete did.
             duck.dropRelation(stage);
@@ -739,7 +884,7 @@ public final class InputStager {
 
     private InputReport stageEvents(Plan p, RowParser.Zone zone, Map<String, Future<String>> hashes) {
         long t0 = System.nanoTime();
-        String stage = stageTable(p, zone);
+        String stage = stageTable(p, zone, true);
         long bad = split("events", stage, "events");
         long valid = duck.queryLong("SELECT count(*) FROM events");
         Map<String, Long> perFile = rowsPerFile(p, "events");
@@ -750,12 +895,16 @@ public final class InputStager {
         // another time is therefore a conflicting one.
         String content = "(customer_id, meter, quantity, event_time, ingested_at, value, dimensions)";
         String first = "(src_file, src_row)";
+        // The repeated ids first, on their own: a few rows, which the join below then builds its hash table on. As one
+        // query over an input read in place with a time filter, DuckDB built it on every event's row instead (3 times slower).
+        exec("repeated events", "CREATE OR REPLACE TEMP TABLE __attest_repeated AS SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1");
         exec("event_deliveries", "CREATE OR REPLACE TABLE event_deliveries AS SELECT event_id, CAST(count(*) AS INTEGER) AS deliveries, "
                 + "CAST(count(DISTINCT " + content + ") AS INTEGER) AS variants, arg_min(src_file, " + first + ") AS first_file, "
                 + "arg_min(src_row, " + first + ") AS first_row, arg_min(customer_id, " + first + ") AS customer_id, "
                 + "arg_min(meter, " + first + ") AS meter, min(event_time) AS event_time, "
                 + "string_agg(DISTINCT src_file, ', ' ORDER BY src_file) AS src_files "
-                + "FROM events WHERE event_id IN (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1) GROUP BY event_id");
+                + "FROM events WHERE event_id IN (SELECT event_id FROM __attest_repeated) GROUP BY event_id");
+        duck.execute("DROP TABLE __attest_repeated");
         exec("event_conflicts", "INSERT INTO event_conflicts SELECT event_id, variants, deliveries, customer_id, meter, event_time, src_files "
                 + "FROM event_deliveries WHERE variants > 1 ORDER BY event_id");
         exec("events_unique", "CREATE OR REPLACE VIEW events_unique AS SELECT e.*, CAST(coalesce(d.deliveries, 1) AS INTEGER) AS deliveries "
@@ -773,22 +922,28 @@ public final class InputStager {
 
     private InputReport stageDecisions(Plan p, RowParser.Zone zone, Map<String, Future<String>> hashes) {
         long t0 = System.nanoTime();
-        String stage = stageTable(p, zone);
+        String stage = stageTable(p, zone, true);
         long bad = split("decisions", stage, "decisions");
         long valid = duck.queryLong("SELECT count(*) FROM decisions");
         Map<String, Long> perFile = rowsPerFile(p, "decisions");
         long read = valid + bad;
 
         String content = p.columns().stream().map(Column::name).filter(n -> !n.equals("decision_id")).collect(Collectors.joining(", "));
+        // The repeated ids first, as for the events.
+        exec("repeated decisions", "CREATE OR REPLACE TEMP TABLE __attest_repeated AS SELECT decision_id FROM decisions GROUP BY decision_id "
+                + "HAVING count(*) > 1");
         exec("decision dups", "CREATE OR REPLACE TEMP TABLE __attest_ddup AS SELECT * FROM decisions WHERE decision_id IN "
-                + "(SELECT decision_id FROM decisions GROUP BY decision_id HAVING count(*) > 1)");
+                + "(SELECT decision_id FROM __attest_repeated)");
+        duck.execute("DROP TABLE __attest_repeated");
         long conflicts = duck.queryLong("SELECT count(*) FROM (SELECT decision_id FROM __attest_ddup GROUP BY decision_id "
                 + "HAVING count(DISTINCT (" + content + ")) > 1)");
         exec("decision drops", "CREATE OR REPLACE TEMP TABLE __attest_ddrop AS SELECT src_file, src_row FROM (SELECT src_file, src_row, "
                 + "row_number() OVER (PARTITION BY decision_id, " + content + " ORDER BY src_file, src_row) AS rn FROM __attest_ddup) "
                 + "WHERE rn > 1");
         long dupDeliveries = duck.queryLong("SELECT count(*) FROM __attest_ddrop");
-        if (dupDeliveries > 0 && stagedDir != null) {
+        if (dupDeliveries > 0 && direct.containsKey("decisions")) {
+            exec("decision drops", "INSERT INTO " + excluded("decisions") + " SELECT src_file, src_row FROM __attest_ddrop ORDER BY src_file, src_row");
+        } else if (dupDeliveries > 0 && stagedDir != null) {
             exec("decision drops", "CREATE OR REPLACE TABLE " + DECISION_DROPS + " AS SELECT src_file, src_row FROM __attest_ddrop "
                     + "ORDER BY src_file, src_row");
             exec("decisions view", "CREATE OR REPLACE VIEW decisions AS " + stagedRows("decisions", DECISION_DROPS));

@@ -86,6 +86,12 @@ final class RowParser {
      * @param floating   receives the names of columns read from floating point
      */
     static String build(String segmentSql, List<Column> columns, List<String> types, Zone zone, String rawExpr, List<String> floating) {
+        return build(segmentSql, columns, types, zone, rawExpr, floating, List.of());
+    }
+
+    /** As above, carrying the columns {@code carry} of {@code segmentSql} through to the result unchanged. */
+    static String build(String segmentSql, List<Column> columns, List<String> types, Zone zone, String rawExpr, List<String> floating,
+                        List<String> carry) {
         Layers l = new Layers();
         for (int i = 0; i < columns.size(); i++) {
             Column col = columns.get(i);
@@ -109,7 +115,8 @@ final class RowParser {
         }
         String reason = "CASE WHEN __bad_line IS NOT NULL THEN __bad_line WHEN " + any
                 + " THEN concat_ws('; ', " + parts + ") END";
-        sql = "SELECT " + String.join(", ", l.finals) + ", src_file, src_row, __row, " + reason + " AS reason FROM (" + sql + ") AS __f";
+        String carried = carry.stream().map(c -> ", " + c).collect(java.util.stream.Collectors.joining());
+        sql = "SELECT " + String.join(", ", l.finals) + ", src_file, src_row, __row" + carried + ", " + reason + " AS reason FROM (" + sql + ") AS __f";
         return "SELECT * EXCLUDE (__row), CAST(CASE WHEN reason IS NOT NULL THEN " + rawExpr + " END AS VARCHAR) AS raw FROM (" + sql + ") AS __r";
     }
 

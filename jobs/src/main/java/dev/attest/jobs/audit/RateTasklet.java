@@ -22,7 +22,7 @@ final class RateTasklet implements Tasklet {
         AuditStepSupport s = AuditStepSupport.of(contribution);
         PolicyRegistry registry = s.registry();
         long t1 = System.nanoTime(), t2, t3;
-        try (Duck duck = s.openDuck(); BufferAllocator allocator = new RootAllocator()) {
+        try (Duck duck = s.openStaged(); BufferAllocator allocator = new RootAllocator()) {
             t2 = System.nanoTime();
             dev.attest.engine.audit.AuditWindow window = s.window();
             boolean fromState = window.carried();

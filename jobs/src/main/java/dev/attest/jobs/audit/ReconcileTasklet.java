@@ -17,7 +17,7 @@ final class ReconcileTasklet implements Tasklet {
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         AuditStepSupport s = AuditStepSupport.of(contribution);
         PolicyRegistry registry = s.registry();
-        try (Duck duck = s.openDuck(); BufferAllocator allocator = new RootAllocator()) {
+        try (Duck duck = s.openStaged(); BufferAllocator allocator = new RootAllocator()) {
             ReconcilePass pass = new ReconcilePass((DuckDBConnection) duck.connection(), allocator, s.reconciler(registry), s.window());
             long t0 = System.nanoTime();
             pass.lineage(); // first: it scopes the decisions, which the link findings read

@@ -57,7 +57,7 @@ final class WriteTasklet implements Tasklet {
                 : jobExecution.getCreateTime().atZone(java.time.ZoneId.systemDefault()).toInstant();
         StagingReport staging = Json.MAPPER.readValue(Files.readString(s.workspace().stagingReport()), StagingReport.class);
         RunSummary summary;
-        try (Duck duck = s.openDuck()) {
+        try (Duck duck = s.openStaged()) {
             writeState(s, duck, staging);
             RunFolderWriter writer = new RunFolderWriter(duck, s.request(), s.runId(), staging, s.registry(), clock, started, lifecycle, s.context())
                     .withWorkspace(s.workspace());

@@ -23,6 +23,18 @@ record BackfillStepSupport(BackfillRequest request, String previewId, BackfillLa
         return Duck.open(workspace.database());
     }
 
+    /** The workspace for a step after staging: fails, naming the file, when an input read in place has changed since. */
+    Duck openStaged() {
+        Duck duck = openDuck();
+        try {
+            dev.attest.io.input.InputStager.checkUnchanged(duck);
+        } catch (RuntimeException e) {
+            duck.close();
+            throw e;
+        }
+        return duck;
+    }
+
     PolicyRegistry registry() {
         return new PolicyRegistry(PolicyLoader.load(request.policies()));
     }

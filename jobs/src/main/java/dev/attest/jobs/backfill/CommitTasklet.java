@@ -31,7 +31,7 @@ final class CommitTasklet implements Tasklet {
             ctx.putString(DATASET_DIR, target.toString());
             return RepeatStatus.FINISHED;
         }
-        try (Duck duck = s.openDuck()) {
+        try (Duck duck = s.openStaged()) {
             if (duck.queryLong("SELECT count(*) FROM " + ImpactTasklet.PREFIX + "_events WHERE in_scope") == 0) {
                 Folders.deleteTree(partial);
                 ctx.putLong(DECISIONS, 0);

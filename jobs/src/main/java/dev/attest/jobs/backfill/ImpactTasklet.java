@@ -23,7 +23,7 @@ final class ImpactTasklet implements Tasklet {
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         BackfillStepSupport s = BackfillStepSupport.of(contribution.getStepExecution());
         PolicyRegistry registry = s.registry();
-        try (Duck duck = s.openDuck()) {
+        try (Duck duck = s.openStaged()) {
             ImpactPass impact = new ImpactPass(duck);
             impact.build(PREFIX, "decisions", "expected", s.request().scope());
             ImpactPass.Counts counts = impact.counts(PREFIX);

@@ -41,7 +41,7 @@ final class StageRateTasklets {
         public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
             BackfillStepSupport s = BackfillStepSupport.of(contribution.getStepExecution());
             PolicyRegistry registry = s.registry();
-            try (Duck duck = s.openDuck(); BufferAllocator allocator = new RootAllocator()) {
+            try (Duck duck = s.openStaged(); BufferAllocator allocator = new RootAllocator()) {
                 RatePass.Result r = new RatePass((DuckDBConnection) duck.connection(), allocator, registry, s.reconciler(registry),
                         s.request().window(), BATCH_ROWS).run("expected", "findings_rate", new Progress("rating", System.err));
                 contribution.getStepExecution().setReadCount(r.eventsRated());
