@@ -565,7 +565,7 @@ public final class InputStager {
      */
     public static final String INPUTS_PROPERTY = "attest.stage.inputs";
 
-    /** Table of the files read in place: (input, path, size, modified_ms), checked by {@link #checkUnchanged}. */
+    /** Table of the files read in place: (input, name, path, size, modified_ms), checked by {@link #checkUnchanged}. */
     public static final String READ_IN_PLACE = "inputs_read_in_place";
 
     /** Per input read in place: the query of its rows in their files, every row with its src_file and src_row. */
@@ -642,10 +642,11 @@ public final class InputStager {
             duck.execute("DROP TABLE " + table);
             return null;
         }
-        duck.execute("CREATE TABLE IF NOT EXISTS " + READ_IN_PLACE + " (input VARCHAR, path VARCHAR, size BIGINT, modified_ms BIGINT)");
+        duck.execute("CREATE TABLE IF NOT EXISTS " + READ_IN_PLACE + " (input VARCHAR, name VARCHAR, path VARCHAR, size BIGINT, modified_ms BIGINT)");
         for (DataFile f : p.files()) {
             try {
-                duck.execute("INSERT INTO " + READ_IN_PLACE + " VALUES (" + literal(p.input()) + ", " + literal(f.path().toAbsolutePath().toString())
+                duck.execute("INSERT INTO " + READ_IN_PLACE + " VALUES (" + literal(p.input()) + ", " + literal(f.name()) + ", "
+                        + literal(f.path().toAbsolutePath().toString())
                         + ", " + Files.size(f.path()) + ", " + Files.getLastModifiedTime(f.path()).toMillis() + ")");
             } catch (IOException e) {
                 throw new InputException(Code.UNREADABLE, p.input() + " input: cannot read " + f.name() + ": " + e.getMessage(), e);
@@ -658,12 +659,18 @@ public final class InputStager {
     /**
      * Fails when a file an earlier step read in place has changed since (size or modification time), naming it: the
      * audit would otherwise rate rows that staging did not validate, hash or count. A run whose inputs changed is a new
-     * run (its job identity differs); a restart of this one must see the files it started with.
+     * run (its job identity differs); a restart of this one must see the files it started with. The views name the files
+     * as the command did, so a relative name must still lead to the same file (a restart from another folder would not).
      */
     public static void checkUnchanged(Duck duck) {
         if (duck.queryLong("SELECT count(*) FROM duckdb_tables() WHERE table_name = " + literal(READ_IN_PLACE)) == 0) return;
-        for (Map<String, Object> r : duck.queryRows("SELECT input, path, size, modified_ms FROM " + READ_IN_PLACE + " ORDER BY input, path")) {
+        for (Map<String, Object> r : duck.queryRows("SELECT input, name, path, size, modified_ms FROM " + READ_IN_PLACE + " ORDER BY input, path")) {
             java.nio.file.Path path = java.nio.file.Path.of((String) r.get("path"));
+            java.nio.file.Path named = java.nio.file.Path.of((String) r.get("name")).toAbsolutePath();
+            if (!named.equals(path))
+                throw new InputException(Code.CHANGED, r.get("input") + " input: file " + r.get("name") + " was read in place from " + path
+                        + ", and from this working folder it names " + named + "; run the command again from " + path.toString()
+                        .substring(0, path.toString().length() - r.get("name").toString().length()).replaceAll("/$", ""));
             String now;
             try {
                 long size = Files.size(path), modified = Files.getLastModifiedTime(path).toMillis();

@@ -112,6 +112,21 @@ class InputStagerInPlaceTest extends StagingFixture {
     }
 
     @Test
+    void aRelativeNameThatLeadsElsewhereNowFailsTheStepsThatWouldReadIt() {
+        Path ev = parquet("ev/a.parquet", EVENTS);
+        Path de = parquet("dec/d.parquet", DECISIONS);
+        stage(InputSource.files(ev.toString()), InputSource.files(de.toString()), null);
+        // As if the command had named the file relatively and its restart ran in another folder: the view's name for the
+        // file no longer leads to the file staging read.
+        duck.execute("UPDATE " + InputStager.READ_IN_PLACE + " SET name = 'ev/a.parquet' WHERE input = 'events'");
+        assertThatThrownBy(() -> InputStager.checkUnchanged(duck)).isInstanceOfSatisfying(InputException.class, e -> {
+            assertThat(e.code()).isEqualTo(InputException.Code.CHANGED);
+            assertThat(e.getMessage()).startsWith("events input: file ev/a.parquet was read in place from " + ev.toAbsolutePath()
+                    + ", and from this working folder it names " + Path.of("ev/a.parquet").toAbsolutePath());
+        });
+    }
+
+    @Test
     void copyingInputsStagesAPlainParquetInputAsTables() {
         Path ev = parquet("ev/a.parquet", EVENTS);
         Path de = parquet("dec/d.parquet", DECISIONS);
