@@ -31,11 +31,6 @@ class InputStagerFilesTest extends InputStagerTest {
         return new InputStager(duck).toFiles(work.resolve("staged"));
     }
 
-    private String kind(String name) {
-        return (String) rows("SELECT CASE WHEN EXISTS (SELECT 1 FROM duckdb_views() WHERE view_name = '" + name + "' AND NOT internal) "
-                + "THEN 'view' WHEN EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = '" + name + "') THEN 'table' END AS k").get(0).get("k");
-    }
-
     @Test
     void theStagedRowsAreParquetFilesAndTheTablesViewsThatOutliveTheConnection() {
         write("ev/a.csv", EV_HEADER + "e1,c1,api,1,2026-01-01T10:00:00Z,,,\n" + "e2,c1,api,-1,2026-01-01T10:00:00Z,,,\n");

@@ -35,11 +35,6 @@ class InputStagerInPlaceTest extends StagingFixture {
             + "UNION ALL SELECT 'd3', 'e3', 'c2', 'sms', 'denied', 0, 'EUR', NULL, NULL, NULL, NULL, NULL, NULL, "
             + "TIMESTAMPTZ '2026-01-02 11:00:01+00', NULL";
 
-    private String kind(String name) {
-        return (String) rows("SELECT CASE WHEN EXISTS (SELECT 1 FROM duckdb_views() WHERE view_name = '" + name + "' AND NOT internal) "
-                + "THEN 'view' WHEN EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = '" + name + "') THEN 'table' END AS k").get(0).get("k");
-    }
-
     /** What staging left, for comparing two ways of staging: every column of every relation a pass reads. */
     private List<List<Map<String, Object>>> staged(Duck d) {
         return List.of(

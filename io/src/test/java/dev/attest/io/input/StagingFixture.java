@@ -80,6 +80,12 @@ abstract class StagingFixture {
         return duck.queryRows(sql);
     }
 
+    /** Whether staging left {@code name} as a view or a table (null: neither). */
+    String kind(String name) {
+        return (String) rows("SELECT CASE WHEN EXISTS (SELECT 1 FROM duckdb_views() WHERE view_name = '" + name + "' AND NOT internal) "
+                + "THEN 'view' WHEN EXISTS (SELECT 1 FROM duckdb_tables() WHERE table_name = '" + name + "') THEN 'table' END AS k").get(0).get("k");
+    }
+
     List<Map<String, Object>> quarantine() {
         return rows("SELECT input, src_file, src_row, reason, raw FROM quarantine ORDER BY input, src_file, src_row");
     }

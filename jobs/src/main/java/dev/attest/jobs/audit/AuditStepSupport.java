@@ -32,16 +32,9 @@ record AuditStepSupport(AuditRequest request, AuditWorkspace workspace, String r
         return Duck.open(workspace.database());
     }
 
-    /** The workspace for a step after staging: fails, naming the file, when an input read in place has changed since. */
+    /** The workspace for a step after staging (see {@link Staging#openStaged}). */
     Duck openStaged() {
-        Duck duck = openDuck();
-        try {
-            dev.attest.io.input.InputStager.checkUnchanged(duck);
-        } catch (RuntimeException e) {
-            duck.close();
-            throw e;
-        }
-        return duck;
+        return Staging.openStaged(workspace.database());
     }
 
     PolicyRegistry registry() {

@@ -38,6 +38,21 @@ public final class Staging {
     }
 
     /**
+     * Opens a workspace for a step after staging: fails, naming the file, when an input staging read in place has changed
+     * since (see {@link InputStager#checkUnchanged}).
+     */
+    public static Duck openStaged(Path database) {
+        Duck duck = Duck.open(database);
+        try {
+            InputStager.checkUnchanged(duck);
+        } catch (RuntimeException e) {
+            duck.close();
+            throw e;
+        }
+        return duck;
+    }
+
+    /**
      * Reads and validates both inputs into the workspace (bad rows to quarantine), writes the policy registry as a
      * table beside them and the staging report to {@code stagingReport}, and counts rows read and quarantined on the step.
      */

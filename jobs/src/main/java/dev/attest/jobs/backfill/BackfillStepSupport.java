@@ -5,6 +5,7 @@ import dev.attest.core.policy.PolicyRegistry;
 import dev.attest.io.duck.Duck;
 import dev.attest.io.policy.PolicyLoader;
 import dev.attest.jobs.audit.AuditWorkspace;
+import dev.attest.jobs.audit.Staging;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.step.StepExecution;
 
@@ -23,16 +24,9 @@ record BackfillStepSupport(BackfillRequest request, String previewId, BackfillLa
         return Duck.open(workspace.database());
     }
 
-    /** The workspace for a step after staging: fails, naming the file, when an input read in place has changed since. */
+    /** The workspace for a step after staging (see {@link Staging#openStaged}). */
     Duck openStaged() {
-        Duck duck = openDuck();
-        try {
-            dev.attest.io.input.InputStager.checkUnchanged(duck);
-        } catch (RuntimeException e) {
-            duck.close();
-            throw e;
-        }
-        return duck;
+        return Staging.openStaged(workspace.database());
     }
 
     PolicyRegistry registry() {
