@@ -122,6 +122,18 @@ class InputStagerInPlaceTest extends StagingFixture {
     }
 
     @Test
+    void smallFilesAreCopiedHoweverPlainTheirRows() throws Exception {
+        // Every later scan opens every file again: under 256 KiB a file on average (the default), a copy is cheaper.
+        Path ev = parquet("ev/a.parquet", EVENTS);
+        Path de = parquet("dec/d.parquet", DECISIONS);
+        new InputStager(duck).stage(InputSource.files(ev.toString()), InputSource.files(de.toString()), null);
+        assertThat(kind("events")).isEqualTo("table");
+        assertThat(kind("decisions")).isEqualTo("table");
+        new InputStager(duck).inPlaceFromFileBytes(Files.size(de)).stage(InputSource.files(ev.toString()), InputSource.files(de.toString()), null);
+        assertThat(kind("decisions")).isEqualTo("view");
+    }
+
+    @Test
     void copyingInputsStagesAPlainParquetInputAsTables() {
         Path ev = parquet("ev/a.parquet", EVENTS);
         Path de = parquet("dec/d.parquet", DECISIONS);
