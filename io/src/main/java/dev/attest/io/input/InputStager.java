@@ -668,15 +668,16 @@ public final class InputStager {
             return null;
         }
         duck.execute("CREATE TABLE IF NOT EXISTS " + READ_IN_PLACE + " (input VARCHAR, name VARCHAR, path VARCHAR, size BIGINT, modified_ms BIGINT)");
+        List<String> values = new ArrayList<>(); // one statement for every file: an input may have thousands
         for (DataFile f : p.files()) {
             try {
-                duck.execute("INSERT INTO " + READ_IN_PLACE + " VALUES (" + literal(p.input()) + ", " + literal(f.name()) + ", "
-                        + literal(f.path().toAbsolutePath().toString())
+                values.add("(" + literal(p.input()) + ", " + literal(f.name()) + ", " + literal(f.path().toAbsolutePath().toString())
                         + ", " + Files.size(f.path()) + ", " + Files.getLastModifiedTime(f.path()).toMillis() + ")");
             } catch (IOException e) {
                 throw new InputException(Code.UNREADABLE, p.input() + " input: cannot read " + f.name() + ": " + e.getMessage(), e);
             }
         }
+        duck.execute("INSERT INTO " + READ_IN_PLACE + " VALUES " + String.join(", ", values));
         direct.put(p.input(), String.join(" UNION ALL ", rows));
         return table;
     }
