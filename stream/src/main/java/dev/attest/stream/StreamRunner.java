@@ -208,6 +208,15 @@ public final class StreamRunner implements AutoCloseable {
                             totals(), pollNanos / 1_000_000, processNanos / 1_000_000, snapshots, rowsByKind(), snapshotChars, snapshotNanos / 1_000_000, commitNanos / 1_000_000,
                             waitNanos / 1_000_000);
                 }
+                // Policies are looked at on the clock, busy or idle: a stream that never has an empty poll still sees a
+                // change (it used to look only after a whole empty poll), and a version written ahead of its recorded_at
+                // is taken in when the clock passes it. Before this poll's records and any settling: what settles is final.
+                Instant now = clock.instant();
+                if (Duration.between(lastPolicyCheck, now).compareTo(POLICY_CHECK) >= 0) {
+                    lastPolicyCheck = now;
+                    policies.changed().ifPresent(next -> audit.replacePolicies(next, e -> emit(e, null)));
+                }
+                audit.advanceKnowledge(e -> emit(e, null));
                 if (!records.isEmpty()) {
                     idleSince = clock.instant();
                     // Events of the batch before its decisions: a decision read with its event is then joined at once, not first
@@ -225,11 +234,6 @@ public final class StreamRunner implements AutoCloseable {
                     }
                     audit.settle(false, e -> emit(e, null));
                 } else if (timeout == POLL_NANOS) { // a whole empty poll: idle partitions may follow the clock (a shortened one says nothing)
-                    Instant now = clock.instant();
-                    if (Duration.between(lastPolicyCheck, now).compareTo(POLICY_CHECK) >= 0) {
-                        lastPolicyCheck = now;
-                        policies.changed().ifPresent(next -> audit.replacePolicies(next, e -> emit(e, null)));
-                    }
                     audit.settle(caughtUp(), e -> emit(e, null));
                 }
                 processNanos += System.nanoTime() - pollEnd;

@@ -179,6 +179,76 @@ class StreamIT {
     }
 
     /**
+     * A stream that is never idle still reads the policies, and a version written ahead of its recorded_at is taken in
+     * when the clock passes it: the pending decision's verdict is superseded (RETROACTIVE_CORRECTION) at that moment, not
+     * when the file is read. Before, policies were read only after a poll that came back empty, and a version recorded
+     * ahead waited for the next change of the files.
+     */
+    @Test
+    void aBusyStreamTakesInAVersionWrittenAheadWhenItsRecordedAtPasses() throws Exception {
+        Path policies = Files.createDirectories(tmp.resolve("policies-ahead"));
+        Files.writeString(policies.resolve("price-api.yaml"), POLICY);
+        String b = broker.bootstrap();
+        StreamOptions o = liveOptions(b, "ah", policies, null);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        StreamRunner runner = new StreamRunner(o, Clock.systemUTC());
+        Future<StreamRunner.Outcome> run = pool.submit(runner::run);
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Future<?> feeder = null;
+        try {
+            assertThat(runner.awaitReady(Duration.ofSeconds(60))).isTrue();
+            Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            Feed.publish(b, "ah.events", List.of(msg(event("ah-1", now.toString(), 4))));
+            Feed.publish(b, "ah.decisions", List.of(msg(decision("ah-d1", "ah-1", "4.00", now.plusSeconds(1).toString()))));
+            await(b, "ah.verdicts", vs -> latest(vs, "ah-d1").equals("ok"));
+            // From here on, an event of another customer every 20 ms: no poll of the stream comes back empty.
+            feeder = pool.submit(() -> {
+                Properties p = Feed.props(b);
+                p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+                p.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+                try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p)) {
+                    for (int i = 0; busy.get(); i++) {
+                        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("ah.events", "other",
+                                event("ah-busy-" + i, Instant.now().toString(), 1).replace("\"c1\"", "\"other\"")));
+                        producer.flush();
+                        Thread.sleep(20);
+                    }
+                }
+                return null;
+            });
+            Thread.sleep(500);
+            // Version 2, written now and recorded 6 s from now: read within 2 s, busy as the stream is, and unknown until then.
+            Instant recorded = Instant.now().plusSeconds(6).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            Files.writeString(policies.resolve("price-api.yaml"), POLICY + """
+                      - version: 2
+                        valid_from: "2026-01-01T00:00:00Z"
+                        recorded_at: "%s"
+                        change_ref: T-2
+                        author: test
+                        rule: {model: unit, unit_price: "2"}
+                        rounding: {scale: 2, mode: half_up}
+                    """.formatted(recorded));
+            await(b, "ah.verdicts", v -> latest(v, "ah-d1").equals("finding"));
+            List<ConsumerRecord<String, String>> mine = Feed.readCommitted(b, "ah.verdicts").stream()
+                    .filter(r -> Feed.JSON.readTree(r.value()).get("decision_id").asString().equals("ah-d1")).toList();
+            assertThat(mine).hasSize(2);
+            JsonNode last = Feed.JSON.readTree(mine.get(1).value());
+            assertThat(last.get("codes").toString()).contains("RETROACTIVE_CORRECTION");
+            assertThat(last.get("version_as_known").asString()).isEqualTo("price-api@v1");
+            assertThat(last.get("version_as_corrected").asString()).isEqualTo("price-api@v2");
+            assertThat(last.get("supersedes").asString()).isEqualTo("ah-d1#1");
+            assertThat(Instant.ofEpochMilli(mine.get(1).timestamp())).as("sent when the clock passed recorded_at").isAfterOrEqualTo(recorded);
+        } finally {
+            busy.set(false);
+            if (feeder != null) feeder.get(30, TimeUnit.SECONDS);
+            runner.stop();
+            run.get(30, TimeUnit.SECONDS);
+            runner.close();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * With a commit interval, what is read meanwhile goes with the next transaction: 24 messages published one at a time over
      * about 2.4 s make at most one transaction a second (plus the first), not one per poll, and every decision has its verdict.
      */

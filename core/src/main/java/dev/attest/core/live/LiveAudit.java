@@ -4,7 +4,9 @@ import dev.attest.core.findings.DecisionRecord;
 import dev.attest.core.findings.Finding;
 import dev.attest.core.findings.FindingCode;
 import dev.attest.core.findings.Reconciler;
+import dev.attest.core.policy.Policy;
 import dev.attest.core.policy.PolicyRegistry;
+import dev.attest.core.policy.PolicyVersion;
 import dev.attest.core.policy.Rule;
 import dev.attest.core.policy.VersionRef;
 import dev.attest.core.rating.BillingCycles;
@@ -116,6 +118,7 @@ public final class LiveAudit {
         this.settings = settings;
         this.clock = clock;
         this.seed = seed;
+        this.nextRecordedAt = nextRecordedAt(registry, clock.instant());
     }
 
     // ---- input ----
@@ -276,6 +279,7 @@ public final class LiveAudit {
     public void replacePolicies(PolicyRegistry next, Consumer<Emission> out) {
         this.registry = next;
         this.reconciler = new Reconciler(next, params);
+        this.nextRecordedAt = nextRecordedAt(next, clock.instant());
         for (CustomerState c : customers.values()) {
             for (Part p : c.parts.values()) {
                 if (p.pending.isEmpty()) continue;
@@ -285,6 +289,28 @@ public final class LiveAudit {
             }
         }
     }
+
+    /**
+     * The clock passed the recorded_at of a version that was not yet known when the pending events were rated (a change
+     * written ahead of its time): that version is known from now on, so every pending event is rated again at this
+     * cut-off, as when the policies change. Without it, events rated before that instant would keep their earlier view
+     * until something else rated them again. Cheap when nothing is due: one comparison.
+     */
+    public void advanceKnowledge(Consumer<Emission> out) {
+        if (nextRecordedAt == null || clock.instant().isBefore(nextRecordedAt)) return;
+        replacePolicies(registry, out);
+    }
+
+    /** The earliest recorded_at after {@code now} among the registry's versions, or null when none is still to come. */
+    private static Instant nextRecordedAt(PolicyRegistry registry, Instant now) {
+        Instant next = null;
+        for (Policy p : registry.policies())
+            for (PolicyVersion v : p.versions())
+                if (v.recordedAt().isAfter(now) && (next == null || v.recordedAt().isBefore(next))) next = v.recordedAt();
+        return next;
+    }
+
+    private Instant nextRecordedAt; // null: no version of the registry is recorded in the future
 
     /**
      * Moves watermarks and settles what is behind them. {@code caughtUp}: the reader has read everything there is, so a

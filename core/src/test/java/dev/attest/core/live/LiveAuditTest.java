@@ -411,4 +411,43 @@ class LiveAuditTest {
         assertThat(out.stream().filter(e -> e instanceof Emission.Settled).map(e -> ((Emission.Settled) e).finding().code().name()))
                 .containsExactly("RETROACTIVE_CORRECTION");
     }
+    /**
+     * A version written ahead of its recorded_at is unknown until the clock passes it; then the pending events are rated
+     * again (as-corrected only, the decision having come before it), without any change to the policies' files.
+     */
+    @Test
+    void aVersionRecordedAheadIsTakenInWhenTheClockPassesItsRecordedAt() {
+        TestClock clock = new TestClock();
+        clock.now = Instant.parse("2026-01-10T00:30:00Z");
+        Instant recorded = clock.now.plusSeconds(10);
+        var v1 = dev.attest.core.policy.Policies.version("p", 1, new Rule.Unit(new BigDecimal("2")));
+        var v2 = dev.attest.core.policy.Policies.version("p", 2, dev.attest.core.policy.Policies.JAN_2026, null, recorded, new Rule.Unit(new BigDecimal("3")));
+        PolicyRegistry both = new PolicyRegistry(List.of(dev.attest.core.policy.Policies.policy("p", dev.attest.core.policy.PolicyKind.PRICE, "api", null, v1, v2)));
+        LiveAudit live = new LiveAudit(both, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null),
+                new LiveAudit.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5)), clock, LiveAudit.Seed.NONE);
+        List<Emission> out = new ArrayList<>();
+        live.onEvent(new LiveEvent(new RatingEvent("e1", "a", "api", new BigDecimal("3"), T0, null, null, Map.of()), null), out::add);
+        live.onDecision(new DecisionRecord("d1", "e1", "a", "api", Outcome.CHARGED, new BigDecimal("6"), "EUR", "p", 1, null, null, null, null,
+                T0.plusSeconds(1), null), out::add);
+        Verdict first = (Verdict) out.get(0);
+        assertThat(first.status()).isEqualTo(Verdict.Status.OK);
+        assertThat(first.versionAsCorrected()).isEqualTo("p@v1"); // v2 is not known to anyone yet
+
+        clock.now = recorded.minusMillis(1);
+        live.advanceKnowledge(out::add);
+        assertThat(out).hasSize(1);
+
+        clock.now = recorded;
+        live.advanceKnowledge(out::add);
+        assertThat(out).hasSize(2);
+        Verdict after = (Verdict) out.get(1);
+        assertThat(after.supersedes()).isEqualTo("d1#1");
+        assertThat(after.codes()).containsExactly("RETROACTIVE_CORRECTION");
+        assertThat(after.versionAsKnown()).isEqualTo("p@v1");
+        assertThat(after.versionAsCorrected()).isEqualTo("p@v2");
+
+        clock.now = recorded.plusSeconds(1); // taken in once: nothing more is due
+        live.advanceKnowledge(out::add);
+        assertThat(out).hasSize(2);
+    }
 }
