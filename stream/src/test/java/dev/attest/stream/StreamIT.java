@@ -59,6 +59,19 @@ class StreamIT {
                 rounding: {scale: 2, mode: half_up}
             """;
 
+    /** {@link #POLICY} with a version 2 (unit price 2, valid from January 2026) recorded at {@code recordedAt}. */
+    static String withVersion2(Instant recordedAt) {
+        return POLICY + """
+                  - version: 2
+                    valid_from: "2026-01-01T00:00:00Z"
+                    recorded_at: "%s"
+                    change_ref: T-2
+                    author: test
+                    rule: {model: unit, unit_price: "2"}
+                    rounding: {scale: 2, mode: half_up}
+                """.formatted(recordedAt);
+    }
+
     static String event(String id, String time, int qty) {
         return "{\"event_id\":\"" + id + "\",\"customer_id\":\"c1\",\"meter\":\"api_calls\",\"quantity\":\"" + qty + "\",\"event_time\":\"" + time + "\"}";
     }
@@ -155,15 +168,7 @@ class StreamIT {
             await(b, "w.verdicts", vs -> latest(vs, "live-d1").equals("ok"));
             // Recorded after the decision (now + 1 s) and before the file is written: a correction, as-corrected only.
             while (Instant.now().isBefore(now.plusSeconds(3))) Thread.sleep(50);
-            Files.writeString(policies.resolve("price-api.yaml"), POLICY + """
-                      - version: 2
-                        valid_from: "2026-01-01T00:00:00Z"
-                        recorded_at: "%s"
-                        change_ref: T-2
-                        author: test
-                        rule: {model: unit, unit_price: "2"}
-                        rounding: {scale: 2, mode: half_up}
-                    """.formatted(now.plusSeconds(2)));
+            Files.writeString(policies.resolve("price-api.yaml"), withVersion2(now.plusSeconds(2)));
             List<JsonNode> vs = await(b, "w.verdicts", v -> latest(v, "live-d1").equals("finding"));
             JsonNode last = vs.get(vs.size() - 1);
             assertThat(last.get("codes").toString()).contains("RETROACTIVE_CORRECTION");
@@ -219,15 +224,7 @@ class StreamIT {
             Thread.sleep(500);
             // Version 2, written now and recorded 6 s from now: read within 2 s, busy as the stream is, and unknown until then.
             Instant recorded = Instant.now().plusSeconds(6).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            Files.writeString(policies.resolve("price-api.yaml"), POLICY + """
-                      - version: 2
-                        valid_from: "2026-01-01T00:00:00Z"
-                        recorded_at: "%s"
-                        change_ref: T-2
-                        author: test
-                        rule: {model: unit, unit_price: "2"}
-                        rounding: {scale: 2, mode: half_up}
-                    """.formatted(recorded));
+            Files.writeString(policies.resolve("price-api.yaml"), withVersion2(recorded));
             await(b, "ah.verdicts", v -> latest(v, "ah-d1").equals("finding"));
             List<ConsumerRecord<String, String>> mine = Feed.readCommitted(b, "ah.verdicts").stream()
                     .filter(r -> Feed.JSON.readTree(r.value()).get("decision_id").asString().equals("ah-d1")).toList();
