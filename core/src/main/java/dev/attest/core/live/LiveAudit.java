@@ -151,7 +151,7 @@ public final class LiveAudit {
                 Part home = c.parts.get(s.partKey);
                 int i = pendingIndex(c, home, s);
                 ensureRated(c, home);
-                home.pending.remove(i);
+                home.removePending(i);
                 home.expected.remove(i);
                 home.after.remove(i);
                 home.totals.remove(i);
@@ -175,8 +175,8 @@ public final class LiveAudit {
             releaseWaiting(c, out);
         }
         ensureRated(c, p);
-        int i = insertionPoint(c, p, e);
-        p.pending.add(i, e.eventId());
+        int i = insertionPoint(p, e);
+        p.addPending(i, e);
         p.expected.add(i, null);
         p.after.add(i, null);
         p.totals.add(i, null);
@@ -499,7 +499,7 @@ public final class LiveAudit {
         for (Slot slot : pending) {
             Part p = c.parts.get(slot.partKey);
             if (p == null) throw new IllegalArgumentException("checkpoint of " + s.customerId() + ": event " + slot.first.eventId() + " names no part");
-            p.pending.add(slot.first.eventId());
+            p.addPending(p.pending.size(), slot.first.event());
         }
         for (CustomerSnapshot.PartRow r : s.parts())
             if (!r.pending().isEmpty() && !r.pending().equals(c.parts.get(new PartKey(r.meter(), r.periodStart())).pending))
@@ -554,11 +554,11 @@ public final class LiveAudit {
         return k;
     }
 
-    private int insertionPoint(CustomerState c, Part p, RatingEvent e) {
+    private int insertionPoint(Part p, RatingEvent e) {
         int lo = 0, hi = p.pending.size();
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (ORDER.compare(c.events.get(p.pending.get(mid)).first.event(), e) < 0) lo = mid + 1;
+            if (ORDER.compare(p.pendingEvents.get(mid), e) < 0) lo = mid + 1;
             else hi = mid;
         }
         return lo;
@@ -566,7 +566,7 @@ public final class LiveAudit {
 
     /** Where pending event {@code s} is in its part's pending list: found by its order, not by a scan of the list. */
     private int pendingIndex(CustomerState c, Part p, Slot s) {
-        int i = insertionPoint(c, p, s.first.event());
+        int i = insertionPoint(p, s.first.event());
         if (i == p.pending.size() || !p.pending.get(i).equals(s.first.eventId()))
             throw new IllegalStateException("event " + s.first.eventId() + " of customer " + c.customerId + " is not in its part's pending list");
         return i;
@@ -726,7 +726,7 @@ public final class LiveAudit {
         RatingEvent last = p.expected.get(n - 1).event();
         p.settledThrough = new CustomerSnapshot.Position(last.eventTime(), last.eventId());
         p.seed = p.after.get(n - 1);
-        p.pending.subList(0, n).clear();
+        p.dropPending(n);
         p.expected.subList(0, n).clear();
         p.after.subList(0, n).clear();
         p.totals.subList(0, n).clear();
@@ -987,7 +987,26 @@ public final class LiveAudit {
         Instant lastArrival;
         boolean volume;
         CustomerSnapshot.Position settledThrough; // the last event settlePart took: pending rows up to it are settled
+        /** Its pending events' ids in (event_time, event_id) order; changed only through the three methods below. */
         final List<String> pending = new ArrayList<>();
+        /** The events of {@link #pending}, index for index: the binary search compares them without a lookup by id per step. */
+        final List<RatingEvent> pendingEvents = new ArrayList<>();
+
+        void addPending(int i, RatingEvent e) {
+            pending.add(i, e.eventId());
+            pendingEvents.add(i, e);
+        }
+
+        void removePending(int i) {
+            pending.remove(i);
+            pendingEvents.remove(i);
+        }
+
+        /** Drops the first {@code n}: they settled. */
+        void dropPending(int n) {
+            pending.subList(0, n).clear();
+            pendingEvents.subList(0, n).clear();
+        }
         List<ExpectedEvent> expected = new ArrayList<>(); // null: to be rated again
         List<PeriodState> after = new ArrayList<>();
         List<BigDecimal> totals = new ArrayList<>(); // the volume total each expectation was rated with (see expectation)

@@ -450,4 +450,38 @@ class LiveAuditTest {
         live.advanceKnowledge(out::add);
         assertThat(out).hasSize(2);
     }
+    /**
+     * Events that come after part of their period settled go among the events still pending, in order: the settled
+     * findings are those of the same inputs settled only at the end (a stale pending list would put them elsewhere).
+     */
+    @Test
+    void anEventAfterASettleGoesAmongThoseStillPendingInOrder() {
+        Function<Integer, Instant> at = m -> T0.plusSeconds(60L * m);
+        List<String> settledA = settledAfter(true, at), settledB = settledAfter(false, at);
+        assertThat(settledA).isNotEmpty().containsExactlyInAnyOrderElementsOf(settledB);
+    }
+
+    /** The settled findings (code, event, expected amount) of ten events, and of two more that come late within the hold. */
+    private static List<String> settledAfter(boolean settleBetween, Function<Integer, Instant> at) {
+        TestClock clock = new TestClock();
+        // The tier boundary (30 units) falls among the late events: their order decides which of them is charged 1 or 0.5.
+        PolicyRegistry graduated30 = new PolicyRegistry(List.of(price("p", "api", null, new Rule.Graduated(tiers("30", "1", null, "0.5")))));
+        LiveAudit live = new LiveAudit(graduated30, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null),
+                new LiveAudit.Settings(Duration.ofMinutes(30), Duration.ofSeconds(5)), clock, LiveAudit.Seed.NONE);
+        List<Emission> out = new ArrayList<>();
+        java.util.function.BiConsumer<String, Integer> feed = (id, minute) -> {
+            live.onEvent(new LiveEvent(new RatingEvent(id, "a", "api", new BigDecimal("3"), at.apply(minute), null, null, Map.of()), null), out::add);
+            live.onDecision(new DecisionRecord("d-" + id, id, "a", "api", Outcome.CHARGED, new BigDecimal("3"), "EUR", "p", 1, null, null, null,
+                    null, at.apply(minute).plusSeconds(1), null), out::add);
+        };
+        for (int k = 0; k < 10; k++) feed.accept("e" + k, 10 * k);
+        if (settleBetween) live.settle(false, out::add); // the watermark is minute 60: e0..e5 settle
+        feed.accept("x1", 75); // between e7 and e8, after the watermark
+        feed.accept("x2", 65);
+        clock.now = clock.now.plusSeconds(3600);
+        live.settle(true, out::add);
+        return out.stream().filter(e -> e instanceof Emission.Settled).map(e -> ((Emission.Settled) e).finding())
+                .map(f -> f.code() + " " + f.eventId() + " " + (f.expectedAmount() == null ? "-" : f.expectedAmount().stripTrailingZeros().toPlainString()))
+                .toList();
+    }
 }
