@@ -455,7 +455,7 @@ public final class LiveAudit {
         List<DecisionRecord> decisions = new ArrayList<>();
         new TreeMap<>(c.decisions).values().forEach(decisions::addAll);
         List<CustomerSnapshot.PartRow> parts = new ArrayList<>();
-        for (Part p : c.parts.values()) parts.add(partRow(p, List.copyOf(p.pending)));
+        for (Part p : c.parts.values()) parts.add(partRow(p, p.pendingIds()));
         List<CustomerSnapshot.MarkRow> marks = new ArrayList<>();
         c.verdicts.forEach((id, m) -> marks.add(markRow(id, m)));
         marks.sort(Comparator.comparing(CustomerSnapshot.MarkRow::decisionId));
@@ -502,7 +502,7 @@ public final class LiveAudit {
             p.addPending(p.pending.size(), slot.first.event());
         }
         for (CustomerSnapshot.PartRow r : s.parts())
-            if (!r.pending().isEmpty() && !r.pending().equals(c.parts.get(new PartKey(r.meter(), r.periodStart())).pending))
+            if (!r.pending().isEmpty() && !r.pending().equals(c.parts.get(new PartKey(r.meter(), r.periodStart())).pendingIds()))
                 throw new IllegalArgumentException("checkpoint of " + s.customerId() + ": the pending list of " + r.meter() + " " + r.periodStart()
                         + " is not its pending events");
         for (DecisionRecord d : s.decisions()) {
@@ -558,7 +558,7 @@ public final class LiveAudit {
         int lo = 0, hi = p.pending.size();
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (ORDER.compare(p.pendingEvents.get(mid), e) < 0) lo = mid + 1;
+            if (ORDER.compare(p.pending.get(mid), e) < 0) lo = mid + 1;
             else hi = mid;
         }
         return lo;
@@ -567,7 +567,7 @@ public final class LiveAudit {
     /** Where pending event {@code s} is in its part's pending list: found by its order, not by a scan of the list. */
     private int pendingIndex(CustomerState c, Part p, Slot s) {
         int i = insertionPoint(p, s.first.event());
-        if (i == p.pending.size() || !p.pending.get(i).equals(s.first.eventId()))
+        if (i == p.pending.size() || !p.pendingId(i).equals(s.first.eventId()))
             throw new IllegalStateException("event " + s.first.eventId() + " of customer " + c.customerId + " is not in its part's pending list");
         return i;
     }
@@ -579,7 +579,7 @@ public final class LiveAudit {
         p.after = new ArrayList<>();
         p.totals = new ArrayList<>();
         if (p.pending.isEmpty()) return;
-        PeriodRater.Steps st = rater().steps(p.pending.stream().map(id -> rating(c, id)).toList(), p.seed);
+        PeriodRater.Steps st = rater().steps(p.pending.stream().map(e -> rating(c, e.eventId())).toList(), p.seed);
         p.expected.addAll(st.expected());
         p.after.addAll(st.after());
         p.totals.addAll(java.util.Collections.nCopies(st.after().size(), lastTotal(st.after())));
@@ -602,7 +602,7 @@ public final class LiveAudit {
         boolean[] same = new boolean[Math.max(0, n - from)];
         if (from < n) {
             List<RatingEvent> evs = new ArrayList<>(n - from);
-            for (int i = from; i < n; i++) evs.add(rating(c, p.pending.get(i)));
+            for (int i = from; i < n; i++) evs.add(rating(c, p.pendingId(i)));
             PeriodState start = from == 0 ? p.seed : p.after.get(from - 1);
             PeriodRater.Steps st = rater().steps(evs, start);
             BigDecimal total = lastTotal(st.after());
@@ -639,7 +639,7 @@ public final class LiveAudit {
         }
         // Volume's total T is the as-corrected quantity after the period's last event, which a knowledge time does not move.
         BigDecimal total = p.volume ? volumeTotal(p) : null;
-        PeriodRater.Steps st = rater().steps(List.of(rating(c, p.pending.get(i))), before, total);
+        PeriodRater.Steps st = rater().steps(List.of(rating(c, p.pendingId(i))), before, total);
         if (!st.after().get(0).equals(was) || !p.volume && volumePriced(st.expected().get(0))) {
             refold(c, p, i, out);
             return;
@@ -660,7 +660,7 @@ public final class LiveAudit {
         BigDecimal total = volumeTotal(p);
         if (total.equals(p.totals.get(i))) return x;
         PeriodState before = i == 0 ? p.seed : p.after.get(i - 1);
-        x = rater().steps(List.of(rating(c, p.pending.get(i))), before, total).expected().get(0);
+        x = rater().steps(List.of(rating(c, p.pendingId(i))), before, total).expected().get(0);
         p.expected.set(i, x);
         p.totals.set(i, total);
         return x;
@@ -811,7 +811,7 @@ public final class LiveAudit {
 
     /** The verdicts of the decisions of pending event {@code i}. */
     private void verdicts(CustomerState c, Part p, int i, boolean settled, Consumer<Emission> out) {
-        List<DecisionRecord> ds = c.decisions.get(p.pending.get(i));
+        List<DecisionRecord> ds = c.decisions.get(p.pendingId(i));
         if (ds == null || ds.isEmpty()) return;
         // A volume part's verdicts stay provisional until it settles, and a provisional verdict is not published again while
         // it stays provisional (offer): with every decision's last verdict provisional, judging them again would publish nothing.
@@ -987,25 +987,33 @@ public final class LiveAudit {
         Instant lastArrival;
         boolean volume;
         CustomerSnapshot.Position settledThrough; // the last event settlePart took: pending rows up to it are settled
-        /** Its pending events' ids in (event_time, event_id) order; changed only through the three methods below. */
-        final List<String> pending = new ArrayList<>();
-        /** The events of {@link #pending}, index for index: the binary search compares them without a lookup by id per step. */
-        final List<RatingEvent> pendingEvents = new ArrayList<>();
+        /**
+         * Its pending events in (event_time, event_id) order, as they first came (a slot's first variant): the binary search
+         * compares them without a lookup by id per step. Changed only through the three methods below.
+         */
+        final List<RatingEvent> pending = new ArrayList<>();
 
         void addPending(int i, RatingEvent e) {
-            pending.add(i, e.eventId());
-            pendingEvents.add(i, e);
+            pending.add(i, e);
         }
 
         void removePending(int i) {
             pending.remove(i);
-            pendingEvents.remove(i);
         }
 
         /** Drops the first {@code n}: they settled. */
         void dropPending(int n) {
             pending.subList(0, n).clear();
-            pendingEvents.subList(0, n).clear();
+        }
+
+        String pendingId(int i) {
+            return pending.get(i).eventId();
+        }
+
+        List<String> pendingIds() {
+            List<String> ids = new ArrayList<>(pending.size());
+            for (RatingEvent e : pending) ids.add(e.eventId());
+            return ids;
         }
         List<ExpectedEvent> expected = new ArrayList<>(); // null: to be rated again
         List<PeriodState> after = new ArrayList<>();
