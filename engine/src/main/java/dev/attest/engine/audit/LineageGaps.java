@@ -143,54 +143,26 @@ public final class LineageGaps {
         duck.execute("DROP TABLE IF EXISTS lineage_undecided");
     }
 
-    /** The columns of {@link #flaggedDecisions}, in its order: the decision beside its event's link, then a flag per gap kind. */
-    private static final java.util.List<String> FLAGGED_COLUMNS = flaggedColumns();
-
-    private static java.util.List<String> flaggedColumns() {
-        java.util.List<String> c = new java.util.ArrayList<>(java.util.List.of("decision_id", "event_id", "customer_id", "meter", "outcome",
-                "price_policy_id", "price_version", "discount_policy_id", "discount_version", "entitlement_policy_id", "entitlement_version",
-                "invoice_id", "src_file", "src_row", "amount", "currency", "decided_at", "linked", "anchor_time", "g_without_event",
-                "g_without_rule_ref", "g_charge_without_invoice"));
-        for (String k : KINDS) {
-            c.add("g_" + k + "_unresolved");
-            c.add("g_" + k + "_without_change_ref");
-        }
-        return java.util.List.copyOf(c);
-    }
-
     /**
      * Tables {@code lineage_flagged} and {@code lineage_counts} from one join of the decisions with their events (per part),
      * where they took two: its rows are grouped, an intact decision into the one row of its customer, meter and day, a flagged
-     * decision into a row of its own (keyed by its source row, which identifies a decision) that keeps its columns. The flagged
-     * decisions are those rows, the counts the groups' sums. Measured at 10M events: the two passes 3.1 s and 2.4 s, this one
-     * 3.5 s. (Keeping the events without a decision in the same join, a full join instead of the separate anti-join of 1.4 s,
-     * made it 7.6 s.)
+     * decision into a row of its own (keyed by its source row, which identifies a decision) that keeps the whole row as a
+     * struct. The flagged decisions are those structs unnested, the counts the groups' sums. Measured at 10M events: the two
+     * passes 3.1 s and 2.4 s, this one about 3.5 s. (Keeping the events without a decision in the same join, a full join
+     * instead of the separate anti-join of 1.4 s, made it 7.6 s.)
      */
     private void flaggedAndCounted(String anyGap, int passes) {
-        // The kept columns as one struct, built only for a flagged row (21 aggregates of their own, measured once: 4.3 s a pass).
-        StringBuilder kept = new StringBuilder(", any_value(CASE WHEN __gap THEN {");
-        StringBuilder flagged = new StringBuilder();
-        for (String c : FLAGGED_COLUMNS) {
-            boolean key = KEY_COLUMNS.contains(c);
-            if (!key) kept.append(flagged.isEmpty() ? "" : ", ").append("'").append(c).append("': ").append(c);
-            flagged.append(flagged.isEmpty() ? "" : ", ").append(key ? c : "__r." + c + " AS " + c);
-        }
-        kept.append("} END) AS __r");
         String own = "CASE WHEN __gap THEN ";
         for (int k = 0; k < passes; k++)
             duck.execute((k == 0 ? "CREATE OR REPLACE TEMP TABLE lineage_grouped AS " : "INSERT INTO lineage_grouped ")
-                    + "SELECT customer_id, meter, CAST(anchor_time AT TIME ZONE 'UTC' AS DATE) AS day, __gap, " + own + "src_file END AS src_file, "
-                    + own + "src_row END AS src_row, count(*) AS n" + kept + " FROM (SELECT *, " + anyGap + " AS __gap FROM ("
-                    + flaggedDecisions(part("d.event_id", k, passes)) + ")) GROUP BY customer_id, meter, day, __gap, " + own + "src_file END, "
-                    + own + "src_row END");
-        duck.execute("CREATE OR REPLACE TEMP TABLE lineage_flagged AS SELECT " + flagged + " FROM lineage_grouped WHERE __gap");
+                    + "SELECT customer_id, meter, CAST(anchor_time AT TIME ZONE 'UTC' AS DATE) AS day, __gap, " + own + "src_file END AS __file, "
+                    + own + "src_row END AS __row, count(*) AS n, any_value(" + own + "f END) AS __r FROM (SELECT f.*, f, " + anyGap
+                    + " AS __gap FROM (" + flaggedDecisions(part("d.event_id", k, passes)) + ") f) GROUP BY ALL");
+        duck.execute("CREATE OR REPLACE TEMP TABLE lineage_flagged AS SELECT unnest(__r) FROM lineage_grouped WHERE __gap");
         duck.execute("CREATE OR REPLACE TEMP TABLE lineage_counts AS SELECT customer_id, meter, day, CAST(sum(n) AS BIGINT) AS decisions "
                 + "FROM lineage_grouped GROUP BY ALL");
         duck.execute("DROP TABLE lineage_grouped");
     }
-
-    /** The columns a row of {@link #flaggedAndCounted} is grouped by rather than kept. */
-    private static final java.util.Set<String> KEY_COLUMNS = java.util.Set.of("customer_id", "meter", "src_file", "src_row");
 
     /**
      * SQL: every decision in scope, with its event's link and one flag per gap kind. Scope: the decisions of events in the
