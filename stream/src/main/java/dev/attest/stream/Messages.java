@@ -28,7 +28,9 @@ import tools.jackson.databind.node.ObjectNode;
  * or JSON numbers read exactly (never through a double); instants need an offset, as in every other input.
  */
 public final class Messages {
-    static final JsonMapper JSON = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+    static final JsonMapper JSON = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .addModule(new tools.jackson.databind.module.SimpleModule("attest-instants").addSerializer(Instant.class, new InstantText.Serializer()))
+            .build();
 
     private Messages() {}
 
@@ -225,29 +227,45 @@ public final class Messages {
 
     // ---- out ----
 
+    /**
+     * A verdict's JSON, written field by field (one per decision, the stream's most frequent output): the same text as the
+     * object tree it was built as before, at about half the cost, and without {@code ObjectNode.put(String, boolean)}, whose
+     * rarely true {@code settled} sent the JIT's compiled code back to the interpreter 16,000 times in a 90 s bench.
+     */
     public static String verdict(Verdict v, Instant emittedAt) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("verdict_id", v.verdictId());
-        o.put("decision_id", v.decisionId());
-        o.put("event_id", v.eventId());
-        o.put("customer_id", v.customerId());
-        o.put("meter", v.meter());
-        o.put("billing_period", v.billingPeriod());
-        o.put("status", v.status().wire());
-        ArrayNode codes = o.putArray("codes");
-        v.codes().forEach(codes::add);
-        o.put("expected_amount", plain(v.expectedAmount()));
-        o.put("actual_amount", plain(v.actualAmount()));
-        o.put("currency", v.currency());
-        o.put("money_effect", plain(v.moneyEffect()));
-        o.put("version_as_known", v.versionAsKnown());
-        o.put("version_as_corrected", v.versionAsCorrected());
-        o.put("version_applied", v.versionApplied());
-        o.put("decided_at", text(v.decidedAt()));
-        o.put("supersedes", v.supersedes());
-        o.put("settled", v.settled());
-        o.put("emitted_at", text(emittedAt));
-        return o.toString();
+        java.io.StringWriter w = new java.io.StringWriter(512);
+        try (tools.jackson.core.JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            string(g, "verdict_id", v.verdictId());
+            string(g, "decision_id", v.decisionId());
+            string(g, "event_id", v.eventId());
+            string(g, "customer_id", v.customerId());
+            string(g, "meter", v.meter());
+            string(g, "billing_period", v.billingPeriod());
+            string(g, "status", v.status().wire());
+            g.writeArrayPropertyStart("codes");
+            for (String c : v.codes()) g.writeString(c);
+            g.writeEndArray();
+            string(g, "expected_amount", plain(v.expectedAmount()));
+            string(g, "actual_amount", plain(v.actualAmount()));
+            string(g, "currency", v.currency());
+            string(g, "money_effect", plain(v.moneyEffect()));
+            string(g, "version_as_known", v.versionAsKnown());
+            string(g, "version_as_corrected", v.versionAsCorrected());
+            string(g, "version_applied", v.versionApplied());
+            string(g, "decided_at", text(v.decidedAt()));
+            string(g, "supersedes", v.supersedes());
+            g.writeName("settled");
+            g.writeRawValue(v.settled() ? "true" : "false");
+            string(g, "emitted_at", text(emittedAt));
+            g.writeEndObject();
+        }
+        return w.toString();
+    }
+
+    private static void string(tools.jackson.core.JsonGenerator g, String name, String value) {
+        if (value == null) g.writeNullProperty(name);
+        else g.writeStringProperty(name, value);
     }
 
     /** A settled finding with the columns of findings.csv (contracts section 5 and issue 14's money). */
@@ -323,6 +341,6 @@ public final class Messages {
     }
 
     private static String text(Instant t) {
-        return t == null ? null : t.toString();
+        return t == null ? null : InstantText.of(t);
     }
 }

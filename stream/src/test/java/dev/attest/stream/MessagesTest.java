@@ -59,6 +59,75 @@ class MessagesTest {
             assertThat(Messages.utcInstant(s)).as(s).isNull();
     }
 
+    @Test
+    void instantsAreWrittenAsInstantToStringWritesThem() {
+        java.util.Random rnd = new java.util.Random(11);
+        List<Instant> ts = new java.util.ArrayList<>(List.of(Instant.EPOCH, Instant.MIN, Instant.MAX, Instant.parse("0000-01-01T00:00:00Z"),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("-0001-12-31T23:59:59Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.parse("2024-02-29T12:00:00.100Z"), Instant.parse("2000-03-01T00:00:00.000001Z"), Instant.parse("1969-12-31T23:59:59.999999999Z")));
+        for (int i = 0; i < 50_000; i++) {
+            int nano = switch (rnd.nextInt(4)) {
+                case 0 -> 0;
+                case 1 -> rnd.nextInt(1000) * 1_000_000;
+                case 2 -> rnd.nextInt(1_000_000) * 1000;
+                default -> rnd.nextInt(1_000_000_000);
+            };
+            ts.add(Instant.ofEpochSecond(rnd.nextLong(-62_200_000_000L, 253_500_000_000L), nano));
+        }
+        for (Instant t : ts) {
+            assertThat(InstantText.of(t)).as(t.toString()).isEqualTo(t.toString());
+            assertThat(Messages.JSON.writeValueAsString(t)).isEqualTo("\"" + t + "\"");
+        }
+        assertThat(Messages.JSON.writeValueAsString(new CustomerSnapshot.Position(Instant.parse("2026-01-05T10:00:00.5Z"), "e1")))
+                .isEqualTo("{\"eventTime\":\"2026-01-05T10:00:00.500Z\",\"eventId\":\"e1\"}");
+    }
+
+    /** A verdict is written field by field; it must be the text the object tree gave (readers and golden files hold it). */
+    @Test
+    void aVerdictIsTheJsonItsObjectTreeWas() {
+        java.util.Random rnd = new java.util.Random(5);
+        String[] texts = {null, "", "v-1", "naïve \"quoted\" \\ back", "tab\tnew\nline\u0001", "日本", "\u2028"};
+        for (int i = 0; i < 2_000; i++) {
+            dev.attest.core.live.Verdict.Status status = dev.attest.core.live.Verdict.Status.values()[rnd.nextInt(3)];
+            boolean settled = status != dev.attest.core.live.Verdict.Status.PROVISIONAL && rnd.nextBoolean();
+            List<String> codes = status == dev.attest.core.live.Verdict.Status.OK ? List.of() : rnd.nextBoolean() ? List.of("AMOUNT_MISMATCH") : List.of("A", texts[3]);
+            BigDecimal[] amounts = {null, new BigDecimal("12.3400"), new BigDecimal("-0.01"), new BigDecimal("1E+3")};
+            var v = new dev.attest.core.live.Verdict("#" + i, "d" + i, texts[rnd.nextInt(texts.length)], texts[2 + rnd.nextInt(texts.length - 2)],
+                    texts[rnd.nextInt(texts.length)], "2026-01", status, codes, amounts[rnd.nextInt(4)], amounts[rnd.nextInt(4)], texts[rnd.nextInt(3)],
+                    amounts[rnd.nextInt(4)], texts[rnd.nextInt(texts.length)], texts[rnd.nextInt(texts.length)], texts[rnd.nextInt(texts.length)],
+                    rnd.nextBoolean() ? null : Instant.ofEpochSecond(1_700_000_000L + rnd.nextInt(100_000_000), rnd.nextInt(3) * 250_000_000),
+                    texts[rnd.nextInt(texts.length)], settled);
+            Instant emitted = Instant.ofEpochSecond(1_800_000_000L, rnd.nextInt(1_000_000_000));
+            assertThat(Messages.verdict(v, emitted)).isEqualTo(asTree(v, emitted));
+        }
+    }
+
+    /** The verdict as the object tree wrote it before it was written field by field. */
+    private static String asTree(dev.attest.core.live.Verdict v, Instant emittedAt) {
+        tools.jackson.databind.node.ObjectNode o = Messages.JSON.createObjectNode();
+        o.put("verdict_id", v.verdictId());
+        o.put("decision_id", v.decisionId());
+        o.put("event_id", v.eventId());
+        o.put("customer_id", v.customerId());
+        o.put("meter", v.meter());
+        o.put("billing_period", v.billingPeriod());
+        o.put("status", v.status().wire());
+        tools.jackson.databind.node.ArrayNode codes = o.putArray("codes");
+        v.codes().forEach(codes::add);
+        o.put("expected_amount", v.expectedAmount() == null ? null : v.expectedAmount().toPlainString());
+        o.put("actual_amount", v.actualAmount() == null ? null : v.actualAmount().toPlainString());
+        o.put("currency", v.currency());
+        o.put("money_effect", v.moneyEffect() == null ? null : v.moneyEffect().toPlainString());
+        o.put("version_as_known", v.versionAsKnown());
+        o.put("version_as_corrected", v.versionAsCorrected());
+        o.put("version_applied", v.versionApplied());
+        o.put("decided_at", v.decidedAt() == null ? null : v.decidedAt().toString());
+        o.put("supersedes", v.supersedes());
+        o.put("settled", v.settled());
+        o.put("emitted_at", emittedAt.toString());
+        return o.toString();
+    }
+
     /** Compaction keeps the last row of a key byte for byte: the fast key must be exactly what Jackson writes, as earlier versions did. */
     @Test
     void checkpointKeysAreTheJsonArraysJacksonWrites() {
