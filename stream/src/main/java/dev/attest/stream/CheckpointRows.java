@@ -52,10 +52,39 @@ public final class CheckpointRows {
     public static void write(CustomerSnapshot.Changes ch, BiConsumer<String, String> out) {
         String c = ch.customerId();
         out.accept(key("h", c), Messages.snapshot(ch.head()));
-        ch.events().forEach((id, row) -> out.accept(key("e", c, id), row == null ? null : EVENT.writeValueAsString(row)));
+        ch.events().forEach((id, row) -> out.accept(key("e", c, id), row == null ? null : eventRow(row)));
         ch.decisions().forEach((id, ds) -> out.accept(key("d", c, id), ds == null ? null : DECISIONS.writeValueAsString(ds.toArray(DecisionRecord[]::new))));
         for (CustomerSnapshot.PartRow p : ch.parts()) out.accept(key("p", c, p.meter(), p.periodStart().toString()), PART.writeValueAsString(p));
         ch.verdicts().forEach((id, row) -> out.accept(key("v", c, id), row == null ? null : MARK.writeValueAsString(row)));
+    }
+
+    private static final ObjectWriter LIVE_EVENT = ROWS.writerFor(LiveEvent.class);
+
+    /**
+     * An event row's text, as {@code EVENT} writes it, but with its event written once: the row holds the event as its first
+     * copy and again among its variants (the same instance), and the event is most of the row's bytes and of the time to
+     * write it (event rows were 13-16% of the stream thread's samples at 10,000 decisions/s).
+     */
+    static String eventRow(CustomerSnapshot.EventRow r) {
+        String first = LIVE_EVENT.writeValueAsString(r.first());
+        StringBuilder b = new StringBuilder(first.length() * (1 + r.variants().size()) + 96).append('[').append(first).append(',');
+        string(b, r.state()).append(',').append(r.rows()).append(",[");
+        for (int i = 0; i < r.variants().size(); i++) {
+            LiveEvent v = r.variants().get(i);
+            if (i > 0) b.append(',');
+            b.append(v == r.first() ? first : LIVE_EVENT.writeValueAsString(v));
+        }
+        string(b.append("],"), r.meter()).append(',');
+        if (r.periodStart() == null) b.append("null");
+        else b.append('"').append(InstantText.of(r.periodStart())).append('"');
+        return b.append(']').toString();
+    }
+
+    private static StringBuilder string(StringBuilder b, String s) {
+        if (s == null) return b.append("null");
+        StringBuilder t = new StringBuilder(s.length() + 3);
+        if (plain(s, t)) return b.append(t, 1, t.length()); // plain appends ,"s"
+        return b.append(Messages.JSON.writeValueAsString(s));
     }
 
     /** The record of where an input partition resumes (the next offset to read). */
