@@ -11,17 +11,24 @@ class LocalBrokerTest {
     void clear() {
         System.clearProperty(LocalBroker.JVM_OPTIONS_PROPERTY);
         System.clearProperty(LocalBroker.PROPERTIES_PROPERTY);
+        System.clearProperty(LocalBroker.GC_PROPERTY);
     }
 
     /** Options for looking at the broker (a GC log, a flight recording) go to its JVM, before the class path and main class. */
     @Test
     void theBrokersJvmTakesTheOptionsItIsGiven() {
-        assertThat(LocalBroker.java("a.jar", "kafka.Kafka", "server.properties")).endsWith("-XX:+UseSerialGC", "-cp", "a.jar", "kafka.Kafka", "server.properties");
+        // By default the heap and collector Kafka's own start scripts give a broker.
+        assertThat(LocalBroker.java("a.jar", "kafka.Kafka", "server.properties")).containsSubsequence("-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")
+                .endsWith("-XX:+ExplicitGCInvokesConcurrent", "-cp", "a.jar", "kafka.Kafka", "server.properties");
         System.setProperty(LocalBroker.JVM_OPTIONS_PROPERTY, " -Xlog:gc:file=/tmp/gc.log   -XX:StartFlightRecording=filename=/tmp/b.jfr ");
         List<String> cmd = LocalBroker.java("a.jar", "kafka.Kafka", "server.properties");
-        assertThat(cmd).containsSubsequence("-Xmx512m", "-Xlog:gc:file=/tmp/gc.log", "-XX:StartFlightRecording=filename=/tmp/b.jfr", "-cp", "a.jar", "kafka.Kafka",
+        assertThat(cmd).containsSubsequence("-Xmx1g", "-Xlog:gc:file=/tmp/gc.log", "-XX:StartFlightRecording=filename=/tmp/b.jfr", "-cp", "a.jar", "kafka.Kafka",
                 "server.properties");
         assertThat(cmd).doesNotContain("");
+        // Another heap and collector replace them (commas separate too: ATTEST_JAVA_OPTS splits on spaces).
+        System.setProperty(LocalBroker.GC_PROPERTY, "-Xmx512m,-XX:+UseSerialGC");
+        cmd = LocalBroker.java("a.jar", "kafka.Kafka", "server.properties");
+        assertThat(cmd).containsSubsequence("-Xmx512m", "-XX:+UseSerialGC", "-Xlog:gc:file=/tmp/gc.log").doesNotContain("-XX:+UseG1GC", "-Xmx1g");
     }
 
     /** Properties given as key=value pairs override the broker's defaults and add to them; anything else is refused, naming it. */
