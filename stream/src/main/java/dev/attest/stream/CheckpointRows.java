@@ -82,10 +82,14 @@ public final class CheckpointRows {
 
     private static StringBuilder string(StringBuilder b, String s) {
         if (s == null) return b.append("null");
-        StringBuilder t = new StringBuilder(s.length() + 3);
-        if (plain(s, t)) return b.append(t, 1, t.length()); // plain appends ,"s"
-        return b.append(Messages.JSON.writeValueAsString(s));
+        return plain(s, b) ? b : b.append(Messages.JSON.writeValueAsString(s));
     }
+
+    /**
+     * The key of the tombstone a stream's producers write in a transaction of their own at start-up (a producer's first
+     * commit is slow at the broker): a tombstone, which every reader skips, of a key no row has.
+     */
+    public static final String START_KEY = "[\"w\"]";
 
     /** The record of where an input partition resumes (the next offset to read). */
     public static void offset(String topic, int partition, long next, BiConsumer<String, String> out) {
@@ -95,19 +99,19 @@ public final class CheckpointRows {
     /** The row's key, as Jackson writes the list [kind, customer, ids...] (compaction matches keys byte for byte). */
     static String key(String kind, String customer, String... ids) {
         StringBuilder b = new StringBuilder(64).append("[\"").append(kind).append('"');
-        if (!plain(customer, b)) return jacksonKey(kind, customer, ids);
-        for (String id : ids) if (!plain(id, b)) return jacksonKey(kind, customer, ids);
+        if (!plain(customer, b.append(','))) return jacksonKey(kind, customer, ids);
+        for (String id : ids) if (!plain(id, b.append(','))) return jacksonKey(kind, customer, ids);
         return b.append(']').toString();
     }
 
-    /** Appends {@code ,"s"} when {@code s} needs no JSON escape (most ids): the common key without Jackson's per-call set-up. */
+    /** Appends {@code "s"} when {@code s} needs no JSON escape (most ids and names): the common text without Jackson's per-call set-up. */
     private static boolean plain(String s, StringBuilder b) {
         if (s == null) return false;
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
             if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x7f) return false;
         }
-        b.append(",\"").append(s).append('"');
+        b.append('"').append(s).append('"');
         return true;
     }
 

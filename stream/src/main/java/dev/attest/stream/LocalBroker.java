@@ -41,7 +41,7 @@ public final class LocalBroker implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
         if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0)
             throw new IllegalStateException("formatting the broker's storage failed: " + Files.readString(dir.resolve("format.log")));
-        Process broker = new ProcessBuilder(java(classpath, "kafka.Kafka", props.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process broker = new ProcessBuilder(brokerJava(classpath, props.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         LocalBroker b = new LocalBroker(dir, port, broker);
         b.awaitReady(Duration.ofSeconds(90), log);
         return b;
@@ -126,7 +126,7 @@ public final class LocalBroker implements AutoCloseable {
     /** System property: broker properties over the defaults above, space-separated key=value pairs. */
     public static final String PROPERTIES_PROPERTY = "attest.broker.properties";
 
-    /** System property: more options for the broker's JVM, space-separated (for looking at it: GC logs, another collector). */
+    /** System property: more options for the broker's JVM, space-separated (for looking at it: GC logs, a flight recording). */
     public static final String JVM_OPTIONS_PROPERTY = "attest.broker.jvmOptions";
 
     /**
@@ -140,12 +140,25 @@ public final class LocalBroker implements AutoCloseable {
     /** System property: the broker JVM's heap and collector options instead of {@link #GC}, separated by spaces or commas. */
     public static final String GC_PROPERTY = "attest.broker.gc";
 
-    /** A java command line running {@code main} on this JVM's class path, heap and collector as a Kafka broker's. */
-    public static List<String> java(String classpath, String main, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of(System.getProperty(GC_PROPERTY, GC).trim().split("[\\s,]+")));
+    /**
+     * The broker's command line: {@link #GC} (or {@link #GC_PROPERTY}'s), then {@link #JVM_OPTIONS_PROPERTY}'s options, then
+     * {@code kafka.Kafka} with its properties file.
+     */
+    static List<String> brokerJava(String classpath, String properties) {
+        List<String> jvm = new ArrayList<>(List.of(System.getProperty(GC_PROPERTY, GC).trim().split("[\\s,]+")));
         String extra = System.getProperty(JVM_OPTIONS_PROPERTY, "").trim(); // -Xlog:gc:file=..., -XX:StartFlightRecording=...
-        if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
+        if (!extra.isEmpty()) jvm.addAll(List.of(extra.split("\\s+")));
+        return java(jvm, classpath, "kafka.Kafka", properties);
+    }
+
+    /** A java command line running {@code main} on this JVM's class path (tools, tests' child processes), heap capped: the machine is shared. */
+    public static List<String> java(String classpath, String main, String... args) {
+        return java(List.of("-Xmx512m", "-XX:+UseSerialGC"), classpath, main, args);
+    }
+
+    private static List<String> java(List<String> jvmOptions, String classpath, String main, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", classpath, main));
         cmd.addAll(List.of(args));
         return cmd;

@@ -178,7 +178,7 @@ public final class StreamRunner implements AutoCloseable {
         // producer commits one now, a tombstone of a key no reader keeps on every partition of the state topic.
         for (KafkaProducer<String, String> k : List.of(producer, previous)) {
             k.beginTransaction();
-            for (int i = 0; i < statePartitions; i++) k.send(new ProducerRecord<>(opt.stateTopic(), i, "[\"w\"]", null));
+            for (int i = 0; i < statePartitions; i++) k.send(new ProducerRecord<>(opt.stateTopic(), i, CheckpointRows.START_KEY, null));
             k.commitTransaction();
         }
         CheckpointRows.Reader checkpoint = restoreState();

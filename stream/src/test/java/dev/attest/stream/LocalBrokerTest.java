@@ -14,21 +14,26 @@ class LocalBrokerTest {
         System.clearProperty(LocalBroker.GC_PROPERTY);
     }
 
-    /** Options for looking at the broker (a GC log, a flight recording) go to its JVM, before the class path and main class. */
+    /**
+     * The broker's JVM has Kafka's heap and collector; options for looking at it (a GC log, a flight recording) go to it,
+     * before the class path and main class. Other child JVMs (the storage tool, tests' streams) keep a capped heap.
+     */
     @Test
     void theBrokersJvmTakesTheOptionsItIsGiven() {
         // By default the heap and collector Kafka's own start scripts give a broker.
-        assertThat(LocalBroker.java("a.jar", "kafka.Kafka", "server.properties")).containsSubsequence("-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")
+        assertThat(LocalBroker.brokerJava("a.jar", "server.properties")).containsSubsequence("-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")
                 .endsWith("-XX:+ExplicitGCInvokesConcurrent", "-cp", "a.jar", "kafka.Kafka", "server.properties");
         System.setProperty(LocalBroker.JVM_OPTIONS_PROPERTY, " -Xlog:gc:file=/tmp/gc.log   -XX:StartFlightRecording=filename=/tmp/b.jfr ");
-        List<String> cmd = LocalBroker.java("a.jar", "kafka.Kafka", "server.properties");
+        List<String> cmd = LocalBroker.brokerJava("a.jar", "server.properties");
         assertThat(cmd).containsSubsequence("-Xmx1g", "-Xlog:gc:file=/tmp/gc.log", "-XX:StartFlightRecording=filename=/tmp/b.jfr", "-cp", "a.jar", "kafka.Kafka",
                 "server.properties");
         assertThat(cmd).doesNotContain("");
         // Another heap and collector replace them (commas separate too: ATTEST_JAVA_OPTS splits on spaces).
         System.setProperty(LocalBroker.GC_PROPERTY, "-Xmx512m,-XX:+UseSerialGC");
-        cmd = LocalBroker.java("a.jar", "kafka.Kafka", "server.properties");
+        cmd = LocalBroker.brokerJava("a.jar", "server.properties");
         assertThat(cmd).containsSubsequence("-Xmx512m", "-XX:+UseSerialGC", "-Xlog:gc:file=/tmp/gc.log").doesNotContain("-XX:+UseG1GC", "-Xmx1g");
+        assertThat(LocalBroker.java("a.jar", "kafka.tools.StorageTool", "format")).containsSubsequence("-Xmx512m", "-XX:+UseSerialGC", "-cp", "a.jar")
+                .doesNotContain("-XX:+UseG1GC", "-Xlog:gc:file=/tmp/gc.log");
     }
 
     /** Properties given as key=value pairs override the broker's defaults and add to them; anything else is refused, naming it. */
