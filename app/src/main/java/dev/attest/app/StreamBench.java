@@ -39,7 +39,7 @@ final class StreamBench {
         out.printf(Locale.ROOT, "generate         %,d events, %,d decisions in %.1f s%n", allEvents.size(), allDecisions.size(), (System.nanoTime() - g) / 1e9);
         LocalBroker broker = bootstrap == null ? LocalBroker.start(root.resolve("broker"), LocalBroker.buildClasspath()) : null;
         String b = bootstrap != null ? bootstrap : broker.bootstrap();
-        out.println("broker           " + (broker == null ? b : "a local one-node broker on this machine, " + b));
+        out.println("broker           " + (broker == null ? b : "a local one-node broker on this machine, " + b + ", its log in " + broker.data()));
         if (!kafka.isEmpty()) out.println("kafka            " + new java.util.TreeMap<>(kafka)); // the stream's client properties given
         try {
             if (!findCeiling) {

@@ -24,6 +24,11 @@ public final class KafkaBroker implements AutoCloseable {
         return LocalBroker.java(System.getProperty("java.class.path"), main, args);
     }
 
+    /** The folder of the broker's log. */
+    public Path data() {
+        return broker.data();
+    }
+
     @Override
     public void close() throws Exception {
         broker.close();

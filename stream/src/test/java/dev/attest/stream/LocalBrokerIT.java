@@ -28,11 +28,11 @@ class LocalBrokerIT {
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
                 producer.send(new ProducerRecord<>("kept-nowhere", "k", "v")).get(30, TimeUnit.SECONDS);
             }
-            assertThat(dir.resolve("data").resolve("kept-nowhere-0")).isDirectory();
+            assertThat(broker.data().resolve("kept-nowhere-0")).isDirectory();
         } finally {
             broker.close();
         }
-        assertThat(dir.resolve("data")).doesNotExist();
+        assertThat(broker.data()).doesNotExist();
         assertThat(dir.resolve("broker.log")).isRegularFile();
         assertThat(Files.size(dir.resolve("broker.log"))).isPositive();
     }
