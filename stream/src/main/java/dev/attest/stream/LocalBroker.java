@@ -44,8 +44,11 @@ public final class LocalBroker implements AutoCloseable {
         Path log = dir.resolve("broker.log");
         Process format = new ProcessBuilder(java(classpath, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
-        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0)
+        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            format.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            dev.attest.io.Folders.deleteTree(data);
             throw new IllegalStateException("formatting the broker's storage failed: " + Files.readString(dir.resolve("format.log")));
+        }
         Process broker = new ProcessBuilder(brokerJava(classpath, props.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         // An interrupted demo or bench (Ctrl-C) stops its broker too, and gives back the memory its log took.
         Thread onExit = new Thread(() -> stop(broker, data), "local-broker-stop");
@@ -72,7 +75,7 @@ public final class LocalBroker implements AutoCloseable {
      * Where the broker's log goes. By default in memory ({@code /dev/shm}, when it has {@link #MEMORY_NEEDED} free): on this
      * virtual machine's disk (ext4, online discard), appends to a new topic's files stalled 100-690 ms at the broker, in the
      * first second of every demo (measured in the broker's request log: produce requests' local time), which set the printed
-     * p99 (400-820 ms on disk, 116-155 ms in memory, alternated). The log is a throwaway one: deleted when the broker stops.
+     * p99 (421-903 ms on disk, 94-155 ms in memory, alternated). The log is a throwaway one: deleted when the broker stops.
      * Elsewhere when asked ({@link #DATA_PROPERTY}), or when there is no such file system or too little of it.
      */
     static Path dataDir(Path dir, Path memory, String asked) throws IOException {
