@@ -77,8 +77,7 @@ public final class DemoCommand implements Callable<Integer> {
                 return 2;
             }
             System.err.println("attest: streaming the same data through Kafka at " + rate + " messages/s"
-                    + (bootstrap == null ? " (starting a local broker; its log in memory, /dev/shm, where there is room: -Dattest.broker.data=disk for its folder)"
-                    : " via " + bootstrap));
+                    + (bootstrap == null ? " (starting a local broker)" : " via " + bootstrap));
             dev.attest.stream.StreamDemo.Result r = dev.attest.stream.StreamDemo.run(data, generated.customers(), root, bootstrap, rate);
             dev.attest.stream.StreamDemo.describe(r).forEach(l -> System.err.println("attest: " + l));
             boolean same = r.findings().equals(found);

@@ -22,7 +22,7 @@ public final class StreamDemo {
     public record Result(long events, long decisions, double publishSeconds, long verdicts, double verdictsPerSecond, Map<String, Long> findingsPerCode,
                          List<String> findings, long measured, long p50, long p95, long p99, long max, long lagAtLoadEnd, long lagZeroAfterMs,
                          long deadLetters, long consumerLagMax, long consumerLagZeroAfterMs, long eventAfter, long joinedP50, long joinedP95,
-                         long joinedP99, StreamRunner.Timings timings, long warmUp) {}
+                         long joinedP99, StreamRunner.Timings timings, long warmUp, String broker) {}
 
     private StreamDemo() {}
 
@@ -47,7 +47,8 @@ public final class StreamDemo {
             findings.sort(null);
             return new Result(m.events(), m.decisions(), m.publishSeconds(), m.verdicts(), m.verdictsPerSecond(), perCode, findings, m.measured(), m.p50(),
                     m.p95(), m.p99(), m.max(), m.decisionsWithout(), m.verdictsDoneAfterMs(), m.totals().deadLetters() + m.totals().late(), m.lagMax(), m.lagZeroAfterMs(),
-                    m.eventAfter(), m.joinedP50(), m.joinedP95(), m.joinedP99(), m.timings(), m.warmUp());
+                    m.eventAfter(), m.joinedP50(), m.joinedP95(), m.joinedP99(), m.timings(), m.warmUp(),
+                    broker == null ? b : "a local one-node broker, " + b + ", its log in " + broker.data());
         } finally {
             if (broker != null) broker.close();
         }
@@ -60,6 +61,7 @@ public final class StreamDemo {
     /** The demo's lines for people (standard error). */
     public static List<String> describe(Result r) {
         List<String> out = new ArrayList<>(Arrays.asList(
+                "stream: broker: " + r.broker(),
                 String.format(java.util.Locale.ROOT, "stream: published %d events and %d decisions in %.1f s (%.0f messages/s)", r.events(), r.decisions(),
                         r.publishSeconds(), (r.events() + r.decisions()) / Math.max(r.publishSeconds(), 1e-9)),
                 String.format(java.util.Locale.ROOT, "stream: %d verdicts (%.0f verdicts/s over the load), %d settled findings, %d dead letters",
