@@ -101,8 +101,12 @@ public final class StreamLoad {
      * Messages streamed untimed, as fast as they go, through a throwaway stream on topics of their own before the timed
      * run: what a long-running JVM (and broker) has compiled already. A service runs for days; its first seconds are not
      * its latency. {@code -Dattest.demo.warmup=0} measures a cold stream.
+     * <p>400,000 rather than 120,000 (the demo's data ten times instead of three; about 24 s more): after 120,000, C2 was
+     * still compiling the stream's first-time methods through the timed run, at 36-40% of a core in this JVM, and the demo
+     * printed p50 31-38 ms, p99 76-87 ms; after 400,000, C2 24-29%, p50 20-30 ms, p99 51-77 ms (four pairs, alternated;
+     * docs/stream.md, tenth round). The broker's C2 stayed at about a third of a core either way.
      */
-    public static final int WARM_UP = Integer.getInteger("attest.demo.warmup", 120_000);
+    public static final int WARM_UP = Integer.getInteger("attest.demo.warmup", 400_000);
 
     private StreamLoad() {}
 
