@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -44,45 +43,37 @@ public final class CheckpointRows {
         return b.build();
     }
 
-    // Writers bound to their row types once: a row then skips the root type's lookup (rows are most of a commit's records).
-    private static final ObjectWriter EVENT = ROWS.writerFor(CustomerSnapshot.EventRow.class), DECISIONS = ROWS.writerFor(DecisionRecord[].class),
-            PART = ROWS.writerFor(CustomerSnapshot.PartRow.class), MARK = ROWS.writerFor(CustomerSnapshot.MarkRow.class);
-
-    /** The records of one customer's changes: key and value (null: tombstone). */
+    /**
+     * The records of one customer's changes: key and value (null: tombstone). The values are written by {@link RowText}, the
+     * same text Jackson writes for the rows with {@link #ROWS} (and reads back on restore).
+     */
     public static void write(CustomerSnapshot.Changes ch, BiConsumer<String, String> out) {
         String c = ch.customerId();
-        out.accept(key("h", c), Messages.snapshot(ch.head()));
+        out.accept(key("h", c), RowText.head(ch.head()));
         ch.events().forEach((id, row) -> out.accept(key("e", c, id), row == null ? null : eventRow(row)));
-        ch.decisions().forEach((id, ds) -> out.accept(key("d", c, id), ds == null ? null : DECISIONS.writeValueAsString(ds.toArray(DecisionRecord[]::new))));
-        for (CustomerSnapshot.PartRow p : ch.parts()) out.accept(key("p", c, p.meter(), p.periodStart().toString()), PART.writeValueAsString(p));
-        ch.verdicts().forEach((id, row) -> out.accept(key("v", c, id), row == null ? null : MARK.writeValueAsString(row)));
+        ch.decisions().forEach((id, ds) -> out.accept(key("d", c, id), ds == null ? null : RowText.decisions(ds)));
+        for (CustomerSnapshot.PartRow p : ch.parts()) out.accept(key("p", c, p.meter(), InstantText.of(p.periodStart())), RowText.part(p));
+        ch.verdicts().forEach((id, row) -> out.accept(key("v", c, id), row == null ? null : RowText.mark(row)));
     }
 
-    private static final ObjectWriter LIVE_EVENT = ROWS.writerFor(LiveEvent.class);
-
     /**
-     * An event row's text, as {@code EVENT} writes it, but with its event written once: the row holds the event as its first
-     * copy and again among its variants (the same instance), and the event is most of the row's bytes and of the time to
-     * write it (event rows were 13-16% of the stream thread's samples at 10,000 decisions/s).
+     * An event row's text, with its event written once: the row holds the event as its first copy and again among its
+     * variants (the same instance), and the event is most of the row's bytes and of the time to write it.
      */
     static String eventRow(CustomerSnapshot.EventRow r) {
-        String first = LIVE_EVENT.writeValueAsString(r.first());
-        StringBuilder b = new StringBuilder(first.length() * (1 + r.variants().size()) + 96).append('[').append(first).append(',');
-        string(b, r.state()).append(',').append(r.rows()).append(",[");
+        StringBuilder b = RowText.liveEvent(new StringBuilder(256 * (1 + r.variants().size())).append('['), r.first());
+        String first = b.substring(1);
+        RowText.string(b.append(','), r.state()).append(',').append(r.rows()).append(",[");
         for (int i = 0; i < r.variants().size(); i++) {
             LiveEvent v = r.variants().get(i);
             if (i > 0) b.append(',');
-            b.append(v == r.first() ? first : LIVE_EVENT.writeValueAsString(v));
+            if (v == r.first()) b.append(first);
+            else RowText.liveEvent(b, v);
         }
-        string(b.append("],"), r.meter()).append(',');
+        RowText.string(b.append("],"), r.meter()).append(',');
         if (r.periodStart() == null) b.append("null");
-        else b.append('"').append(InstantText.of(r.periodStart())).append('"');
+        else InstantText.append(b.append('"'), r.periodStart()).append('"');
         return b.append(']').toString();
-    }
-
-    private static StringBuilder string(StringBuilder b, String s) {
-        if (s == null) return b.append("null");
-        return plain(s, b) ? b : b.append(Messages.JSON.writeValueAsString(s));
     }
 
     /**

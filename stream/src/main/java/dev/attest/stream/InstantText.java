@@ -23,6 +23,14 @@ final class InstantText {
         return new String(b, 0, write(s, t.getNano(), b));
     }
 
+    /** Appends the text to {@code b}, without a String of its own. */
+    static StringBuilder append(StringBuilder b, Instant t) {
+        long s = t.getEpochSecond();
+        if (s < MIN || s > MAX) return b.append(t);
+        char[] c = new char[30];
+        return b.append(c, 0, write(s, t.getNano(), c));
+    }
+
     /** Writes the text into {@code b} (at least 30 chars) and returns its length. */
     private static int write(long epochSecond, int nano, char[] b) {
         long days = Math.floorDiv(epochSecond, 86_400L);
