@@ -713,7 +713,7 @@ public final class LiveAudit {
             while (n < p.pending.size() && p.expected.get(n).event().eventTime().isBefore(p.watermark)) n++;
         }
         if (n == 0) return false;
-        String period = p.period.toString();
+        String period = p.periodName;
         for (int i = 0; i < n; i++) {
             ExpectedEvent x = p.expected.get(i);
             List<DecisionRecord> ds = c.decisions.getOrDefault(x.event().eventId(), List.of());
@@ -827,7 +827,7 @@ public final class LiveAudit {
                 if (d.decisionId().equals(f.decisionId()) && f.moneyEffect() != null) money = money == null ? f.moneyEffect() : money.add(f.moneyEffect());
             boolean provisional = !settled && (p.volume || x.asKnown().provisional());
             Verdict.Status status = provisional ? Verdict.Status.PROVISIONAL : codes.isEmpty() ? Verdict.Status.OK : Verdict.Status.FINDING;
-            offer(c, new Verdict("?", d.decisionId(), d.eventId(), c.customerId, x.event().meter(), p.period.toString(), status, codes,
+            offer(c, new Verdict("?", d.decisionId(), d.eventId(), c.customerId, x.event().meter(), p.periodName, status, codes,
                     x.asKnown().amount(), d.amount(), d.currency(), money, text(x.asKnown().price()), text(x.asCorrected().price()),
                     d.appliedPriceText(), d.decidedAt(), null, settled), out);
         }
@@ -981,6 +981,7 @@ public final class LiveAudit {
     private static final class Part {
         final PartKey key;
         final BillingPeriod period;
+        final String periodName; // its billing_period text, in every verdict: LocalDate.toString per verdict was 1.6% of the stream thread
         PeriodState seed;
         Instant watermark;
         Instant maxEventTime;
@@ -1025,6 +1026,7 @@ public final class LiveAudit {
         Part(PartKey key, BillingPeriod period, PeriodState seed) {
             this.key = key;
             this.period = period;
+            this.periodName = period.toString();
             this.seed = seed;
         }
     }
