@@ -98,18 +98,19 @@ final class StreamBench {
     private static boolean warmed; // one warm-up per process: the steps of --find-ceiling run in a JVM that has compiled the stream already
 
     /**
-     * The warm-up grows with the rate: 15 s of the load's messages (at least {@link #LEAST_WARM_UP}), since at 10,000
-     * decisions/s a stream warmed on 80,000 messages still judged a message at twice its later cost for its first ten
-     * seconds and built a backlog of 70,000 records (the JIT had not seen enough); -Dattest.demo.warmup=N decides.
+     * The warm-up grows with the rate: 60 s of the load's messages (at least {@link #LEAST_WARM_UP}, at most 3 million), so
+     * that the timed load measures the stream and not the JIT still compiling it. With 15 s (300,000 messages at 10,000
+     * decisions/s) the C2 compiler thread still took 41-45% of a core through the timed load and p50 was 48-90 ms; with
+     * 1.2 million, 16-19% and 16-23 ms (docs/stream.md, eleventh round). -Dattest.demo.warmup=N decides.
      */
     private static int warm(double messagesPerSecond) {
         if (warmed) return 0;
         warmed = true;
         if (System.getProperty("attest.demo.warmup") != null) return StreamLoad.WARM_UP;
-        return (int) Math.max(LEAST_WARM_UP, Math.min(2_000_000, 15 * messagesPerSecond));
+        return (int) Math.max(LEAST_WARM_UP, Math.min(3_000_000, 60 * messagesPerSecond));
     }
 
-    /** The bench's least warm-up: the demo's before it grew to {@link StreamLoad#WARM_UP} (the bench's figures stay comparable). */
+    /** The least warm-up, for low rates (the bench's smoke test at 500 decisions/s warms up on this). */
     private static final int LEAST_WARM_UP = 120_000;
 
     static void describe(StreamLoad.Measured m, int rate, Duration duration, PrintStream out) {
