@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -193,16 +192,10 @@ public final class StreamLoad {
             // Timing starts once the stream is reading: its start-up (topics, transactions, state) is not latency.
             while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
 
-            Map<String, Long> sent = new ConcurrentHashMap<>(), first = new ConcurrentHashMap<>(), eventSent = new ConcurrentHashMap<>();
-            Map<String, Long> stamped = new ConcurrentHashMap<>(); // the first verdict's record timestamp (when the stream sent it)
-            Map<String, String> eventOf = new java.util.HashMap<>(); // decision_id -> event_id, to tell the data's order from the stream's delay
-            for (ParquetFeed.Message m : decisions) {
-                JsonNode d = ParquetFeed.JSON.readTree(m.json());
-                if (d.hasNonNull("event_id")) eventOf.put(m.id(), d.get("event_id").asString());
-            }
+            Times times = new Times(events, decisions);
             AtomicLong verdicts = new AtomicLong();
             AtomicBoolean watcherReady = new AtomicBoolean();
-            Future<?> watcher = pool.submit(() -> watch(b, prefix + ".verdicts", first, stamped, verdicts, watching, watcherReady));
+            Future<?> watcher = pool.submit(() -> watch(b, prefix + ".verdicts", times, verdicts, watching, watcherReady));
             while (!watcherReady.get()) Thread.sleep(20);
 
             List<Long> lag = new ArrayList<>();
@@ -226,8 +219,8 @@ public final class StreamLoad {
                     awaitDue(t0, i, s.messagesPerSecond());
                     ParquetFeed.Message m = (ParquetFeed.Message) all.get(i)[1];
                     String topic = prefix + all.get(i)[0];
-                    if (topic.endsWith(".decisions")) sent.put(m.id(), System.currentTimeMillis());
-                    else eventSent.putIfAbsent(m.id(), System.currentTimeMillis());
+                    if (topic.endsWith(".decisions")) times.sent(m.id(), System.currentTimeMillis());
+                    else times.eventSent(m.id(), System.currentTimeMillis());
                     p.send(new ProducerRecord<>(topic, m.key(), m.json()));
                 }
                 p.flush();
@@ -236,7 +229,7 @@ public final class StreamLoad {
             loading.set(false);
             sampler.get();
             long loadEnd = System.currentTimeMillis();
-            long without = decisions.size() - first.size();
+            long without = decisions.size() - times.firstCount.get();
             long deadline = loadEnd + s.drainTimeout().toMillis();
             long lagZero = -1, done = -1, ended = -1;
             while (System.currentTimeMillis() < deadline && (lagZero < 0 || done < 0)) {
@@ -247,7 +240,7 @@ public final class StreamLoad {
                     else if (now - ended > 10_000) break; // ended idle 10 s ago: what has no verdict gets none from this run
                 }
                 if (lagZero < 0 && metrics.totalLag() == 0) lagZero = now - loadEnd;
-                if (done < 0 && first.size() >= sent.size()) done = now - loadEnd;
+                if (done < 0 && times.firstCount.get() >= times.sentCount) done = now - loadEnd;
                 Thread.sleep(2);
             }
             StreamRunner.Outcome outcome;
@@ -263,24 +256,29 @@ public final class StreamLoad {
             watching.set(false);
             watcher.get(30, TimeUnit.SECONDS);
 
-            long[] lat = sent.entrySet().stream().filter(e -> first.containsKey(e.getKey())).mapToLong(e -> Math.max(0, first.get(e.getKey()) - e.getValue()))
-                    .sorted().toArray();
+            List<Long> latencies = new ArrayList<>(), joined = new ArrayList<>();
             // The data's own order: a decision published before its event cannot be judged before the event comes (its first
             // verdict waits for the customer's events to pass its decided_at). Timed from when both were published:
             long eventAfter = 0;
-            List<Long> joined = new ArrayList<>();
-            for (Map.Entry<String, Long> e : sent.entrySet()) {
-                Long f = first.get(e.getKey());
-                Long ev = eventSent.get(eventOf.getOrDefault(e.getKey(), ""));
-                if (ev != null && ev > e.getValue()) eventAfter++;
-                if (f != null) joined.add(Math.max(0, f - Math.max(e.getValue(), ev == null ? 0 : ev)));
+            for (int i = 0; i < times.ids.length; i++) {
+                long at = times.sent[i], f = times.first[i];
+                if (at == 0) continue; // not published
+                long ev = times.eventOf[i] < 0 ? 0 : times.eventSent[times.eventOf[i]];
+                if (ev > at) eventAfter++;
+                if (f != 0) {
+                    latencies.add(Math.max(0, f - at));
+                    joined.add(Math.max(0, f - Math.max(at, ev)));
+                }
             }
+            long[] lat = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
             long[] jl = joined.stream().mapToLong(Long::longValue).sorted().toArray();
             // decision_id,sent_ms,first_verdict_ms,verdict_sent_ms (the verdict record's timestamp): for looking at the tail
             String dump = System.getProperty("attest.demo.latencies");
             if (dump != null) {
                 List<String> lines = new ArrayList<>();
-                sent.forEach((id, at) -> lines.add(id + "," + at + "," + first.getOrDefault(id, -1L) + "," + stamped.getOrDefault(id, -1L)));
+                for (int i = 0; i < times.ids.length; i++)
+                    if (times.sent[i] != 0) lines.add(times.ids[i] + "," + times.sent[i] + "," + (times.first[i] == 0 ? -1 : times.first[i]) + ","
+                            + (times.first[i] == 0 ? -1 : times.stamped[i]));
                 java.nio.file.Files.write(java.nio.file.Path.of(dump), lines);
             }
             StreamRunner.Totals t = outcome instanceof StreamRunner.Idle i ? i.totals() : ((StreamRunner.Stopped) outcome).totals();
@@ -302,6 +300,61 @@ public final class StreamLoad {
         }
     }
 
+    /**
+     * When each decision was published and its first verdict read, in arrays by decision: the publisher and the reader
+     * write longs into them. As maps (four of up to 600,000 entries, written 10,000 times a second) they left G1 old
+     * objects pointing at new ones all over, whose cards every young pause of the JVM the stream shares had to scan.
+     * The indexes are built before the load and only read during it.
+     */
+    static final class Times {
+        final String[] ids; // one slot per distinct decision_id
+        final long[] sent, first, stamped, eventSent; // epoch ms; 0: not yet
+        final int[] eventOf; // the slot of the decision's event, -1: none among the load's events
+        private final Map<String, Integer> slots = new java.util.HashMap<>(), eventSlots = new java.util.HashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger firstCount = new java.util.concurrent.atomic.AtomicInteger();
+        int sentCount; // distinct decisions published (the publisher's thread writes it and reads it after the load)
+
+        Times(List<ParquetFeed.Message> events, List<ParquetFeed.Message> decisions) {
+            for (ParquetFeed.Message e : events) eventSlots.putIfAbsent(e.id(), eventSlots.size());
+            List<String> distinct = new ArrayList<>();
+            List<Integer> eventOfSlot = new ArrayList<>();
+            for (ParquetFeed.Message m : decisions) {
+                if (slots.putIfAbsent(m.id(), slots.size()) != null) continue;
+                distinct.add(m.id());
+                JsonNode d = ParquetFeed.JSON.readTree(m.json());
+                eventOfSlot.add(d.hasNonNull("event_id") ? eventSlots.getOrDefault(d.get("event_id").asString(), -1) : -1);
+            }
+            ids = distinct.toArray(String[]::new);
+            eventOf = eventOfSlot.stream().mapToInt(Integer::intValue).toArray();
+            sent = new long[ids.length];
+            first = new long[ids.length];
+            stamped = new long[ids.length];
+            eventSent = new long[eventSlots.size()];
+        }
+
+        /** A decision published (again: the last time counts, as a map's put did). */
+        void sent(String decisionId, long at) {
+            int i = slots.get(decisionId);
+            if (sent[i] == 0) sentCount++;
+            sent[i] = at;
+        }
+
+        /** An event published: the first time counts. */
+        void eventSent(String eventId, long at) {
+            int i = eventSlots.get(eventId);
+            if (eventSent[i] == 0) eventSent[i] = at;
+        }
+
+        /** A verdict read: the decision's first one is timed, with its record timestamp (when the stream sent it). */
+        void read(String decisionId, long at, long recordTimestamp) {
+            Integer i = slots.get(decisionId);
+            if (i == null || first[i] != 0) return; // not one of the load's decisions, or not its first verdict
+            stamped[i] = recordTimestamp;
+            first[i] = at;
+            firstCount.incrementAndGet();
+        }
+    }
+
     /** Sleeps until message {@code i} of a steady load that started at {@code t0} ({@link System#nanoTime}) is due. */
     private static void awaitDue(long t0, long i, double perSecond) throws InterruptedException {
         long wait = t0 + (long) (i * 1e9 / perSecond) - System.nanoTime();
@@ -320,7 +373,7 @@ public final class StreamLoad {
     }
 
     /** The independent reader: read_committed, every verdict; the first of each decision is timed on arrival. */
-    private static void watch(String b, String topic, Map<String, Long> first, Map<String, Long> stamped, AtomicLong count, AtomicBoolean watching,
+    private static void watch(String b, String topic, Times times, AtomicLong count, AtomicBoolean watching,
                               AtomicBoolean ready) {
         Properties p = Feed.props(b);
         p.put("key.deserializer", StringDeserializer.class.getName());
@@ -343,7 +396,7 @@ public final class StreamLoad {
                     long now = System.currentTimeMillis();
                     count.incrementAndGet();
                     String id = decisionId(r.value());
-                    if (first.putIfAbsent(id, now) == null) stamped.put(id, r.timestamp());
+                    times.read(id, now, r.timestamp());
                 }
             }
         }
