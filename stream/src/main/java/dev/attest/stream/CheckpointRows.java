@@ -87,31 +87,14 @@ public final class CheckpointRows {
         out.accept(key("o", topic, String.valueOf(partition)), String.valueOf(next));
     }
 
-    /** The row's key, as Jackson writes the list [kind, customer, ids...] (compaction matches keys byte for byte). */
+    /**
+     * The row's key, as Jackson writes the list [kind, customer, ids...] (compaction matches keys byte for byte): each
+     * element is written as Jackson writes a lone string, which is how it writes a list's elements.
+     */
     static String key(String kind, String customer, String... ids) {
-        StringBuilder b = new StringBuilder(64).append("[\"").append(kind).append('"');
-        if (!plain(customer, b.append(','))) return jacksonKey(kind, customer, ids);
-        for (String id : ids) if (!plain(id, b.append(','))) return jacksonKey(kind, customer, ids);
+        StringBuilder b = RowText.string(new StringBuilder(64).append("[\"").append(kind).append("\","), customer);
+        for (String id : ids) RowText.string(b.append(','), id);
         return b.append(']').toString();
-    }
-
-    /** Appends {@code "s"} when {@code s} needs no JSON escape (most ids and names): the common text without Jackson's per-call set-up. */
-    private static boolean plain(String s, StringBuilder b) {
-        if (s == null) return false;
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x7f) return false;
-        }
-        b.append('"').append(s).append('"');
-        return true;
-    }
-
-    private static String jacksonKey(String kind, String customer, String... ids) {
-        List<String> k = new ArrayList<>(2 + ids.length);
-        k.add(kind);
-        k.add(customer);
-        k.addAll(List.of(ids));
-        return Messages.JSON.writeValueAsString(k);
     }
 
     /** Collects the latest record of each key (in the order read) and gives each customer's whole snapshot. */
