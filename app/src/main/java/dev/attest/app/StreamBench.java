@@ -121,7 +121,7 @@ final class StreamBench {
                 m.totals().deadLetters(), m.totals().late());
         out.printf(Locale.ROOT, "latency          produced -> first verdict readable (read_committed), %,d decisions: p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
                 m.measured(), m.p50(), m.p95(), m.p99(), m.max());
-        out.printf(Locale.ROOT, "warm-up          %,d messages through a throwaway stream first, the last " + StreamLoad.WARM_UP_PACED_SECONDS + " s at the measured rate (-Dattest.demo.warmup=N, -Dattest.demo.warmupPaced=S)%n", m.warmUp());
+        out.printf(Locale.ROOT, "warm-up          %,d messages through throwaway streams first, the last " + StreamLoad.WARM_UP_PACED_SECONDS + " s a rehearsal of the timed run at the measured rate (-Dattest.demo.warmup=N, -Dattest.demo.warmupPaced=S)%n", m.warmUp());
         out.printf(Locale.ROOT, "check            in the process, per input record: p50 %.3f ms, p99 %.3f ms, max %.1f ms%n", m.timings().checkP50() / 1e3,
                 m.timings().checkP99() / 1e3, m.timings().checkMax() / 1e3);
         out.printf(Locale.ROOT, "commit           per transaction: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%,d transactions)%n", m.timings().commitP50() / 1e3,

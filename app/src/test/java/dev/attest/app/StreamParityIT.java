@@ -84,7 +84,7 @@ class StreamParityIT {
 
     /** A short smoke of {@code attest bench --stream} on this broker: it runs and prints the table (its figures go to docs/, not here). */
     @Test
-    void benchStreamPrintsTheLatencyTableAndTheLagLines(@TempDir Path tmp) {
+    void benchStreamPrintsTheLatencyTableAndTheLagLines(@TempDir Path tmp) throws Exception {
         ScenarioIT.Run bench = ScenarioIT.Run.of("bench", "--stream", "--rate", "500", "--duration", "5", "--bootstrap-servers", broker.bootstrap(),
                 "--dir", tmp.toString(), "--kafka-property", "compression.type=lz4");
         assertThat(bench.exit()).as(bench.stderr()).isZero();
@@ -94,7 +94,22 @@ class StreamParityIT {
                 .containsPattern("consumer lag +sampled every second of the load \\(\\d+ samples\\): max [\\d,]+ records, slope .*: (bounded|GREW)")
                 .containsPattern("after the load +consumer lag 0 after \\d+ ms")
                 .contains("load average")
-                .contains("kafka            {compression.type=lz4}");
+                .contains("kafka            {compression.type=lz4}")
+                .containsPattern("warm-up +[\\d,]+ messages through throwaway streams first, the last \\d+ s a rehearsal of the timed run");
+        // The warm-up's and the rehearsal's topics are deleted once they are done with (the broker would go on compacting them).
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Feed.props(broker.bootstrap()))) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            List<String> left;
+            do {
+                left = admin.listTopics().names().get().stream().filter(n -> n.startsWith("warm-") || n.startsWith("rehearsal-")).toList();
+            } while (!left.isEmpty() && System.nanoTime() < deadline && sleep(200));
+            assertThat(left).as("warm-up and rehearsal topics left on the broker").isEmpty();
+        }
+    }
+
+    private static boolean sleep(long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return true;
     }
 
     /**

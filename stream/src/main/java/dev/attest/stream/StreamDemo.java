@@ -68,7 +68,7 @@ public final class StreamDemo {
                         r.verdicts(), r.verdictsPerSecond(), r.findings().size(), r.deadLetters()),
                 "stream: findings per code: " + r.findingsPerCode(),
                 String.format(java.util.Locale.ROOT, "stream: latency to the first verdict (produced -> readable by a read_committed consumer) over %d decisions "
-                        + "(after %d messages of warm-up on other topics, the last " + StreamLoad.WARM_UP_PACED_SECONDS + " s at the measured rate): p50 %d ms, p95 %d ms, p99 %d ms, max %d ms", r.measured(), r.warmUp(), r.p50(),
+                        + "(after %d messages of warm-up on other topics, the last " + StreamLoad.WARM_UP_PACED_SECONDS + " s a rehearsal of the timed run at the measured rate): p50 %d ms, p95 %d ms, p99 %d ms, max %d ms", r.measured(), r.warmUp(), r.p50(),
                         r.p95(), r.p99(), r.max()),
                 String.format(java.util.Locale.ROOT, "stream: %d decisions were published before their event; from when both were published: "
                         + "p50 %d ms, p95 %d ms, p99 %d ms", r.eventAfter(), r.joinedP50(), r.joinedP95(), r.joinedP99()),

@@ -117,15 +117,19 @@ public final class StreamLoad {
     }
 
     /**
-     * The warm-up's last seconds go at the measured rate. As fast as they go, the stream sees polls of up to 2,000 records
-     * and large transactions, not a steady load's small ones; the timed run's first second was then slower than the rest
-     * (p50 89-121 against ~40 ms). Paced, it was p50 44-78 ms over four demos alternated with three (the printed p99 88-117
-     * against 110-160 ms). Why is not pinned down: the JIT's C2 compilations during the timed run did not visibly change.
-     * {@code -Dattest.demo.warmupPaced=0} (seconds) leaves the paced part out.
+     * The warm-up's last seconds are a rehearsal: a load at the measured rate through the same steps as the timed run (its
+     * own topics, a stream, a publisher, the read_committed reader, the lag sampler), measured and thrown away. As fast as
+     * they go, the stream sees polls of up to 2,000 records and large transactions, not a steady load's small ones (the
+     * timed run's first second was p50 89-121 against ~40 ms). And a warm-up that skipped the reader and the sampler left
+     * the JIT's code specialised for the call sites it had seen: when the timed run's new clients came, Kafka's client code
+     * was deoptimised at its type checks (133 deoptimisations in the second before the load, recorded with JFR) and C2
+     * recompiled it at about a core for the load's first 10 s, whose per-second p50 was 65-400 ms. After a rehearsal,
+     * 30-60 ms, and p50 over 60 s at 10,000/s 11-14 ms against 20-39 ms (three pairs alternated; docs/stream.md, twelfth
+     * round). {@code -Dattest.demo.warmupPaced=0} (seconds) leaves the rehearsal out.
      */
     public static final long WARM_UP_PACED_SECONDS = Long.getLong("attest.demo.warmupPaced", 8);
 
-    private static long warmUp(Settings s, ExecutorService pool, List<Object[]> messages, boolean last) throws Exception {
+    private static long warmUp(Settings s, ExecutorService pool, List<Object[]> messages) throws Exception {
         if (messages.isEmpty()) return 0;
         String prefix = "warm-" + Long.toHexString(System.nanoTime());
         try (Admin a = Admin.create(Feed.props(s.bootstrap()))) {
@@ -138,13 +142,7 @@ public final class StreamLoad {
             Future<StreamRunner.Outcome> streaming = pool.submit(runner::run);
             while (!runner.awaitReady(Duration.ofMillis(200))) if (streaming.isDone()) streaming.get();
             try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(s.bootstrap()))) {
-                int paced = last ? (int) Math.min(messages.size(), s.messagesPerSecond() * WARM_UP_PACED_SECONDS) : 0, fast = messages.size() - paced;
-                long t0 = 0;
                 for (int i = 0; i < messages.size(); i++) {
-                    if (i >= fast) {
-                        if (i == fast) t0 = System.nanoTime();
-                        awaitDue(t0, i - fast, s.messagesPerSecond());
-                    }
                     ParquetFeed.Message m = (ParquetFeed.Message) messages.get(i)[1];
                     p.send(new ProducerRecord<>(prefix + messages.get(i)[0], m.key(), m.json()));
                 }
@@ -155,22 +153,56 @@ public final class StreamLoad {
             runner.stop();
             streaming.get(30, TimeUnit.SECONDS);
         }
-        // Its topics go: nothing reads them again, and the broker would go on holding them (and compacting its state topic).
-        try (Admin a = Admin.create(Feed.props(s.bootstrap()))) {
-            Set<String> names = new java.util.HashSet<>(a.listTopics().names().get(30, TimeUnit.SECONDS));
-            names.removeIf(n -> !n.startsWith(prefix + "."));
-            a.deleteTopics(names).all().get(30, TimeUnit.SECONDS);
-        }
+        deleteTopics(s.bootstrap(), prefix);
         return messages.size();
     }
 
     public static Measured run(Settings s, List<ParquetFeed.Message> events, List<ParquetFeed.Message> decisions) throws Exception {
-        String b = s.bootstrap(), prefix = s.prefix();
         // Both topics in one arrival order, published at a steady rate (sorted first: the stream exits when idle).
         List<Object[]> all = new ArrayList<>(events.size() + decisions.size());
         for (ParquetFeed.Message m : events) all.add(new Object[] {".events", m});
         for (ParquetFeed.Message m : decisions) all.add(new Object[] {".decisions", m});
         all.sort(Comparator.comparing((Object[] x) -> ((ParquetFeed.Message) x[1]).arrival()));
+        long warmedUp = 0;
+        if (s.warmUp() > 0 && !all.isEmpty()) {
+            int rehearsal = (int) Math.min(Math.min(all.size(), s.warmUp()), s.messagesPerSecond() * WARM_UP_PACED_SECONDS);
+            ExecutorService pool = Executors.newFixedThreadPool(1);
+            try {
+                // More warm-up than there is data goes through the data again, each pass on topics of its own.
+                while (warmedUp < s.warmUp() - rehearsal) warmedUp += warmUp(s, pool, all.subList(0, (int) Math.min(all.size(), s.warmUp() - rehearsal - warmedUp)));
+            } finally {
+                pool.shutdown();
+            }
+            if (rehearsal > 0) {
+                String prefix = "rehearsal-" + Long.toHexString(System.nanoTime());
+                try {
+                    measure(s, prefix, all.subList(0, rehearsal), 0, false);
+                } finally {
+                    deleteTopics(s.bootstrap(), prefix);
+                }
+                warmedUp += rehearsal;
+            }
+        }
+        return measure(s, s.prefix(), all, warmedUp, true);
+    }
+
+    /** Deletes the topics named {@code prefix.*}: nothing reads a warm-up's topics again, and the broker would go on holding (and compacting) them. */
+    private static void deleteTopics(String bootstrap, String prefix) throws Exception {
+        try (Admin a = Admin.create(Feed.props(bootstrap))) {
+            Set<String> names = new java.util.HashSet<>(a.listTopics().names().get(30, TimeUnit.SECONDS));
+            names.removeIf(n -> !n.startsWith(prefix + "."));
+            a.deleteTopics(names).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * One timed load of {@code all} (topic suffix, message; in arrival order) on fresh topics {@code prefix.*}; {@code timed}:
+     * the one whose latencies {@code -Dattest.demo.latencies} dumps (not the rehearsal's).
+     */
+    private static Measured measure(Settings s, String prefix, List<Object[]> all, long warmedUp, boolean timed) throws Exception {
+        String b = s.bootstrap();
+        List<ParquetFeed.Message> events = new ArrayList<>(), decisions = new ArrayList<>();
+        for (Object[] x : all) (x[0].equals(".events") ? events : decisions).add((ParquetFeed.Message) x[1]);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         StreamRunner runner = null;
         AtomicBoolean watching = new AtomicBoolean(true), loading = new AtomicBoolean(true);
@@ -178,12 +210,6 @@ public final class StreamLoad {
             try (Admin a = Admin.create(Feed.props(b))) {
                 a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
                         .all().get(30, TimeUnit.SECONDS);
-            }
-            // More warm-up than there is data goes through the data again, each pass on topics of its own.
-            long warmedUp = 0;
-            while (warmedUp < s.warmUp() && !all.isEmpty()) {
-                int n = (int) Math.min(all.size(), s.warmUp() - warmedUp);
-                warmedUp += warmUp(s, pool, all.subList(0, n), warmedUp + n >= s.warmUp());
             }
             StreamOptions o = options(b, prefix, s.policies(), s.customers(), s.kafka());
             StreamMetrics metrics = new StreamMetrics(o.eventsTopic());
@@ -274,7 +300,7 @@ public final class StreamLoad {
             long[] jl = joined.stream().mapToLong(Long::longValue).sorted().toArray();
             // decision_id,sent_ms,first_verdict_ms,verdict_sent_ms (the verdict record's timestamp): for looking at the tail
             String dump = System.getProperty("attest.demo.latencies");
-            if (dump != null) {
+            if (dump != null && timed) {
                 List<String> lines = new ArrayList<>();
                 for (int i = 0; i < times.ids.length; i++)
                     if (times.sent[i] != 0) lines.add(times.ids[i] + "," + times.sent[i] + "," + (times.first[i] == 0 ? -1 : times.first[i]) + ","
