@@ -1020,7 +1020,7 @@ public final class LiveAudit {
         List<PeriodState> after = new ArrayList<>();
         List<BigDecimal> totals = new ArrayList<>(); // the volume total each expectation was rated with (see expectation)
         /** Its settled events, earliest event_time first (then event_id): what {@link #prune} takes from. */
-        final java.util.PriorityQueue<Slot> settled = new java.util.PriorityQueue<>(SETTLED_ORDER);
+        final InOrderQueue<Slot> settled = new InOrderQueue<>(SETTLED_ORDER);
         CustomerSnapshot.PartRow written; // as last drained (without its pending list)
 
         Part(PartKey key, BillingPeriod period, PeriodState seed) {
