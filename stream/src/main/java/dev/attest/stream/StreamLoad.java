@@ -17,7 +17,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -132,10 +131,7 @@ public final class StreamLoad {
     private static long warmUp(Settings s, ExecutorService pool, List<Object[]> messages) throws Exception {
         if (messages.isEmpty()) return 0;
         String prefix = "warm-" + Long.toHexString(System.nanoTime());
-        try (Admin a = Admin.create(Feed.props(s.bootstrap()))) {
-            a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
-                    .all().get(30, TimeUnit.SECONDS);
-        }
+        Feed.createTopics(s.bootstrap(), s.partitions(), prefix + ".events", prefix + ".decisions");
         // With the observers the measured stream has (its metrics): their code is then compiled before the timing starts too.
         StreamOptions o = options(s.bootstrap(), prefix, s.policies(), s.customers(), s.kafka());
         try (StreamMetrics metrics = new StreamMetrics(o.eventsTopic()); StreamRunner runner = new StreamRunner(o, Clock.systemUTC(), metrics)) {
@@ -207,10 +203,7 @@ public final class StreamLoad {
         StreamRunner runner = null;
         AtomicBoolean watching = new AtomicBoolean(true), loading = new AtomicBoolean(true);
         try {
-            try (Admin a = Admin.create(Feed.props(b))) {
-                a.createTopics(List.of(new NewTopic(prefix + ".events", s.partitions(), (short) 1), new NewTopic(prefix + ".decisions", s.partitions(), (short) 1)))
-                        .all().get(30, TimeUnit.SECONDS);
-            }
+            Feed.createTopics(b, s.partitions(), prefix + ".events", prefix + ".decisions");
             StreamOptions o = options(b, prefix, s.policies(), s.customers(), s.kafka());
             StreamMetrics metrics = new StreamMetrics(o.eventsTopic());
             runner = new StreamRunner(o, Clock.systemUTC(), metrics);
