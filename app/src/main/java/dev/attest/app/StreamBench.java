@@ -124,6 +124,8 @@ final class StreamBench {
         out.printf(Locale.ROOT, "warm-up          %,d messages through throwaway streams first, the last " + StreamLoad.WARM_UP_PACED_SECONDS + " s a rehearsal of the timed run at the measured rate (-Dattest.demo.warmup=N, -Dattest.demo.warmupPaced=S)%n", m.warmUp());
         out.printf(Locale.ROOT, "check            in the process, per input record: p50 %.3f ms, p99 %.3f ms, max %.1f ms%n", m.timings().checkP50() / 1e3,
                 m.timings().checkP99() / 1e3, m.timings().checkMax() / 1e3);
+        out.printf(Locale.ROOT, "settle           per call (watermarks, what they passed, its output): p50 %.3f ms, p99 %.1f ms, max %.1f ms (%,d calls)%n",
+                m.timings().settleP50() / 1e3, m.timings().settleP99() / 1e3, m.timings().settleMax() / 1e3, m.timings().settles());
         out.printf(Locale.ROOT, "commit           per transaction: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%,d transactions)%n", m.timings().commitP50() / 1e3,
                 m.timings().commitP99() / 1e3, m.timings().commitMax() / 1e3, m.timings().commits());
         out.printf(Locale.ROOT, "data order       %,d decisions were published before their event; latency from when both were: p50 %d ms, p95 %d ms, p99 %d ms%n",

@@ -73,9 +73,10 @@ public final class StreamDemo {
                 String.format(java.util.Locale.ROOT, "stream: %d decisions were published before their event; from when both were published: "
                         + "p50 %d ms, p95 %d ms, p99 %d ms", r.eventAfter(), r.joinedP50(), r.joinedP95(), r.joinedP99()),
                 String.format(java.util.Locale.ROOT, "stream: inside the process: check of a record p50 %d us, p99 %d us, max %d us (%d records); "
-                        + "transaction commit p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d transactions)", r.timings().checkP50(), r.timings().checkP99(),
-                        r.timings().checkMax(), r.timings().checks(), r.timings().commitP50() / 1e3, r.timings().commitP99() / 1e3,
-                        r.timings().commitMax() / 1e3, r.timings().commits()),
+                        + "transaction commit p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d transactions); settle call p99 %.1f ms, max %.1f ms",
+                        r.timings().checkP50(), r.timings().checkP99(), r.timings().checkMax(), r.timings().checks(), r.timings().commitP50() / 1e3,
+                        r.timings().commitP99() / 1e3, r.timings().commitMax() / 1e3, r.timings().commits(), r.timings().settleP99() / 1e3,
+                        r.timings().settleMax() / 1e3),
                 String.format(java.util.Locale.ROOT, "stream: decisions without a verdict when the load stopped: %d; all had one %d ms later "
                         + "(%.0f decisions/s from the first message to the last first verdict)", r.lagAtLoadEnd(), r.lagZeroAfterMs(),
                         r.decisions() / Math.max(r.publishSeconds() + r.lagZeroAfterMs() / 1e3, 1e-9)),

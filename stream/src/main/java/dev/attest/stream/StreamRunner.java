@@ -70,9 +70,11 @@ public final class StreamRunner implements AutoCloseable {
 
     /**
      * Where the time goes inside the process, in microseconds: a record's check (parse and audit, from the poll to its
-     * verdicts), and a transaction's commit (send, offsets, commit marker).
+     * verdicts), a transaction's commit (send, offsets, commit marker), and a settle call (watermarks moved, what they
+     * passed settled, with its output: where a period's close shows).
      */
-    public record Timings(long checks, long checkP50, long checkP99, long checkMax, long commits, long commitP50, long commitP99, long commitMax) {}
+    public record Timings(long checks, long checkP50, long checkP99, long checkMax, long commits, long commitP50, long commitP99, long commitMax,
+                          long settles, long settleP50, long settleP99, long settleMax) {}
 
     /** Counts of durations by microsecond up to 1 s (above: in the last slot); read while the stream runs. */
     private static final class Histogram {
@@ -129,7 +131,7 @@ public final class StreamRunner implements AutoCloseable {
     private final long commitIntervalNanos;
     // The input offsets read since the last transaction: they go with the next one.
     private Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    private final Histogram checkTimes = new Histogram(), commitTimes = new Histogram();
+    private final Histogram checkTimes = new Histogram(), commitTimes = new Histogram(), settleTimes = new Histogram();
 
     public StreamRunner(StreamOptions options, Clock clock) {
         this(options, clock, StreamListener.NONE);
@@ -162,7 +164,8 @@ public final class StreamRunner implements AutoCloseable {
         policies = new PolicyWatch(opt.policies());
         PolicyRegistry registry = new PolicyRegistry(PolicyLoader.load(opt.policies()));
         LiveAudit.Seed seed = opt.nightlyState() == null ? LiveAudit.Seed.NONE : NightlySeed.load(opt.nightlyState());
-        audit = new LiveAudit(registry, cycles, params, new LiveAudit.Settings(opt.hold(), opt.idle()), clock, seed);
+        audit = new LiveAudit(registry, cycles, params, new LiveAudit.Settings(opt.hold(), opt.idle(),
+                Integer.getInteger("attest.stream.closeSlice", LiveAudit.Settings.CLOSE_SLICE)), clock, seed);
         if (opt.out() != null) hourly = new HourlyFindings(opt.out(), opt.metadataUrl(), "stream:" + opt.groupId());
 
         List<TopicPartition> inputs = prepareTopics();
@@ -202,6 +205,7 @@ public final class StreamRunner implements AutoCloseable {
                 long pollStart = System.nanoTime();
                 // Something waits for the next transaction: poll no longer than until that transaction is due.
                 long timeout = toCommit() ? Math.max(0, Math.min(lastCommitNanos + commitIntervalNanos - System.nanoTime(), POLL_NANOS)) : POLL_NANOS;
+                if (audit.settling()) timeout = 0; // a closed volume period's next slice waits for nothing
                 try {
                     records = consumer.poll(Duration.ofNanos(timeout));
                 } catch (WakeupException e) {
@@ -241,9 +245,11 @@ public final class StreamRunner implements AutoCloseable {
                             offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                         }
                     }
-                    audit.settle(false, e -> emit(e, null));
+                    settle(false);
                 } else if (timeout == POLL_NANOS) { // a whole empty poll: idle partitions may follow the clock (a shortened one says nothing)
-                    audit.settle(caughtUp(), e -> emit(e, null));
+                    settle(caughtUp());
+                } else if (audit.settling()) { // a closed volume period's next slice does not wait for a whole empty poll
+                    settle(false);
                 }
                 processNanos += System.nanoTime() - pollEnd;
                 if (!toCommit()) {
@@ -264,6 +270,12 @@ public final class StreamRunner implements AutoCloseable {
             LOG.info("stream stopping: {}", totals());
         }
         return new Stopped(totals());
+    }
+
+    private void settle(boolean caughtUp) {
+        long t = System.nanoTime();
+        audit.settle(caughtUp, e -> emit(e, null));
+        settleTimes.add(System.nanoTime() - t);
     }
 
     /** How long a poll waits when nothing waits for a transaction. */
@@ -297,8 +309,8 @@ public final class StreamRunner implements AutoCloseable {
     }
 
     public Timings timings() {
-        long[] c = checkTimes.summary(), t = commitTimes.summary();
-        return new Timings(c[0], c[1], c[2], c[3], t[0], t[1], t[2], t[3]);
+        long[] c = checkTimes.summary(), t = commitTimes.summary(), s = settleTimes.summary();
+        return new Timings(c[0], c[1], c[2], c[3], t[0], t[1], t[2], t[3], s[0], s[1], s[2], s[3]);
     }
 
     /**
