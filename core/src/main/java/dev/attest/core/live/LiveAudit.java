@@ -249,6 +249,7 @@ public final class LiveAudit {
             // topics are read at their own pace): its first verdict waits for them, instead of a provisional orphan
             // verdict superseded a moment later.
             if (c.maxEventTime != null && !c.maxEventTime.isBefore(d.decidedAt())) offer(c, linkVerdict(d, reconciler.orphan(d), true), out);
+            else c.unreleased.add(new Unreleased(d.decidedAt(), d.eventId()));
             return;
         }
         if (settled(c, s)) {
@@ -287,17 +288,14 @@ public final class LiveAudit {
 
     /** Decisions without their event get their provisional orphan verdict once the customer's events passed their decided_at. */
     private void releaseWaiting(CustomerState c, Consumer<Emission> out) {
-        if (c.waiting.isEmpty()) return;
-        List<String> due = null; // most waiting decisions have their provisional verdict already: sort only the few that are due
-        for (String eventId : c.waiting)
-            for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
-                if (!c.verdicts.containsKey(d.decisionId()) && !c.maxEventTime.isBefore(d.decidedAt())) {
-                    if (due == null) due = new ArrayList<>();
-                    due.add(eventId);
-                    break;
-                }
-        if (due == null) return;
-        due.sort(null);
+        // Only the decisions that came without a verdict can be due, earliest decided_at first: it used to look at every
+        // waiting decision at every event that moved the customer's time, a fifth of the stream thread at 10,000/s.
+        if (c.unreleased.isEmpty() || c.unreleased.peek().decidedAt().isAfter(c.maxEventTime)) return;
+        java.util.TreeSet<String> due = new java.util.TreeSet<>();
+        while (!c.unreleased.isEmpty() && !c.unreleased.peek().decidedAt().isAfter(c.maxEventTime)) {
+            String eventId = c.unreleased.poll().eventId();
+            if (c.waiting.contains(eventId)) due.add(eventId); // (its event came meanwhile, or its decisions went: nothing to do)
+        }
         for (String eventId : due)
             for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
                 if (!c.verdicts.containsKey(d.decisionId()) && !c.maxEventTime.isBefore(d.decidedAt()))
@@ -566,6 +564,9 @@ public final class LiveAudit {
         c.watermark = s.watermark();
         c.late = s.late();
         c.redelivered = s.redelivered();
+        for (String eventId : c.waiting)
+            for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
+                if (!c.verdicts.containsKey(d.decisionId())) c.unreleased.add(new Unreleased(d.decidedAt(), eventId));
         customers.put(s.customerId(), c);
     }
 
@@ -1009,6 +1010,9 @@ public final class LiveAudit {
         }
     }
 
+    /** A decision that waits for its event and has no verdict yet: it gets one when the customer's events pass its decided_at. */
+    private record Unreleased(Instant decidedAt, String eventId) {}
+
     private static final class Mark {
         final String eventId;
         final int seq;
@@ -1088,6 +1092,8 @@ public final class LiveAudit {
         // What changed since the last checkpoint (rows of drainChanges).
         final Set<String> changedEvents = new LinkedHashSet<>(), changedDecisions = new LinkedHashSet<>(), changedMarks = new LinkedHashSet<>();
         final Set<String> waiting = new java.util.HashSet<>(); // event ids that decisions name and no event has come for
+        /** Waiting decisions that came without a verdict, earliest decided_at first (see releaseWaiting). */
+        final java.util.PriorityQueue<Unreleased> unreleased = new java.util.PriorityQueue<>(Comparator.comparing(Unreleased::decidedAt));
         final Set<String> conflicted = new java.util.HashSet<>(); // events in DUPLICATE_EVENT_CONFLICT, not settled yet
         Instant maxEventTime, maxDecidedAt, lastArrival, watermark;
         long late, redelivered;

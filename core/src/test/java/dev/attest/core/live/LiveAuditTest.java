@@ -306,7 +306,7 @@ class LiveAuditTest {
             do {
                 int before = outB.size();
                 b.settle(true, outB::add);
-                calls++;
+                assertThat(++calls).as("seed " + seed + ": settle calls, 24 events 3 at a time").isLessThanOrEqualTo(24);
                 assertThat(outB.subList(before, outB.size()).stream().filter(e -> e instanceof Emission.Settled s && !s.finding().code().name().equals("ORPHAN_DECISION"))
                         .map(e -> ((Emission.Settled) e).finding().eventId()).distinct()).as("seed " + seed + ", settle call " + calls).hasSizeLessThanOrEqualTo(3);
                 cp.apply(b.drainChanges());
