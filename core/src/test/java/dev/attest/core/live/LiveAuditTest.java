@@ -148,6 +148,13 @@ class LiveAuditTest {
         }
     }
 
+    /** One arrival, event or decision, and the settle a stream does after each poll. */
+    static void arrive(Object x, LiveAudit live, List<Emission> out) {
+        if (x instanceof LiveEvent e) live.onEvent(e, out::add);
+        else live.onDecision((DecisionRecord) x, out::add);
+        live.settle(false, out::add);
+    }
+
     /** What a stream does after a crash: a new audit from each customer's checkpoint. */
     static LiveAudit restart(LiveAudit live, PolicyRegistry registry, LiveAudit.Settings settings, Clock clock) {
         LiveAudit next = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clock,
@@ -231,12 +238,8 @@ class LiveAuditTest {
                 for (Object x : arrivals) {
                     clockA.now = clockA.now.plusSeconds(1);
                     clockB.now = clockA.now;
-                    for (LiveAudit live : List.of(a, b)) {
-                        List<Emission> out = live == a ? outA : outB;
-                        if (x instanceof LiveEvent e) live.onEvent(e, out::add);
-                        else live.onDecision((DecisionRecord) x, out::add);
-                        live.settle(false, out::add);
-                    }
+                    arrive(x, a, outA);
+                    arrive(x, b, outB);
                     a.drainChanges();
                     List<CustomerSnapshot.Changes> changes = b.drainChanges();
                     cp.apply(changes);
@@ -280,12 +283,8 @@ class LiveAuditTest {
             List<Emission> outA = new ArrayList<>(), outB = new ArrayList<>();
             for (Object x : arrivals) {
                 clock.now = clock.now.plusSeconds(1);
-                for (LiveAudit live : List.of(a, b)) {
-                    List<Emission> out = live == a ? outA : outB;
-                    if (x instanceof LiveEvent e) live.onEvent(e, out::add);
-                    else live.onDecision((DecisionRecord) x, out::add);
-                    live.settle(false, out::add);
-                }
+                arrive(x, a, outA);
+                arrive(x, b, outB);
                 cp.apply(b.drainChanges());
             }
             assertThat(outB).noneMatch(e -> e instanceof Emission.Settled);
@@ -402,12 +401,8 @@ class LiveAuditTest {
                 int seen = 0; // emissions of b already looked at
                 for (Object x : arrivals) {
                     clock.now = clock.now.plusSeconds(1);
-                    for (LiveAudit live : List.of(a, b)) {
-                        List<Emission> out = live == a ? outA : outB;
-                        if (x instanceof LiveEvent e) live.onEvent(e, out::add);
-                        else live.onDecision((DecisionRecord) x, out::add);
-                        live.settle(false, out::add);
-                    }
+                    arrive(x, a, outA);
+                    arrive(x, b, outB);
                     for (Emission e : outB.subList(seen, outB.size())) if (e instanceof Verdict v) content.put(v.decisionId(), v.content());
                     seen = outB.size();
                     LiveAudit next = new LiveAudit(registry, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clock,
