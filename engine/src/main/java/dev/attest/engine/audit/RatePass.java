@@ -401,28 +401,17 @@ public final class RatePass {
     }
 
     private Result rateInto(String expectedTable, String findingsTable, Progress progress) throws SQLException, java.io.IOException {
+        long cut0 = System.nanoTime();
         window.writeBounds(Duck.wrap(source)); // customers with a billing cycle of their own: their rating scope
         if (stateOut != null) DuckTableSink.createTable(source, stateOut, STATE_FIELDS);
         String scope = " FROM events_unique e" + window.boundsJoin("e.customer_id") + " WHERE " + window.ratingScope("e.event_time");
-        long total;
-        try (Statement st = source.createStatement(); var rs = st.executeQuery("SELECT count(*)" + scope)) {
-            rs.next();
-            total = rs.getLong(1);
-        }
-        ranges = ranges(total);
         // The ranges' cuts: event-count quantiles of customer_id.
-        List<String> cuts = new ArrayList<>();
-        if (ranges > 1) {
-            StringBuilder quantiles = new StringBuilder();
-            for (int k = 1; k < ranges; k++) quantiles.append(k == 1 ? "" : ", ").append(k).append(" / ").append(ranges);
-            try (Statement st = source.createStatement();
-                 var rs = st.executeQuery("SELECT quantile_disc(e.customer_id, [" + quantiles + "])" + scope)) {
-                rs.next();
-                if (rs.getObject(1) instanceof java.sql.Array a)
-                    for (Object cut : (Object[]) a.getArray()) cuts.add(cut == null ? null : cut.toString());
-            }
-        }
+        RangeCuts cut = RangeCuts.of(source, scope, this::ranges);
+        long total = cut.events();
+        ranges = ranges(total);
+        List<String> cuts = cut.cuts();
         long wall0 = System.nanoTime(), cpu0 = processCpuNanos();
+        if (TRACE) System.err.printf("TRACE rate: %d events in scope, %d range(s) cut in %d ms%n", total, ranges, (wall0 - cut0) / 1_000_000);
         try {
             if (ranges > 1) {
                 splitDecisions();
