@@ -391,8 +391,11 @@ public final class RatePass {
         }
     }
 
-    /** The COPY options of expected.parquet, in the workspace and in the run folder alike. */
-    public static final String EXPECTED_PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd";
+    /**
+     * The COPY options of expected.parquet, in the workspace and in the run folder alike. zstd level 1, not DuckDB's 3:
+     * at 10M rows 2.4-4.2 s less CPU in the audit for a file 16% larger (276 MB against 239 MB).
+     */
+    public static final String EXPECTED_PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1";
 
     private static void execute(DuckDBConnection c, String sql) throws SQLException {
         try (Statement st = c.createStatement()) {
