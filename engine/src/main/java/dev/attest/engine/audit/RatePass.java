@@ -422,7 +422,10 @@ public final class RatePass {
                         (System.nanoTime() - wall0) / 1_000_000, (processCpuNanos() - cpu0) / 1_000_000);
             }
             Result r = rateSlices(expectedTable, findingsTable, progress, total, cuts);
+            long c0 = System.nanoTime();
             carryUntouched();
+            if (TRACE) System.err.printf("TRACE rate: slices done at %d ms, untouched states carried in %d ms%n",
+                    (c0 - slicesStart) / 1_000_000, (System.nanoTime() - c0) / 1_000_000);
             return r;
         } finally {
             if (movedTable != null) {
@@ -435,6 +438,7 @@ public final class RatePass {
     }
 
     private int ranges; // customer_id ranges of the last pass
+    private long slicesStart; // System.nanoTime() when the slices started (trace)
 
     /** System property: events per customer_id range, instead of the size derived from DuckDB's memory limit. */
     public static final String RANGE_EVENTS_PROPERTY = "attest.rate.rangeEvents";
@@ -467,6 +471,7 @@ public final class RatePass {
         else ordered = new OrderedParquet(source, allocator, new org.apache.arrow.vector.types.pojo.Schema(EXPECTED_FIELDS), parquetOut,
                 EXPECTED_PARQUET_OPTIONS, ranges, OrderedParquet.BATCH_ROWS, spillDir());
         FindingSink.createTable(source, findingsTable);
+        slicesStart = System.nanoTime();
         SharedProgress shared = new SharedProgress(progress, total, ranges);
         AtomicBoolean stop = new AtomicBoolean();
         if (ranges == 1) return new Slice(0, Range.ALL, expectedTable, findingsTable, shared, stop, null).call();
@@ -641,6 +646,7 @@ public final class RatePass {
                  DuckDBConnection write = source.duplicate()) {
                 if (!direct()) DuckTableSink.createTable(write, SLICE_TABLE, EXPECTED_FIELDS, true);
                 Result result = rate(alloc, read, write, tc);
+                if (TRACE) System.err.printf("TRACE rate slice %d: sinks closed at %d ms%n", index, (System.nanoTime() - slicesStart) / 1_000_000);
                 appendInOrder(write);
                 return result;
             }
@@ -690,8 +696,9 @@ public final class RatePass {
                     progress.update(index, fold.events);
                 }
                 fold.flushPartition();
-                if (TRACE) System.err.printf("TRACE rate slice %d: query+create %d ms, loop thread cpu %d ms%n", index,
-                        (t0 - tc) / 1_000_000, (threads.getCurrentThreadCpuTime() - cpu0) / 1_000_000);
+                if (TRACE) System.err.printf("TRACE rate slice %d: from %d ms to %d ms of the ranges, query+create %d ms, loop thread cpu %d ms%n",
+                        index, (tc - slicesStart) / 1_000_000, (System.nanoTime() - slicesStart) / 1_000_000, (t0 - tc) / 1_000_000,
+                        (threads.getCurrentThreadCpuTime() - cpu0) / 1_000_000);
                 if (TRACE) System.err.printf("TRACE rate slice %d: read %d ms, fold+write %d ms (sink pushes %d ms), total %d ms%n",
                         index, tRead / 1_000_000, tFold / 1_000_000, expected.pushNanos() / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
                 progress.update(index, fold.events);
