@@ -174,7 +174,7 @@ public final class Duck implements AutoCloseable {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (ms < 20) return;
         String oneLine = sql.replaceAll("\\s+", " ");
-        System.err.printf("TRACE sql %6d ms  %s%n", ms, oneLine.substring(0, Math.min(160, oneLine.length())));
+        System.err.printf("TRACE sql %6d ms  %s%n", ms, Boolean.getBoolean("attest.sql.trace.full") ? oneLine : oneLine.substring(0, Math.min(160, oneLine.length())));
     }
 
     /** First column of the first row as a long (0 when the result is NULL). */
