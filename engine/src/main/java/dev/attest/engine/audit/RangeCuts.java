@@ -12,7 +12,8 @@ import java.util.function.LongToIntFunction;
  * The events in the rating scope and the customer_id cuts between its ranges: the event-count quantiles of customer_id,
  * exactly as DuckDB's {@code quantile_disc(customer_id, [1/n, ..., (n-1)/n])} gives them, computed from the events counted
  * per customer. DuckDB's quantile sorts every event's customer_id (2.5 s of a 10M audit, on the critical path before any
- * range starts); counting per customer is a hash aggregate over as many groups as there are customers.
+ * range starts); counting per customer is a hash aggregate over as many groups as there are customers, and the cuts are
+ * found among those counts in DuckDB, so that only the cuts come back to Java however many customers there are.
  *
  * @param events the events in scope (customer_id null included, as {@code count(*)})
  * @param cuts   the {@code ranges - 1} cuts in ascending order; empty when no event has a customer_id or there is one range
@@ -22,39 +23,38 @@ record RangeCuts(long events, List<String> cuts) {
         cuts = java.util.Collections.unmodifiableList(new ArrayList<>(cuts)); // a cut may be repeated; never null here
     }
 
+    private static final String COUNTS = "__attest_rate_customer_counts";
+
     /**
      * Counts {@code scope} (SQL from " FROM" on, over alias {@code e}) per customer once, then cuts it into the number of
      * ranges {@code rangesFor} gives for its event count.
      */
     static RangeCuts of(Connection conn, String scope, LongToIntFunction rangesFor) throws SQLException {
-        List<String> customers = new ArrayList<>();
-        List<Long> counts = new ArrayList<>();
-        long total = 0;
-        try (Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT e.customer_id, count(*)" + scope + " GROUP BY e.customer_id ORDER BY e.customer_id NULLS LAST")) {
-            while (rs.next()) {
-                long n = rs.getLong(2);
-                total += n;
-                String c = rs.getString(1);
-                if (c != null) {
-                    customers.add(c);
-                    counts.add(n);
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE OR REPLACE TEMP TABLE " + COUNTS + " AS SELECT e.customer_id AS c, count(*) AS n" + scope + " GROUP BY e.customer_id");
+            try {
+                long total, n;
+                try (ResultSet rs = st.executeQuery("SELECT CAST(coalesce(sum(n), 0) AS BIGINT), CAST(coalesce(sum(n) FILTER (WHERE c IS NOT NULL), 0) AS BIGINT) FROM " + COUNTS)) {
+                    rs.next();
+                    total = rs.getLong(1);
+                    n = rs.getLong(2);
                 }
+                int ranges = rangesFor.applyAsInt(total);
+                List<String> cuts = new ArrayList<>();
+                if (ranges < 2 || n == 0) return new RangeCuts(total, cuts);
+                // Cut k is the customer whose events hold position index(k) of all events in customer_id order.
+                StringBuilder at = new StringBuilder();
+                for (int k = 1; k < ranges; k++) at.append(k == 1 ? "" : ", ").append('(').append(k).append(", ").append(discreteIndex(n, (double) k / ranges)).append(')');
+                try (ResultSet rs = st.executeQuery("SELECT w.c FROM (SELECT c, n, sum(n) OVER (ORDER BY c ROWS UNBOUNDED PRECEDING) AS upto FROM " + COUNTS
+                        + " WHERE c IS NOT NULL) w JOIN (VALUES " + at + ") q(k, i) ON q.i >= w.upto - w.n AND q.i < w.upto ORDER BY q.k")) {
+                    while (rs.next()) cuts.add(rs.getString(1));
+                }
+                if (cuts.size() != ranges - 1) throw new IllegalStateException("found " + cuts.size() + " of the " + (ranges - 1) + " cuts between rating ranges");
+                return new RangeCuts(total, cuts);
+            } finally {
+                st.execute("DROP TABLE IF EXISTS " + COUNTS);
             }
         }
-        int ranges = rangesFor.applyAsInt(total);
-        List<String> cuts = new ArrayList<>();
-        long n = 0;
-        for (long c : counts) n += c;
-        if (ranges < 2 || n == 0) return new RangeCuts(total, cuts);
-        int at = 0;
-        long before = 0; // events of the customers before customers[at]
-        for (int k = 1; k < ranges; k++) {
-            long index = discreteIndex(n, (double) k / ranges);
-            while (before + counts.get(at) <= index) before += counts.get(at++);
-            cuts.add(customers.get(at));
-        }
-        return new RangeCuts(total, cuts);
     }
 
     /** The 0-based position of quantile {@code q} among {@code n} sorted values, as DuckDB's discrete quantile takes it. */
