@@ -409,9 +409,9 @@ public final class RatePass {
         if (stateOut != null) DuckTableSink.createTable(source, stateOut, STATE_FIELDS);
         String scope = " FROM events_unique e" + window.boundsJoin("e.customer_id") + " WHERE " + window.ratingScope("e.event_time");
         // The ranges' cuts: event-count quantiles of customer_id.
-        RangeCuts cut = RangeCuts.of(source, scope, this::ranges);
+        RangeCuts cut = RangeCuts.of(Duck.wrap(source), scope, this::ranges);
         long total = cut.events();
-        ranges = ranges(total);
+        ranges = cut.ranges();
         List<String> cuts = cut.cuts();
         long wall0 = System.nanoTime(), cpu0 = processCpuNanos();
         if (TRACE) System.err.printf("TRACE rate: %d events in scope, %d range(s) cut in %d ms%n", total, ranges, (wall0 - cut0) / 1_000_000);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attest.io.duck.Duck;
 import java.sql.Array;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -66,7 +65,7 @@ class RangeCutsTest {
             long total = duck.queryLong("SELECT count(*)" + SCOPE);
             for (int ranges = 2; ranges <= 12; ranges++) {
                 int r = ranges;
-                RangeCuts cuts = RangeCuts.of(duck.connection(), SCOPE, events -> r);
+                RangeCuts cuts = RangeCuts.of(duck, SCOPE, events -> r);
                 assertThat(cuts.events()).as("round %d: events", round).isEqualTo(total);
                 assertThat(cuts.cuts()).as("round %d, %d ranges over %d rows of %d customers", round, ranges, rows, customers)
                         .isEqualTo(quantileDisc(ranges));
@@ -76,9 +75,9 @@ class RangeCutsTest {
 
     @Test
     void noEventsNoCutsAndOneRangeNoCuts() throws Exception {
-        assertThat(RangeCuts.of(duck.connection(), SCOPE, events -> 4)).isEqualTo(new RangeCuts(0, List.of()));
+        assertThat(RangeCuts.of(duck, SCOPE, events -> 4)).isEqualTo(new RangeCuts(0, 4, List.of()));
         assertThat(quantileDisc(4)).isEmpty();
         duck.execute("INSERT INTO events_unique VALUES ('a'), ('b'), (NULL)");
-        assertThat(RangeCuts.of(duck.connection(), SCOPE, events -> 1)).isEqualTo(new RangeCuts(3, List.of()));
+        assertThat(RangeCuts.of(duck, SCOPE, events -> 1)).isEqualTo(new RangeCuts(3, 1, List.of()));
     }
 }
