@@ -290,12 +290,14 @@ public final class LiveAudit {
     private void releaseWaiting(CustomerState c, Consumer<Emission> out) {
         // Only the decisions that came without a verdict can be due, earliest decided_at first: it used to look at every
         // waiting decision at every event that moved the customer's time, a fifth of the stream thread at 10,000/s.
-        if (c.unreleased.isEmpty() || c.unreleased.peek().decidedAt().isAfter(c.maxEventTime)) return;
-        java.util.TreeSet<String> due = new java.util.TreeSet<>();
+        java.util.TreeSet<String> due = null; // made only when one is due: this runs at every event
         while (!c.unreleased.isEmpty() && !c.unreleased.peek().decidedAt().isAfter(c.maxEventTime)) {
             String eventId = c.unreleased.poll().eventId();
-            if (c.waiting.contains(eventId)) due.add(eventId); // (its event came meanwhile, or its decisions went: nothing to do)
+            if (!c.waiting.contains(eventId)) continue; // its event came meanwhile, or its decisions went: nothing to do
+            if (due == null) due = new java.util.TreeSet<>();
+            due.add(eventId);
         }
+        if (due == null) return;
         for (String eventId : due)
             for (DecisionRecord d : c.decisions.getOrDefault(eventId, List.of()))
                 if (!c.verdicts.containsKey(d.decisionId()) && !c.maxEventTime.isBefore(d.decidedAt()))

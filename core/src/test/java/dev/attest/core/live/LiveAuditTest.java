@@ -522,6 +522,42 @@ class LiveAuditTest {
         assertThat(out).hasSize(2);
     }
     /**
+     * A decision whose event has not come waits for the customer's events to pass its decided_at, then gets its provisional
+     * ORPHAN_DECISION verdict, across a restart too; one whose event comes meanwhile gets its own verdict and no orphan one.
+     */
+    @Test
+    void aDecisionWithoutItsEventGetsItsOrphanVerdictOnceTheCustomersEventsPassItsDecidedAt() {
+        TestClock clock = new TestClock();
+        LiveAudit.Settings settings = new LiveAudit.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5));
+        LiveAudit live = new LiveAudit(GRADUATED, BillingCycles.calendarMonths(), new Reconciler.Params(BigDecimal.ZERO, null), settings, clock,
+                LiveAudit.Seed.NONE);
+        List<Emission> out = new ArrayList<>();
+        Function<Integer, Instant> at = m -> T0.plusSeconds(60L * m);
+        Function<String, List<Verdict>> verdictsOf = id -> out.stream().filter(e -> e instanceof Verdict v && v.decisionId().equals(id))
+                .map(e -> (Verdict) e).toList();
+        java.util.function.BiConsumer<String, Integer> event = (id, minute) ->
+                live.onEvent(new LiveEvent(new RatingEvent(id, "a", "api", BigDecimal.ONE, at.apply(minute), null, null, Map.of()), null), out::add);
+        java.util.function.BiFunction<String, String, DecisionRecord> decision = (id, eventId) -> new DecisionRecord(id, eventId, "a", "api",
+                Outcome.CHARGED, BigDecimal.ONE, "EUR", "p", 1, null, null, null, null, at.apply(5), null);
+
+        event.accept("e1", 0);
+        live.onDecision(decision.apply("orphan", "nope"), out::add);
+        live.onDecision(decision.apply("early", "e4"), out::add); // its event comes later, before decided_at is passed
+        event.accept("e2", 2);
+        assertThat(verdictsOf.apply("orphan")).as("the customer's events are before its decided_at").isEmpty();
+        event.accept("e4", 1);
+        assertThat(verdictsOf.apply("early")).singleElement().satisfies(v -> assertThat(v.codes()).doesNotContain("ORPHAN_DECISION"));
+
+        LiveAudit next = restart(live, GRADUATED, settings, clock); // the waiting decision is carried by the checkpoint
+        next.onEvent(new LiveEvent(new RatingEvent("e3", "a", "api", BigDecimal.ONE, at.apply(5), null, null, Map.of()), null), out::add);
+        assertThat(verdictsOf.apply("orphan")).singleElement().satisfies(v -> {
+            assertThat(v.codes()).containsExactly("ORPHAN_DECISION");
+            assertThat(v.status()).isEqualTo(Verdict.Status.PROVISIONAL);
+        });
+        assertThat(verdictsOf.apply("early")).hasSize(1);
+    }
+
+    /**
      * Events that come after part of their period settled go among the events still pending, in order: the settled
      * findings are those of the same inputs settled only at the end (a stale pending list would put them elsewhere).
      */
